@@ -1,0 +1,117 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const port = z.coerce
+  .number({ message: 'must be a port number' })
+  .int('must be a whole number')
+  .min(0, 'must be 0-65535')
+  .max(65535, 'must be 0-65535');
+const seconds = z.coerce.number({ message: 'must be a number of seconds' }).int().positive();
+const url = z.url({ message: 'must be a URL' });
+
+/**
+ * Every setting the server reads from its environment, with its default. This table is the
+ * README's configuration table; keep the two in step.
+ */
+const envSchema = z.object({
+  PORT: port.default(8080),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  PUBLIC_URL: url.optional(),
+  DATA_DIR: z.string().min(1).default('./data'),
+  SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  ACCESS_TOKEN_TTL: seconds.default(900),
+  REFRESH_TOKEN_TTL: seconds.default(30 * 24 * 3600),
+  GUEST_TOKEN_TTL: seconds.default(12 * 3600),
+  ALLOW_TEACHER_SIGNUP: bool.default(true),
+  BODY_LIMIT_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(50 * 1024 * 1024)
+    .default(256 * 1024),
+  CORS_ORIGINS: z
+    .string()
+    .default('')
+    .transform((s) =>
+      s
+        .split(',')
+        .map((o) => o.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.url({ message: 'must be a comma-separated list of origins' }))),
+  AUTH_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(20),
+  TRUST_PROXY: bool.default(false),
+  RTMP_PORT: port.default(1935),
+  RTMP_PUBLIC_URL: z
+    .string()
+    .regex(/^rtmps?:\/\/[^/]+\/live$/, 'must look like rtmp://host:1935/live')
+    .optional(),
+  WEB_ROOT: z.string().default(path.join(repoRoot, 'web/dist')),
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+});
+
+export type Env = z.input<typeof envSchema>;
+
+export interface Config {
+  port: number;
+  host: string;
+  /** Filled in once the port is known when PUBLIC_URL is not set. */
+  publicUrl: string | undefined;
+  dataDir: string;
+  secret: string | undefined;
+  logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
+  accessTokenTtlSeconds: number;
+  refreshTokenTtlSeconds: number;
+  guestTokenTtlSeconds: number;
+  allowTeacherSignup: boolean;
+  bodyLimitBytes: number;
+  corsOrigins: string[];
+  authRateLimitPerMinute: number;
+  trustProxy: boolean;
+  rtmpPort: number;
+  rtmpPublicUrl: string | undefined;
+  webRoot: string;
+  shutdownTimeoutMs: number;
+}
+
+export class ConfigError extends Error {}
+
+/** Parses the environment; a bad value stops the start with a message naming the variable. */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const present = Object.fromEntries(
+    Object.entries(env).filter(([, v]) => v !== undefined && v !== ''),
+  );
+  const parsed = envSchema.safeParse(present);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    publicUrl: e.PUBLIC_URL?.replace(/\/+$/, ''),
+    dataDir: path.resolve(e.DATA_DIR),
+    secret: e.SECRET,
+    logLevel: e.LOG_LEVEL,
+    accessTokenTtlSeconds: e.ACCESS_TOKEN_TTL,
+    refreshTokenTtlSeconds: e.REFRESH_TOKEN_TTL,
+    guestTokenTtlSeconds: e.GUEST_TOKEN_TTL,
+    allowTeacherSignup: e.ALLOW_TEACHER_SIGNUP,
+    bodyLimitBytes: e.BODY_LIMIT_BYTES,
+    corsOrigins: e.CORS_ORIGINS,
+    authRateLimitPerMinute: e.AUTH_RATE_LIMIT_PER_MINUTE,
+    trustProxy: e.TRUST_PROXY,
+    rtmpPort: e.RTMP_PORT,
+    rtmpPublicUrl: e.RTMP_PUBLIC_URL,
+    webRoot: path.resolve(e.WEB_ROOT),
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+  };
+}

@@ -1,0 +1,103 @@
+import { mkdir, readFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import type { Kysely } from 'kysely';
+import pino, { type Logger } from 'pino';
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import * as signaling from '@educloud/signaling';
+import type { Config } from './config.js';
+import { openDatabase } from './database.js';
+import { resolveSecret } from './secret.js';
+
+export interface RunningServer {
+  /** Where the web client is reached, e.g. http://127.0.0.1:8080 */
+  url: string;
+  port: number;
+  logger: Logger;
+  db: Kysely<unknown>;
+  signaling: signaling.SignalingHandle;
+  close(): Promise<void>;
+}
+
+async function packageVersion(): Promise<string> {
+  const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8'));
+  return String(pkg.version);
+}
+
+/** Starts every part in this process, wired together, and listens on the configured port. */
+export async function startServer(config: Config, logger?: Logger): Promise<RunningServer> {
+  const log = logger ?? pino({ level: config.logLevel });
+  await mkdir(config.dataDir, { recursive: true });
+  const secret = await resolveSecret(config.secret, config.dataDir);
+  const registry = new Registry();
+  registry.setDefaultLabels({ app: 'educloud' });
+  collectDefaultMetrics({ register: registry, prefix: 'educloud_' });
+  const db = await openDatabase(config.dataDir, { ...signaling.signalingMigrations });
+
+  const httpServer = createServer();
+  const sockets = new Set<Socket>();
+  httpServer.on('connection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  await listen(httpServer, config.port, config.host);
+  const port = (httpServer.address() as AddressInfo).port;
+  const publicUrl = config.publicUrl ?? `http://${displayHost(config.host)}:${port}`;
+  const rtmpUrl =
+    config.rtmpPublicUrl ?? `rtmp://${new URL(publicUrl).hostname}:${config.rtmpPort}/live`;
+
+  const sig = await signaling.start({
+    httpServer,
+    db: db as Kysely<signaling.SignalingTables>,
+    logger: log.child({ part: 'signaling' }),
+    registry,
+    secret,
+    publicUrl,
+    rtmpUrl,
+    version: await packageVersion(),
+    accessTokenTtlSeconds: config.accessTokenTtlSeconds,
+    refreshTokenTtlSeconds: config.refreshTokenTtlSeconds,
+    guestTokenTtlSeconds: config.guestTokenTtlSeconds,
+    allowTeacherSignup: config.allowTeacherSignup,
+    bodyLimitBytes: config.bodyLimitBytes,
+    corsOrigins: config.corsOrigins,
+    authRateLimitPerMinute: config.authRateLimitPerMinute,
+    trustProxy: config.trustProxy,
+    webRoot: config.webRoot,
+  });
+
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= (async () => {
+      log.info('shutting down');
+      const stopped = new Promise<void>((resolve) => httpServer.close(() => resolve()));
+      httpServer.closeIdleConnections();
+      // Long-lived connections (sockets, downloads) get a grace period, then are cut.
+      const force = setTimeout(() => {
+        for (const s of sockets) s.destroy();
+      }, config.shutdownTimeoutMs);
+      force.unref();
+      await sig.close();
+      await stopped;
+      clearTimeout(force);
+      await db.destroy();
+      log.info('stopped');
+    })();
+    return closing;
+  };
+  return { url: publicUrl, port, logger: log, db, signaling: sig, close };
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+function displayHost(host: string): string {
+  return host === '0.0.0.0' || host === '::' ? 'localhost' : host;
+}

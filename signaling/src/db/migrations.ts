@@ -1,0 +1,62 @@
+import type { Kysely, Migration } from 'kysely';
+
+// Kysely<any> is what the Kysely docs prescribe for migrations: they must not depend on the
+// current schema types, which evolve after the migration is written.
+/* eslint-disable @typescript-eslint/no-explicit-any */
+export const signalingMigrations: Record<string, Migration> = {
+  signaling_0001_accounts_and_classes: {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('users')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('email', 'text', (c) => c.unique())
+        .addColumn('password_hash', 'text')
+        .addColumn('display_name', 'text', (c) => c.notNull())
+        .addColumn('role', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('refresh_tokens')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
+        .addColumn('token_hash', 'text', (c) => c.notNull().unique())
+        .addColumn('expires_at', 'text', (c) => c.notNull())
+        .addColumn('revoked_at', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('classes')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('title', 'text', (c) => c.notNull())
+        .addColumn('description', 'text', (c) => c.notNull())
+        .addColumn('scheduled_start', 'text')
+        .addColumn('scheduled_end', 'text')
+        .addColumn('created_by', 'text', (c) => c.notNull().references('users.id'))
+        .addColumn('invite_code', 'text', (c) => c.unique())
+        .addColumn('stream_key_salt', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('class_members')
+        .addColumn('class_id', 'text', (c) =>
+          c.notNull().references('classes.id').onDelete('cascade'),
+        )
+        .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
+        .addColumn('role', 'text', (c) => c.notNull())
+        .addColumn('joined_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('class_members_pk', ['class_id', 'user_id'])
+        .execute();
+      await db.schema
+        .createIndex('class_members_user')
+        .on('class_members')
+        .column('user_id')
+        .execute();
+    },
+    async down(db: Kysely<any>) {
+      for (const t of ['class_members', 'classes', 'refresh_tokens', 'users']) {
+        await db.schema.dropTable(t).execute();
+      }
+    },
+  },
+};

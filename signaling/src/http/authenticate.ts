@@ -1,0 +1,18 @@
+import type { Context } from 'koa';
+import type { Principal } from '../auth/principal.js';
+import type { TokenService } from '../auth/token-service.js';
+import { HttpError } from './http-error.js';
+
+/** Reads `Authorization: Bearer <token>`; an expired token is told apart so clients refresh. */
+export async function authenticate(ctx: Context, tokens: TokenService): Promise<Principal> {
+  const header = ctx.get('authorization');
+  const match = /^Bearer ([A-Za-z0-9._~+/=-]+)$/.exec(header);
+  if (!match?.[1]) throw new HttpError('unauthorized', 'Log in first (missing bearer token)');
+  const check = await tokens.verify(match[1]);
+  if (!check.ok) {
+    throw check.reason === 'expired'
+      ? new HttpError('token_expired', 'The access token has expired; refresh it')
+      : new HttpError('unauthorized', 'The access token is not valid');
+  }
+  return check.principal;
+}

@@ -55,6 +55,19 @@ const envSchema = z.object({
     .optional(),
   WEB_ROOT: z.string().default(path.join(repoRoot, 'web/dist')),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  MEDIASOUP_WORKERS: z.coerce.number().int().min(1).max(64).optional(),
+  RTC_LISTEN_IP: z
+    .union([z.ipv4(), z.ipv6()], { message: 'must be an IP address' })
+    .default('0.0.0.0'),
+  RTC_ANNOUNCED_ADDRESS: z.string().min(1).optional(),
+  RTC_PORT: port.default(44444),
+  RTC_MIN_PORT: port.default(45000),
+  RTC_MAX_PORT: port.default(49999),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+    .optional(),
+  RECONNECT_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(20_000),
 });
 
 export type Env = z.input<typeof envSchema>;
@@ -79,6 +92,16 @@ export interface Config {
   rtmpPublicUrl: string | undefined;
   webRoot: string;
   shutdownTimeoutMs: number;
+  media: {
+    workers: number | undefined;
+    listenIp: string;
+    announcedAddress: string | undefined;
+    rtcPort: number;
+    rtcMinPort: number;
+    rtcMaxPort: number;
+  };
+  reconnectGraceMs: number;
+  redisUrl: string | undefined;
 }
 
 export class ConfigError extends Error {}
@@ -113,5 +136,15 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     rtmpPublicUrl: e.RTMP_PUBLIC_URL,
     webRoot: path.resolve(e.WEB_ROOT),
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    media: {
+      workers: e.MEDIASOUP_WORKERS,
+      listenIp: e.RTC_LISTEN_IP,
+      announcedAddress: e.RTC_ANNOUNCED_ADDRESS,
+      rtcPort: e.RTC_PORT,
+      rtcMinPort: e.RTC_MIN_PORT,
+      rtcMaxPort: e.RTC_MAX_PORT,
+    },
+    reconnectGraceMs: e.RECONNECT_GRACE_MS,
+    redisUrl: e.REDIS_URL,
   };
 }

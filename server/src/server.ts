@@ -4,10 +4,13 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { Kysely } from 'kysely';
 import pino, { type Logger } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
+import * as sfu from '@educloud/sfu';
 import * as signaling from '@educloud/signaling';
 import type { Config } from './config.js';
 import { openDatabase } from './database.js';
+import { lanAddress } from './lan-address.js';
 import { resolveSecret } from './secret.js';
+import { SfuMediaRooms } from './sfu-media-rooms.js';
 
 export interface RunningServer {
   /** Where the web client is reached, e.g. http://127.0.0.1:8080 */
@@ -16,6 +19,7 @@ export interface RunningServer {
   logger: Logger;
   db: Kysely<unknown>;
   signaling: signaling.SignalingHandle;
+  sfu: sfu.Sfu;
   close(): Promise<void>;
 }
 
@@ -33,6 +37,18 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
   registry.setDefaultLabels({ app: 'educloud' });
   collectDefaultMetrics({ register: registry, prefix: 'educloud_' });
   const db = await openDatabase(config.dataDir, { ...signaling.signalingMigrations });
+  const media = await sfu.start({
+    logger: log.child({ part: 'sfu' }),
+    registry,
+    numWorkers: config.media.workers,
+    listenIp: config.media.listenIp,
+    announcedAddress:
+      config.media.announcedAddress ??
+      (isUnspecified(config.media.listenIp) ? lanAddress() : undefined),
+    rtcPort: config.media.rtcPort,
+    rtcMinPort: config.media.rtcMinPort,
+    rtcMaxPort: config.media.rtcMaxPort,
+  });
 
   const httpServer = createServer();
   const sockets = new Set<Socket>();
@@ -64,6 +80,9 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
     authRateLimitPerMinute: config.authRateLimitPerMinute,
     trustProxy: config.trustProxy,
     webRoot: config.webRoot,
+    media: new SfuMediaRooms(media),
+    reconnectGraceMs: config.reconnectGraceMs,
+    redisUrl: config.redisUrl,
   });
 
   let closing: Promise<void> | undefined;
@@ -80,12 +99,13 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
       await sig.close();
       await stopped;
       clearTimeout(force);
+      await media.close();
       await db.destroy();
       log.info('stopped');
     })();
     return closing;
   };
-  return { url: publicUrl, port, logger: log, db, signaling: sig, close };
+  return { url: publicUrl, port, logger: log, db, signaling: sig, sfu: media, close };
 }
 
 function listen(server: Server, port: number, host: string): Promise<void> {
@@ -98,6 +118,10 @@ function listen(server: Server, port: number, host: string): Promise<void> {
   });
 }
 
+function isUnspecified(host: string): boolean {
+  return host === '0.0.0.0' || host === '::';
+}
+
 function displayHost(host: string): string {
-  return host === '0.0.0.0' || host === '::' ? 'localhost' : host;
+  return isUnspecified(host) ? 'localhost' : host;
 }

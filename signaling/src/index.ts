@@ -1,5 +1,8 @@
 import type { Server } from 'node:http';
 import type Koa from 'koa';
+import { Server as SocketServer } from 'socket.io';
+import { createAdapter } from '@socket.io/redis-adapter';
+import { Redis } from 'ioredis';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
@@ -10,6 +13,10 @@ import { ClassService } from './classes/class-service.js';
 import { StreamKeys } from './classes/stream-keys.js';
 import type { SignalingTables } from './db/schema.js';
 import { createHttpApp } from './http/app.js';
+import { LiveGateway } from './live/live-gateway.js';
+import { InMemoryLiveState, type LiveState } from './live/live-state.js';
+import type { MediaRooms } from './live/media-port.js';
+import { RedisLiveState } from './live/redis-live-state.js';
 
 export { signalingMigrations } from './db/migrations.js';
 export type { SignalingTables } from './db/schema.js';
@@ -18,6 +25,9 @@ export { HttpError } from './http/http-error.js';
 export type { AccountService } from './auth/account-service.js';
 export type { ClassService } from './classes/class-service.js';
 export type { TokenService } from './auth/token-service.js';
+export type { MediaRoom, MediaRooms } from './live/media-port.js';
+export { AckError } from './live/ack-error.js';
+export { InMemoryLiveState, type LiveState } from './live/live-state.js';
 
 export interface SignalingOptions {
   httpServer: Server;
@@ -39,10 +49,19 @@ export interface SignalingOptions {
   trustProxy: boolean;
   webRoot?: string;
   extraMiddleware?: Koa.Middleware[];
+  /** The media plane for live classes. */
+  media: MediaRooms;
+  /** Shared class facts; in memory unless several nodes share a store. */
+  liveState?: LiveState;
+  /** With Redis, socket broadcasts and class state reach every node. */
+  redisUrl?: string;
+  /** How long a dropped socket keeps its place in a class, waiting to resume. */
+  reconnectGraceMs: number;
 }
 
 export interface SignalingHandle {
   app: Koa;
+  io: SocketServer;
   accounts: AccountService;
   classes: ClassService;
   tokens: TokenService;
@@ -66,13 +85,43 @@ export async function start(opts: SignalingOptions): Promise<SignalingHandle> {
   const app = createHttpApp({ ...opts, accounts, classes, tokens });
   const handler = app.callback();
   opts.httpServer.on('request', handler);
+  const io = new SocketServer(opts.httpServer, {
+    serveClient: false,
+    // SDP-sized payloads at most; anything bigger is abuse.
+    maxHttpBufferSize: 256 * 1024,
+    cors: opts.corsOrigins.length ? { origin: opts.corsOrigins } : undefined,
+  });
+  let redis: { pub: Redis; sub: Redis } | undefined;
+  if (opts.redisUrl) {
+    const pub = new Redis(opts.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 3 });
+    const sub = pub.duplicate();
+    await Promise.all([pub.connect(), sub.connect()]);
+    redis = { pub, sub };
+    io.adapter(createAdapter(pub, sub, { key: 'educloud:socket.io' }));
+  }
+  const live = new LiveGateway({
+    io,
+    tokens,
+    classes,
+    media: opts.media,
+    state: opts.liveState ?? (redis ? new RedisLiveState(redis.pub) : new InMemoryLiveState()),
+    logger: opts.logger.child({ part: 'live' }),
+    registry: opts.registry,
+    reconnectGraceMs: opts.reconnectGraceMs,
+  });
   return {
     app,
+    io,
     accounts,
     classes,
     tokens,
     async close() {
       opts.httpServer.off('request', handler);
+      io.disconnectSockets(true);
+      await live.close();
+      // io.close() would also close the HTTP server, which belongs to the caller.
+      io.engine.close();
+      if (redis) await Promise.all([redis.pub.quit(), redis.sub.quit()]);
     },
   };
 }

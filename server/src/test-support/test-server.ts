@@ -24,6 +24,9 @@ export async function startTestServer(env: Env = {}): Promise<TestServer> {
     DATA_DIR: dataDir,
     LOG_LEVEL: 'silent',
     AUTH_RATE_LIMIT_PER_MINUTE: '1000',
+    MEDIASOUP_WORKERS: '1',
+    RTC_LISTEN_IP: '127.0.0.1',
+    RTC_PORT: '0',
     ...Object.fromEntries(Object.entries(env).map(([k, v]) => [k, String(v)])),
   });
   const server = await startServer(config);

@@ -1,0 +1,202 @@
+/**
+ * Three real Chromium clients (fake camera and microphone) in one live class through the real
+ * server and mediasoup worker: everyone decodes everyone, a screen share reaches the students,
+ * a student leaving is seen, a dropped socket resumes its media, and a batch of malformed
+ * events from one client leaves the others' media flowing.
+ */
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { LiveClient } from '../server/src/test-support/live-client.js';
+import { launchBrowser, newContext, recordPageErrors } from './browser.js';
+import { startServer, type E2eServer } from './harness.js';
+
+let server: E2eServer;
+let browser: Browser;
+let classId: string;
+const tokens: Record<string, string> = {};
+const pages: Record<string, Page> = {};
+const pageErrors: Record<string, string[]> = {};
+
+interface Inbound {
+  peerId: string;
+  source: string;
+  kind: string;
+  framesDecoded: number;
+  packetsReceived: number;
+}
+
+async function api(path: string, body: unknown, token?: string) {
+  const res = await fetch(`${server.baseUrl}${path}`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return res.json();
+}
+
+async function enterRoom(name: string, email: string) {
+  const context = await newContext(browser, server.baseUrl);
+  const page = await context.newPage();
+  pageErrors[name] = recordPageErrors(page);
+  await page.goto('/login');
+  await page.getByTestId('login-email').fill(email);
+  await page.getByTestId('login-password').fill('long password');
+  await page.getByTestId('login-submit').click();
+  await page.getByTestId('dashboard-title').waitFor();
+  await page.goto(`/classes/${classId}`);
+  await page.getByTestId('join-live').click();
+  await page
+    .locator('[data-testid="live-room"][data-status="joined"]')
+    .waitFor({ timeout: 30_000 });
+  pages[name] = page;
+  return page;
+}
+
+function inbound(page: Page): Promise<Inbound[]> {
+  return page.evaluate(() => window.educloudLive!.inboundStats());
+}
+
+/** Polls a page until its decoded media satisfies `ok` (the fake camera runs at ~20 fps). */
+async function until(page: Page, ok: (s: Inbound[]) => boolean, what: string, ms = 30_000) {
+  const deadline = Date.now() + ms;
+  let last: Inbound[] = [];
+  while (Date.now() < deadline) {
+    last = await inbound(page);
+    if (ok(last)) return last;
+    await page.waitForTimeout(500);
+  }
+  throw new Error(`${what}: not reached; last stats ${JSON.stringify(last)}`);
+}
+
+const decodesVideoOf = (s: Inbound[], peers: number) =>
+  s.filter((x) => x.kind === 'video' && x.source === 'camera' && x.framesDecoded > 0).length >=
+  peers;
+const hearsAudioOf = (s: Inbound[], peers: number) =>
+  s.filter((x) => x.kind === 'audio' && x.packetsReceived > 0).length >= peers;
+const totalFrames = (s: Inbound[]) => s.reduce((n, x) => n + x.framesDecoded, 0);
+
+beforeAll(async () => {
+  server = await startServer();
+  for (const [name, role] of [
+    ['teacher', 'teacher'],
+    ['alice', 'student'],
+    ['bob', 'student'],
+  ] as const) {
+    const r = await api('/api/auth/signup', {
+      email: `${name}@example.org`,
+      password: 'long password',
+      displayName: name,
+      role,
+    });
+    tokens[name] = r.accessToken;
+  }
+  const c = await api('/api/classes', { title: 'Live physics' }, tokens.teacher);
+  classId = c.class.id;
+  const code = c.class.inviteUrl.split('/join/')[1];
+  await api(`/api/invites/${code}/join`, undefined, tokens.alice);
+  await api(`/api/invites/${code}/join`, undefined, tokens.bob);
+  browser = await launchBrowser();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+it('carries camera and microphone between a teacher and two students', async () => {
+  const teacher = await enterRoom('teacher', 'teacher@example.org');
+  await teacher.getByTestId('start-class').click();
+  await teacher.getByTestId('live-status').filter({ hasText: 'Live' }).waitFor();
+  const alice = await enterRoom('alice', 'alice@example.org');
+  const bob = await enterRoom('bob', 'bob@example.org');
+  for (const [name, page] of [
+    ['teacher', teacher],
+    ['alice', alice],
+    ['bob', bob],
+  ] as const) {
+    await until(
+      page,
+      (s) => decodesVideoOf(s, 2) && hearsAudioOf(s, 2),
+      `${name} decodes the other two`,
+    );
+  }
+  expect(await alice.getByTestId('tile-teacher').isVisible()).toBe(true);
+});
+
+it('shows a screen share to both students', async () => {
+  await pages.teacher!.getByTestId('toggle-screen').click();
+  for (const name of ['alice', 'bob']) {
+    await until(
+      pages[name]!,
+      (s) => s.some((x) => x.source === 'screen' && x.framesDecoded > 0),
+      `${name} decodes the screen share`,
+    );
+    await pages[name]!.getByTestId('screen-stage').waitFor();
+  }
+});
+
+it('keeps media flowing while one client sends garbage', async () => {
+  const before = {
+    teacher: totalFrames(await inbound(pages.teacher!)),
+    alice: totalFrames(await inbound(pages.alice!)),
+  };
+  const rogue = new LiveClient(Number(new URL(server.baseUrl).port), tokens.bob!);
+  await rogue.connected();
+  const answers = await Promise.all([
+    rogue.request('class:join', { classId: 'nope' }),
+    rogue.request('consume', { transportId: 'x', producerId: 'y', rtpCapabilities: {} }),
+    rogue.request('moderation:kick', { peerId: 'anyone' }),
+    rogue.request('class:end', {}),
+    rogue.request('produce', {
+      transportId: 1,
+      kind: 'video',
+      rtpParameters: null,
+      source: 'camera',
+    }),
+    rogue.request('totally:unknown', { a: 1 }),
+  ]);
+  expect(answers.every((a) => !a.ok)).toBe(true);
+  for (let i = 0; i < 300; i++) rogue.socket.emit('transport:connect', { bad: i });
+  rogue.close();
+  await pages.teacher!.waitForTimeout(2000);
+  expect(totalFrames(await inbound(pages.teacher!))).toBeGreaterThan(before.teacher);
+  expect(totalFrames(await inbound(pages.alice!))).toBeGreaterThan(before.alice);
+});
+
+it('shows the others when a student leaves', async () => {
+  await pages.bob!.getByTestId('leave-live').click();
+  await pages.bob!.getByTestId('live-ended').waitFor();
+  await expect
+    .poll(() => pages.teacher!.getByTestId('tile-bob').count(), { timeout: 15_000 })
+    .toBe(0);
+  await expect
+    .poll(() => pages.alice!.getByTestId('tile-bob').count(), { timeout: 15_000 })
+    .toBe(0);
+});
+
+it('resumes media after a dropped socket', async () => {
+  const alice = pages.alice!;
+  const peerBefore = await alice.evaluate(() => window.educloudLive!.snapshot().peerId);
+  // Close the underlying connection as a network drop would; Socket.IO reconnects by itself.
+  await alice.evaluate(() => {
+    (
+      window.educloudLive as unknown as { socket: { io: { engine: { close(): void } } } }
+    ).socket.io.engine.close();
+  });
+  await alice
+    .locator('[data-testid="live-room"][data-status="joined"]')
+    .waitFor({ timeout: 30_000 });
+  expect(await alice.evaluate(() => window.educloudLive!.snapshot().peerId)).toBe(peerBefore);
+  const frames = totalFrames(await inbound(alice));
+  await until(alice, (s) => totalFrames(s) > frames + 20, 'alice decodes again after the drop');
+  expect(await pages.teacher!.getByTestId('tile-alice').count()).toBe(1);
+  for (const [name, errors] of Object.entries(pageErrors)) {
+    expect(
+      errors.filter((e) => !/Failed to load resource|WebSocket/.test(e)),
+      name,
+    ).toEqual([]);
+  }
+});

@@ -1,0 +1,163 @@
+import type { ConsumeResult, TransportStats } from '@educloud/protocol';
+import { AckError, type MediaRoom, type MediaRooms } from '@educloud/signaling';
+import { SfuError, type Room, type Sfu } from '@educloud/sfu';
+
+/** Turns the SFU's refusals into acks the client understands; anything else propagates. */
+async function asAck<T>(work: () => T | Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    if (err instanceof SfuError) throw new AckError(err.code, err.message);
+    throw err;
+  }
+}
+
+/** Adapts one SFU Room to the MediaRoom port signaling speaks to. */
+class SfuMediaRoom implements MediaRoom {
+  constructor(private readonly room: Room) {}
+
+  get rtpCapabilities() {
+    return this.room.rtpCapabilities as unknown as Record<string, unknown>;
+  }
+
+  createWebRtcTransport(peerId: string, direction: 'send' | 'recv') {
+    return asAck(async () => {
+      this.room.join(peerId);
+      const t = await this.room.createWebRtcTransport(peerId, { direction });
+      return {
+        id: t.id,
+        iceParameters: t.iceParameters as unknown as Record<string, unknown>,
+        iceCandidates: t.iceCandidates as unknown as Record<string, unknown>[],
+        dtlsParameters: t.dtlsParameters as unknown as Record<string, unknown>,
+      };
+    });
+  }
+
+  connectTransport(peerId: string, transportId: string, dtlsParameters: unknown) {
+    return asAck(() => this.room.connectTransport(peerId, transportId, dtlsParameters as never));
+  }
+
+  restartIce(peerId: string, transportId: string) {
+    return asAck(
+      async () =>
+        (await this.room.restartIce(peerId, transportId)) as unknown as Record<string, unknown>,
+    );
+  }
+
+  transportStats(peerId: string, transportId: string): Promise<TransportStats> {
+    return asAck(async () => {
+      const s = await this.room.getTransportStats(peerId, transportId);
+      const scores = [
+        ...s.producers.flatMap((p) => p.scores),
+        ...s.consumers.map((c) => Math.min(c.score, c.producerScore)),
+      ];
+      return {
+        rttMs: null,
+        recvBitrate: s.recvBitrate,
+        sendBitrate: s.sendBitrate,
+        score: scores.length ? Math.min(...scores) : null,
+      };
+    });
+  }
+
+  produce(
+    peerId: string,
+    transportId: string,
+    p: { kind: 'audio' | 'video'; rtpParameters: unknown; source: string },
+  ) {
+    return asAck(async () => {
+      const { id } = await this.room.produce(peerId, {
+        transportId,
+        kind: p.kind,
+        rtpParameters: p.rtpParameters as never,
+        source: p.source as never,
+      });
+      return id;
+    });
+  }
+
+  setProducerPaused(peerId: string, producerId: string, paused: boolean) {
+    return asAck(() =>
+      paused
+        ? this.room.pauseProducer(peerId, producerId)
+        : this.room.resumeProducer(peerId, producerId),
+    );
+  }
+
+  closeProducer(peerId: string, producerId: string) {
+    return asAck(() => this.room.closeProducer(peerId, producerId));
+  }
+
+  consume(
+    peerId: string,
+    transportId: string,
+    producerId: string,
+    rtpCapabilities: unknown,
+  ): Promise<ConsumeResult> {
+    return asAck(async () => {
+      const c = await this.room.consume(peerId, {
+        transportId,
+        producerId,
+        rtpCapabilities: rtpCapabilities as never,
+      });
+      return {
+        consumerId: c.id,
+        producerId: c.producerId,
+        kind: c.kind,
+        rtpParameters: c.rtpParameters as unknown as Record<string, unknown>,
+        type: c.type,
+        producerPaused: c.producerPaused,
+      };
+    });
+  }
+
+  resumeConsumer(peerId: string, consumerId: string) {
+    return asAck(() => this.room.resumeConsumer(peerId, consumerId));
+  }
+
+  setPreferredLayers(
+    peerId: string,
+    consumerId: string,
+    spatialLayer: number,
+    temporalLayer?: number,
+  ) {
+    return asAck(() =>
+      this.room.setPreferredLayers(peerId, consumerId, { spatialLayer, temporalLayer }),
+    );
+  }
+
+  removePeer(peerId: string) {
+    this.room.leave(peerId);
+  }
+
+  close() {
+    this.room.close();
+  }
+
+  onConsumerClosed(listener: (peerId: string, consumerId: string) => void) {
+    this.room.on('consumerClosed', (e) => listener(e.peerId, e.consumerId));
+  }
+
+  onProducerClosed(listener: (peerId: string, producerId: string) => void) {
+    this.room.on('producerClosed', (e) => listener(e.peerId, e.producerId));
+  }
+
+  onActiveSpeaker(listener: (peerId: string | null) => void) {
+    this.room.on('activeSpeaker', (e) => listener(e.peerId));
+  }
+
+  onLost(listener: () => void) {
+    this.room.on('close', (e) => {
+      if (e.reason === 'workerDied') listener();
+    });
+  }
+}
+
+/** One SFU room per live class, on the least loaded worker. */
+export class SfuMediaRooms implements MediaRooms {
+  constructor(private readonly sfu: Sfu) {}
+
+  async open(classId: string): Promise<MediaRoom> {
+    return new SfuMediaRoom(await asAck(() => this.sfu.getOrCreateRoom(classId)));
+  }
+}

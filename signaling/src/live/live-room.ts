@@ -1,0 +1,209 @@
+import type { Logger } from 'pino';
+import type { Server, Socket } from 'socket.io';
+import type { JoinResult, PeerInfo, ProducerInfo } from '@educloud/protocol';
+import { AckError } from './ack-error.js';
+import type { MediaRoom, MediaRooms } from './media-port.js';
+
+interface PeerEntry {
+  info: PeerInfo;
+  socket: Socket | null;
+  graceTimer: NodeJS.Timeout | undefined;
+}
+
+export function roomChannel(classId: string): string {
+  return `class:${classId}`;
+}
+
+/**
+ * The people in one live class on this node and what they publish. Media objects live in the
+ * MediaRoom; this keeps who-is-who, reconnection grace, and tells the others what changed.
+ */
+export class LiveRoom {
+  private readonly peers = new Map<string, PeerEntry>();
+  private readonly producers = new Map<string, ProducerInfo>();
+  private media: MediaRoom;
+
+  constructor(
+    readonly classId: string,
+    media: MediaRoom,
+    private readonly rooms: MediaRooms,
+    private readonly io: Server,
+    private readonly graceMs: number,
+    private readonly log: Logger,
+    private readonly onEmpty: () => void,
+  ) {
+    this.media = media;
+    this.watchMedia(media);
+  }
+
+  get size(): number {
+    return this.peers.size;
+  }
+
+  peer(peerId: string): PeerInfo | undefined {
+    return this.peers.get(peerId)?.info;
+  }
+
+  mediaFor(peerId: string): MediaRoom {
+    if (!this.peers.has(peerId)) throw new AckError('forbidden', 'Join the class first');
+    return this.media;
+  }
+
+  join(
+    socket: Socket,
+    who: { userId: string; name: string; role: 'teacher' | 'student' },
+    live: boolean,
+    resumePeerId: string | undefined,
+  ): JoinResult {
+    const resumable = resumePeerId ? this.peers.get(resumePeerId) : undefined;
+    if (resumable && resumable.info.userId === who.userId) {
+      const previous = resumable.socket;
+      clearTimeout(resumable.graceTimer);
+      resumable.graceTimer = undefined;
+      resumable.socket = socket;
+      if (previous && previous.id !== socket.id) previous.disconnect(true);
+      socket.join(roomChannel(this.classId));
+      this.log.info({ peerId: resumable.info.peerId }, 'peer resumed');
+      return this.joinResult(resumable.info, live, true);
+    }
+    // The same person in a second tab (or back after the grace): the newest session wins.
+    for (const entry of this.peers.values()) {
+      if (entry.info.userId === who.userId) {
+        entry.socket?.emit('session:replaced');
+        entry.socket?.disconnect(true);
+        // The room must outlive this removal: the new session joins it right after.
+        this.remove(entry.info.peerId, 'replaced', false);
+      }
+    }
+    const info: PeerInfo = {
+      peerId: crypto.randomUUID(),
+      userId: who.userId,
+      name: who.name,
+      role: who.role,
+      handRaised: false,
+    };
+    this.peers.set(info.peerId, { info, socket, graceTimer: undefined });
+    socket.to(roomChannel(this.classId)).emit('peer:joined', info);
+    socket.join(roomChannel(this.classId));
+    this.log.info({ peerId: info.peerId, userId: who.userId }, 'peer joined');
+    return this.joinResult(info, live, false);
+  }
+
+  /** The socket dropped: keep the peer for a grace period so a reconnect can resume. */
+  disconnected(peerId: string, socket: Socket): void {
+    const entry = this.peers.get(peerId);
+    if (!entry || entry.socket?.id !== socket.id) return;
+    entry.socket = null;
+    entry.graceTimer = setTimeout(() => this.remove(peerId, 'grace expired'), this.graceMs);
+    entry.graceTimer.unref();
+  }
+
+  remove(peerId: string, reason: string, closeIfEmpty = true): void {
+    const entry = this.peers.get(peerId);
+    if (!entry) return;
+    clearTimeout(entry.graceTimer);
+    this.peers.delete(peerId);
+    entry.socket?.leave(roomChannel(this.classId));
+    for (const [id, p] of this.producers) if (p.peerId === peerId) this.producers.delete(id);
+    this.media.removePeer(peerId);
+    this.io.to(roomChannel(this.classId)).emit('peer:left', { peerId });
+    this.log.info({ peerId, reason }, 'peer left');
+    if (closeIfEmpty && this.peers.size === 0) this.close();
+  }
+
+  addProducer(info: ProducerInfo, from: Socket): void {
+    this.producers.set(info.producerId, info);
+    from.to(roomChannel(this.classId)).emit('producer:new', info);
+  }
+
+  producersOf(peerId: string): ProducerInfo[] {
+    return [...this.producers.values()].filter((p) => p.peerId === peerId);
+  }
+
+  producer(producerId: string): ProducerInfo | undefined {
+    return this.producers.get(producerId);
+  }
+
+  setProducerPaused(producerId: string, paused: boolean): void {
+    const p = this.producers.get(producerId);
+    if (!p) return;
+    p.paused = paused;
+    this.io
+      .to(roomChannel(this.classId))
+      .emit('producer:paused', { producerId, peerId: p.peerId, paused });
+  }
+
+  producerClosed(producerId: string): void {
+    const p = this.producers.get(producerId);
+    if (!p) return;
+    this.producers.delete(producerId);
+    this.io.to(roomChannel(this.classId)).emit('producer:closed', { producerId, peerId: p.peerId });
+  }
+
+  setHand(peerId: string, raised: boolean): void {
+    const entry = this.peers.get(peerId);
+    if (!entry) return;
+    entry.info.handRaised = raised;
+    this.io.to(roomChannel(this.classId)).emit('peer:updated', entry.info);
+  }
+
+  socketOf(peerId: string): Socket | null {
+    return this.peers.get(peerId)?.socket ?? null;
+  }
+
+  /** Ends the class for everyone on this node. */
+  end(): void {
+    this.io.to(roomChannel(this.classId)).emit('class:ended');
+    for (const peerId of [...this.peers.keys()]) this.remove(peerId, 'class ended');
+  }
+
+  close(): void {
+    for (const entry of this.peers.values()) clearTimeout(entry.graceTimer);
+    this.peers.clear();
+    this.producers.clear();
+    this.media.close();
+    this.onEmpty();
+  }
+
+  private joinResult(info: PeerInfo, live: boolean, resumed: boolean): JoinResult {
+    return {
+      peerId: info.peerId,
+      role: info.role,
+      resumed,
+      live,
+      routerRtpCapabilities: this.media.rtpCapabilities,
+      peers: [...this.peers.values()].map((p) => p.info).filter((p) => p.peerId !== info.peerId),
+      producers: [...this.producers.values()].filter((p) => p.peerId !== info.peerId),
+    };
+  }
+
+  private watchMedia(media: MediaRoom): void {
+    const current = () => media === this.media;
+    media.onConsumerClosed((peerId, consumerId) => {
+      if (current()) this.socketOf(peerId)?.emit('consumer:closed', { consumerId });
+    });
+    media.onProducerClosed((_peerId, producerId) => {
+      if (current()) this.producerClosed(producerId);
+    });
+    media.onActiveSpeaker((peerId) => {
+      if (current()) this.io.to(roomChannel(this.classId)).emit('speaker:active', { peerId });
+    });
+    media.onLost(() => {
+      if (!current()) return;
+      this.log.warn('media room lost; rebuilding it');
+      this.producers.clear();
+      this.rooms.open(this.classId).then(
+        (fresh) => {
+          if (this.peers.size === 0) {
+            fresh.close();
+            return;
+          }
+          this.media = fresh;
+          this.watchMedia(fresh);
+          this.io.to(roomChannel(this.classId)).emit('media:reconnect');
+        },
+        (err) => this.log.error({ err }, 'could not rebuild the media room'),
+      );
+    });
+  }
+}

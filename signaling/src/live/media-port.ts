@@ -1,0 +1,54 @@
+import type {
+  ConsumeResult,
+  MediaKind,
+  MediaSource,
+  TransportInfo,
+  TransportStats,
+} from '@educloud/protocol';
+
+/**
+ * What the live class needs from the media plane, one room per class. Signaling stays free of
+ * mediasoup; the composition root adapts the SFU to this. Every call names the peer so the
+ * media side can refuse ids that belong to someone else.
+ */
+export interface MediaRoom {
+  readonly rtpCapabilities: Record<string, unknown>;
+  createWebRtcTransport(peerId: string, direction: 'send' | 'recv'): Promise<TransportInfo>;
+  connectTransport(peerId: string, transportId: string, dtlsParameters: unknown): Promise<void>;
+  restartIce(peerId: string, transportId: string): Promise<Record<string, unknown>>;
+  transportStats(peerId: string, transportId: string): Promise<TransportStats>;
+  produce(
+    peerId: string,
+    transportId: string,
+    p: { kind: MediaKind; rtpParameters: unknown; source: MediaSource },
+  ): Promise<string>;
+  setProducerPaused(peerId: string, producerId: string, paused: boolean): Promise<void>;
+  closeProducer(peerId: string, producerId: string): Promise<void>;
+  consume(
+    peerId: string,
+    transportId: string,
+    producerId: string,
+    rtpCapabilities: unknown,
+  ): Promise<ConsumeResult>;
+  resumeConsumer(peerId: string, consumerId: string): Promise<void>;
+  setPreferredLayers(
+    peerId: string,
+    consumerId: string,
+    spatialLayer: number,
+    temporalLayer?: number,
+  ): Promise<void>;
+  /** Closes everything the peer holds in the room. */
+  removePeer(peerId: string): void;
+  close(): void;
+  /** A consumer ended on the media side (its producer went away). */
+  onConsumerClosed(listener: (peerId: string, consumerId: string) => void): void;
+  /** A producer ended on the media side (its transport closed). */
+  onProducerClosed(listener: (peerId: string, producerId: string) => void): void;
+  onActiveSpeaker(listener: (peerId: string | null) => void): void;
+  /** The room's media is gone (its worker died); clients must set up media again. */
+  onLost(listener: () => void): void;
+}
+
+export interface MediaRooms {
+  open(classId: string): Promise<MediaRoom>;
+}

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -6,8 +7,20 @@ import { fileURLToPath } from 'node:url';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
 export interface E2eServer {
   baseUrl: string;
+  rtmpPort: number;
   dataDir: string;
   process: ChildProcess;
   close(): Promise<void>;
@@ -19,6 +32,7 @@ export interface E2eServer {
  */
 export async function startServer(env: Record<string, string> = {}): Promise<E2eServer> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'educloud-e2e-'));
+  const rtmpPort = Number(env.RTMP_PORT ?? (await freePort()));
   const child = spawn(process.execPath, [path.join(repoRoot, 'server/dist/main.js')], {
     cwd: repoRoot,
     env: {
@@ -31,6 +45,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<E2e
       MEDIASOUP_WORKERS: '1',
       RTC_LISTEN_IP: '127.0.0.1',
       RTC_PORT: '0',
+      RTMP_PORT: String(rtmpPort),
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -63,6 +78,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<E2e
   }
   return {
     baseUrl,
+    rtmpPort,
     dataDir,
     process: child,
     async close() {

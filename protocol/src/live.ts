@@ -153,6 +153,8 @@ export interface ServerEvents {
   /** The media server holding this class restarted: create transports again. */
   'media:reconnect': () => void;
   kicked: () => void;
+  /** The teacher's OBS broadcast started or stopped (HLS watchers and the live room). */
+  'broadcast:status': (e: { live: boolean; recordingId: string | null }) => void;
 }
 
 export type ClientEvents = {

@@ -67,6 +67,14 @@ const envSchema = z.object({
     .string()
     .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
     .optional(),
+  RTMP_ENABLED: bool.default(true),
+  RTMP_RECONNECT_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(30_000),
+  HLS_SEGMENT_SECONDS: z.coerce.number().min(1).max(10).default(2),
+  HLS_LOW_LATENCY: bool.default(false),
+  HLS_LADDER: z
+    .enum(['off', 'on'], { message: "must be 'off' or 'on' (720p/480p/360p)" })
+    .default('off'),
+  COLLAB_IDLE_UNLOAD_MS: z.coerce.number().int().min(0).default(30_000),
   RECONNECT_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(20_000),
 });
 
@@ -102,6 +110,14 @@ export interface Config {
   };
   reconnectGraceMs: number;
   redisUrl: string | undefined;
+  rtmp: {
+    enabled: boolean;
+    reconnectGraceMs: number;
+    segmentSeconds: number;
+    lowLatency: boolean;
+    ladder: boolean;
+  };
+  collabIdleUnloadMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -146,5 +162,13 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     },
     reconnectGraceMs: e.RECONNECT_GRACE_MS,
     redisUrl: e.REDIS_URL,
+    rtmp: {
+      enabled: e.RTMP_ENABLED,
+      reconnectGraceMs: e.RTMP_RECONNECT_GRACE_MS,
+      segmentSeconds: e.HLS_SEGMENT_SECONDS,
+      lowLatency: e.HLS_LOW_LATENCY,
+      ladder: e.HLS_LADDER === 'on',
+    },
+    collabIdleUnloadMs: e.COLLAB_IDLE_UNLOAD_MS,
   };
 }

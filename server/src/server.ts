@@ -4,8 +4,12 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { Kysely } from 'kysely';
 import pino, { type Logger } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
+import * as collab from '@educloud/collab';
+import * as ingest from '@educloud/rtmp-ingest';
 import * as sfu from '@educloud/sfu';
 import * as signaling from '@educloud/signaling';
+import { wireBroadcasts, type BroadcastWiring } from './broadcast/wire-broadcasts.js';
+import { addClassDocumentRoutes, authorizeClassDocument } from './collab/class-documents.js';
 import type { Config } from './config.js';
 import { openDatabase } from './database.js';
 import { lanAddress } from './lan-address.js';
@@ -20,6 +24,9 @@ export interface RunningServer {
   db: Kysely<unknown>;
   signaling: signaling.SignalingHandle;
   sfu: sfu.Sfu;
+  collab: collab.CollabHandle;
+  /** Undefined when RTMP_ENABLED=false. */
+  ingest: ingest.IngestHandle | undefined;
   close(): Promise<void>;
 }
 
@@ -36,7 +43,11 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
   const registry = new Registry();
   registry.setDefaultLabels({ app: 'educloud' });
   collectDefaultMetrics({ register: registry, prefix: 'educloud_' });
-  const db = await openDatabase(config.dataDir, { ...signaling.signalingMigrations });
+  const db = await openDatabase(config.dataDir, {
+    ...signaling.signalingMigrations,
+    ...collab.collabMigrations,
+    ...ingest.ingestMigrations,
+  });
   const media = await sfu.start({
     logger: log.child({ part: 'sfu' }),
     registry,
@@ -62,7 +73,45 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
   const rtmpUrl =
     config.rtmpPublicUrl ?? `rtmp://${new URL(publicUrl).hostname}:${config.rtmpPort}/live`;
 
-  const sig = await signaling.start({
+  // Collab and the ingest ask signaling who may do what; signaling serves their routes. The
+  // late binding below breaks that circle: neither is asked anything before start returns.
+  let sig: signaling.SignalingHandle | undefined;
+  const bound = () => {
+    if (!sig) throw new Error('signaling is not started yet');
+    return sig;
+  };
+  const docs = await collab.start({
+    httpServer,
+    db: db as Kysely<collab.CollabTables>,
+    logger: log.child({ part: 'collab' }),
+    registry,
+    authorize: (token, name) =>
+      authorizeClassDocument(bound().tokens, bound().classes)(token, name),
+    redisUrl: config.redisUrl,
+    idleUnloadMs: config.collabIdleUnloadMs,
+  });
+  const rtmp = config.rtmp.enabled
+    ? await ingest.start({
+        port: config.rtmpPort,
+        host: config.host,
+        dataDir: config.dataDir,
+        verifyStreamKey: (key) => bound().classes.verifyStreamKey(key),
+        db: db as Kysely<ingest.IngestDatabase>,
+        logger: log.child({ part: 'rtmp-ingest' }),
+        registry,
+        reconnectGraceMs: config.rtmp.reconnectGraceMs,
+        hls: {
+          segmentSeconds: config.rtmp.segmentSeconds,
+          lowLatency: config.rtmp.lowLatency,
+          ladder: config.rtmp.ladder ? [...ingest.DEFAULT_LADDER] : [],
+        },
+      })
+    : undefined;
+  const broadcasts: BroadcastWiring | undefined = rtmp
+    ? wireBroadcasts({ ingest: rtmp, signaling: bound, secret, logger: log })
+    : undefined;
+
+  sig = await signaling.start({
     httpServer,
     db: db as Kysely<signaling.SignalingTables>,
     logger: log.child({ part: 'signaling' }),
@@ -83,6 +132,11 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
     media: new SfuMediaRooms(media),
     reconnectGraceMs: config.reconnectGraceMs,
     redisUrl: config.redisUrl,
+    extraRoutes: (routes, { classes }) => {
+      addClassDocumentRoutes(routes, classes, docs);
+      broadcasts?.addRoutes(routes);
+    },
+    extraMiddleware: broadcasts ? [broadcasts.middleware] : [],
   });
 
   let closing: Promise<void> | undefined;
@@ -96,7 +150,11 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
         for (const s of sockets) s.destroy();
       }, config.shutdownTimeoutMs);
       force.unref();
-      await sig.close();
+      // Recordings are finalized and documents flushed before anything they need goes away.
+      await broadcasts?.close();
+      await rtmp?.close();
+      await docs.close();
+      await sig?.close();
       await stopped;
       clearTimeout(force);
       await media.close();
@@ -105,7 +163,17 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
     })();
     return closing;
   };
-  return { url: publicUrl, port, logger: log, db, signaling: sig, sfu: media, close };
+  return {
+    url: publicUrl,
+    port,
+    logger: log,
+    db,
+    signaling: sig,
+    sfu: media,
+    collab: docs,
+    ingest: rtmp,
+    close,
+  };
 }
 
 function listen(server: Server, port: number, host: string): Promise<void> {

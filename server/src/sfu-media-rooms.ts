@@ -126,6 +126,23 @@ class SfuMediaRoom implements MediaRoom {
     );
   }
 
+  createRtpInput(
+    peerId: string,
+    p: { kind: 'audio' | 'video'; rtpParameters: unknown; source: string },
+  ) {
+    return asAck(async () => {
+      this.room.join(peerId);
+      const t = await this.room.createPlainProducerTransport(peerId);
+      const { id } = await this.room.produce(peerId, {
+        transportId: t.id,
+        kind: p.kind,
+        rtpParameters: p.rtpParameters as never,
+        source: p.source as never,
+      });
+      return { producerId: id, ip: t.ip, port: t.port, rtcpPort: t.rtcpPort };
+    });
+  }
+
   removePeer(peerId: string) {
     this.room.leave(peerId);
   }

@@ -14,6 +14,7 @@ import { StreamKeys } from './classes/stream-keys.js';
 import type { SignalingTables } from './db/schema.js';
 import { createHttpApp } from './http/app.js';
 import { LiveGateway } from './live/live-gateway.js';
+import type { RouteTable } from './http/route-table.js';
 import { InMemoryLiveState, type LiveState } from './live/live-state.js';
 import type { MediaRooms } from './live/media-port.js';
 import { RedisLiveState } from './live/redis-live-state.js';
@@ -28,6 +29,8 @@ export type { TokenService } from './auth/token-service.js';
 export type { MediaRoom, MediaRooms } from './live/media-port.js';
 export { AckError } from './live/ack-error.js';
 export { InMemoryLiveState, type LiveState } from './live/live-state.js';
+export { RouteTable, who, type RouteSpec } from './http/route-table.js';
+export type { LiveGateway, BroadcastHost } from './live/live-gateway.js';
 
 export interface SignalingOptions {
   httpServer: Server;
@@ -53,6 +56,8 @@ export interface SignalingOptions {
   media: MediaRooms;
   /** Shared class facts; in memory unless several nodes share a store. */
   liveState?: LiveState;
+  /** Adds routes of other parts (recordings …) to the one validated, documented route table. */
+  extraRoutes?: (routes: RouteTable, services: { classes: ClassService }) => void;
   /** With Redis, socket broadcasts and class state reach every node. */
   redisUrl?: string;
   /** How long a dropped socket keeps its place in a class, waiting to resume. */
@@ -62,6 +67,7 @@ export interface SignalingOptions {
 export interface SignalingHandle {
   app: Koa;
   io: SocketServer;
+  live: LiveGateway;
   accounts: AccountService;
   classes: ClassService;
   tokens: TokenService;
@@ -89,6 +95,8 @@ export async function start(opts: SignalingOptions): Promise<SignalingHandle> {
     serveClient: false,
     // SDP-sized payloads at most; anything bigger is abuse.
     maxHttpBufferSize: 256 * 1024,
+    // Other parts (collab) answer their own WebSocket upgrades on this server.
+    destroyUpgrade: false,
     cors: opts.corsOrigins.length ? { origin: opts.corsOrigins } : undefined,
   });
   let redis: { pub: Redis; sub: Redis } | undefined;
@@ -112,6 +120,7 @@ export async function start(opts: SignalingOptions): Promise<SignalingHandle> {
   return {
     app,
     io,
+    live,
     accounts,
     classes,
     tokens,

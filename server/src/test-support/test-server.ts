@@ -27,6 +27,9 @@ export async function startTestServer(env: Env = {}): Promise<TestServer> {
     MEDIASOUP_WORKERS: '1',
     RTC_LISTEN_IP: '127.0.0.1',
     RTC_PORT: '0',
+    // node-media-server keeps process-wide state: one ingest per process, so tests that need
+    // RTMP turn it on for their one server.
+    RTMP_ENABLED: 'false',
     ...Object.fromEntries(Object.entries(env).map(([k, v]) => [k, String(v)])),
   });
   const server = await startServer(config);

@@ -37,6 +37,7 @@ export interface HttpAppOptions {
   webRoot?: string;
   /** Middleware mounted before the SPA fallback (HLS files, recordings downloads …). */
   extraMiddleware?: Koa.Middleware[];
+  extraRoutes?: (routes: RouteTable, services: { classes: ClassService }) => void;
 }
 
 export function createHttpApp(opts: HttpAppOptions): Koa {
@@ -64,6 +65,7 @@ export function createHttpApp(opts: HttpAppOptions): Koa {
   addUserRoutes(routes, opts.accounts);
   addClassRoutes(routes, opts.classes);
   addInviteRoutes(routes, opts.classes, limit('guest join'));
+  opts.extraRoutes?.(routes, { classes: opts.classes });
 
   const router = new Router();
   router.get('/healthz', (ctx) => {

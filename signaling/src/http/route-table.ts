@@ -6,7 +6,7 @@ import type { Principal } from '../auth/principal.js';
 import { HttpError } from './http-error.js';
 import { parseOrThrow } from './parse-or-throw.js';
 
-type Method = 'get' | 'post' | 'patch' | 'delete';
+type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
 /** Who may call a route: anyone, any valid token (accounts and guests), or accounts only. */
 export type Audience = 'public' | 'member' | 'account';

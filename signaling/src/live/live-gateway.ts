@@ -17,6 +17,15 @@ import { LiveRoom, roomChannel } from './live-room.js';
 import type { LiveState } from './live-state.js';
 import type { MediaRooms } from './media-port.js';
 
+export interface BroadcastHost {
+  peerId: string;
+  addRtpInput(
+    kind: 'audio' | 'video',
+    rtpParameters: unknown,
+  ): Promise<{ producerId: string; ip: string; port: number; rtcpPort: number | undefined }>;
+  close(): void;
+}
+
 interface SocketSession {
   principal: Principal;
   classId?: string;
@@ -73,6 +82,37 @@ export class LiveGateway {
       );
     });
     opts.io.on('connection', (socket) => this.onConnection(socket));
+  }
+
+  /**
+   * Brings a server-side publisher (the RTMP bridge) into a class: it appears as a participant
+   * and its RTP inputs become producers everyone in the class receives.
+   */
+  async hostBroadcast(classId: string, name: string): Promise<BroadcastHost> {
+    const room = await this.room(classId);
+    const peer = room.addServerPeer(name);
+    return {
+      peerId: peer.peerId,
+      addRtpInput: async (kind, rtpParameters) => {
+        const input = await room
+          .mediaFor(peer.peerId)
+          .createRtpInput(peer.peerId, { kind, rtpParameters, source: 'ingest' });
+        room.announceProducer({
+          producerId: input.producerId,
+          peerId: peer.peerId,
+          kind,
+          source: 'ingest',
+          paused: false,
+        });
+        return input;
+      },
+      close: () => room.remove(peer.peerId, 'broadcast ended'),
+    };
+  }
+
+  /** Tells every member connected to the class (on any node) about the OBS broadcast. */
+  broadcastStatus(classId: string, status: { live: boolean; recordingId: string | null }) {
+    this.opts.io.to(roomChannel(classId)).emit('broadcast:status', status);
   }
 
   async close(): Promise<void> {

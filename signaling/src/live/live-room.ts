@@ -89,6 +89,29 @@ export class LiveRoom {
     return this.joinResult(info, live, false);
   }
 
+  /**
+   * A participant driven by the server itself (the OBS broadcast bridge): it has no socket,
+   * never times out, and keeps the room open while it is there.
+   */
+  addServerPeer(name: string): PeerInfo {
+    const info: PeerInfo = {
+      peerId: `server:${crypto.randomUUID()}`,
+      userId: 'server',
+      name,
+      role: 'teacher',
+      handRaised: false,
+    };
+    this.peers.set(info.peerId, { info, socket: null, graceTimer: undefined });
+    this.io.to(roomChannel(this.classId)).emit('peer:joined', info);
+    return info;
+  }
+
+  /** Announces a producer made on the server's side (no client socket to skip). */
+  announceProducer(info: ProducerInfo): void {
+    this.producers.set(info.producerId, info);
+    this.io.to(roomChannel(this.classId)).emit('producer:new', info);
+  }
+
   /** The socket dropped: keep the peer for a grace period so a reconnect can resume. */
   disconnected(peerId: string, socket: Socket): void {
     const entry = this.peers.get(peerId);

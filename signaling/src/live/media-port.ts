@@ -37,6 +37,14 @@ export interface MediaRoom {
     spatialLayer: number,
     temporalLayer?: number,
   ): Promise<void>;
+  /**
+   * A plain RTP entry (the RTMP bridge): a producer fed by whoever sends RTP to the returned
+   * address first. RTCP goes to `rtcpPort`.
+   */
+  createRtpInput(
+    peerId: string,
+    p: { kind: MediaKind; rtpParameters: unknown; source: MediaSource },
+  ): Promise<{ producerId: string; ip: string; port: number; rtcpPort: number | undefined }>;
   /** Closes everything the peer holds in the room. */
   removePeer(peerId: string): void;
   close(): void;

@@ -1,0 +1,150 @@
+import type { Logger } from 'pino';
+import { WebSocket, type RawData } from 'ws';
+import { Close, type CloseReason } from './close-codes.js';
+import { MessageError, encodePermissionDenied, parseClientMessage } from './messages.js';
+import type { CollabMetrics } from './metrics.js';
+import type { Limits, Principal } from './options.js';
+import type { Room } from './room.js';
+import { TokenBucket } from './token-bucket.js';
+
+/** One client socket on one document. Never throws out of a WebSocket callback. */
+export class Connection {
+  closed = false;
+  /** Closed by us for misbehaving: updates it still has queued are dropped. */
+  violated = false;
+  alive = true;
+  /** Awareness client ids this socket introduced, removed when it goes. */
+  readonly awarenessIds = new Set<number>();
+  private readonly bucket: TokenBucket;
+  private deniedSent = false;
+
+  constructor(
+    readonly ws: WebSocket,
+    readonly principal: Principal,
+    readonly room: Room,
+    private readonly limits: Limits,
+    private readonly logger: Logger,
+    private readonly metrics: CollabMetrics,
+  ) {
+    this.bucket = new TokenBucket(limits.messagesPerSecond, limits.messageBurst);
+    ws.on('message', (data, isBinary) => this.onMessage(data, isBinary));
+    ws.on('pong', () => {
+      this.alive = true;
+    });
+    ws.on('error', (err) => this.logger.debug({ err }, 'collab socket error'));
+  }
+
+  canWrite(locked: boolean): boolean {
+    return this.principal.canWrite && (!locked || this.principal.canWriteWhenLocked);
+  }
+
+  send(frame: Uint8Array): void {
+    if (this.closed || this.ws.readyState !== WebSocket.OPEN) return;
+    if (this.ws.bufferedAmount > this.limits.maxBufferedBytes) {
+      this.reject(Close.slowConsumer, 'slow_consumer');
+      return;
+    }
+    this.ws.send(frame, (err) => {
+      if (err) this.logger.debug({ err }, 'collab send failed');
+    });
+  }
+
+  /** Tells a client once per lock period that its edits are being dropped. */
+  notifyDenied(reason: string): void {
+    if (this.deniedSent) return;
+    this.deniedSent = true;
+    this.send(encodePermissionDenied(reason));
+  }
+
+  resetDenied(): void {
+    this.deniedSent = false;
+  }
+
+  reject(close: CloseReason, metricReason: string): void {
+    if (this.closed) return;
+    this.metrics.rejected.inc({ reason: metricReason });
+    this.violated = true;
+    this.logger.info(
+      {
+        userId: this.principal.userId,
+        doc: this.room.name,
+        code: close.code,
+        reason: close.reason,
+      },
+      'closing collab connection',
+    );
+    this.close(close);
+  }
+
+  close(close: CloseReason): void {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      this.ws.close(close.code, close.reason);
+    } catch {
+      this.ws.terminate();
+    }
+  }
+
+  private onMessage(data: RawData, isBinary: boolean) {
+    if (this.closed) return;
+    try {
+      const frame = Array.isArray(data)
+        ? Buffer.concat(data)
+        : data instanceof ArrayBuffer
+          ? new Uint8Array(data)
+          : data;
+      if (frame.byteLength > this.limits.maxUpdateBytes) {
+        this.reject(Close.tooLarge, 'too_large');
+        return;
+      }
+      if (!this.bucket.take()) {
+        this.reject(Close.rateLimit, 'rate_limit');
+        return;
+      }
+      if (!isBinary) {
+        this.reject(Close.malformed, 'malformed');
+        return;
+      }
+      // Messages wait for the document to load; order is kept because they chain in order.
+      this.room.ready.then(
+        () => this.handle(frame),
+        () => {},
+      );
+    } catch (err) {
+      this.logger.error({ err }, 'collab message handling failed');
+      this.reject(Close.internal, 'internal');
+    }
+  }
+
+  private handle(frame: Uint8Array) {
+    if (this.closed) return;
+    try {
+      const msg = parseClientMessage(frame);
+      switch (msg.kind) {
+        case 'step1':
+          this.send(this.room.syncStep2For(msg.stateVector));
+          break;
+        case 'update':
+          this.room.enqueueUpdate(this, msg.update);
+          break;
+        case 'awareness':
+          this.room.applyAwareness(this, msg.update, msg.clients);
+          break;
+        case 'queryAwareness':
+          this.send(this.room.fullAwareness());
+          break;
+      }
+    } catch (err) {
+      if (err instanceof MessageError) {
+        this.reject(
+          err.unknownType ? Close.unknownType : Close.malformed,
+          err.unknownType ? 'unknown_type' : 'malformed',
+        );
+        return;
+      }
+      this.logger.error({ err, doc: this.room.name }, 'collab message handling failed');
+      this.reject(Close.internal, 'internal');
+    }
+  }
+}

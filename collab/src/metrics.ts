@@ -1,0 +1,60 @@
+import { Counter, Gauge, type Registry } from 'prom-client';
+
+export interface CollabMetrics {
+  openDocuments: Gauge;
+  connections: Gauge;
+  updates: Counter<'origin'>;
+  persistedBytes: Counter;
+  rejected: Counter<'reason'>;
+  remove(): void;
+}
+
+export function createMetrics(registry: Registry): CollabMetrics {
+  const registers = [registry];
+  const openDocuments = new Gauge({
+    name: 'educloud_collab_open_documents',
+    help: 'Collaborative documents loaded in memory',
+    registers,
+  });
+  const connections = new Gauge({
+    name: 'educloud_collab_connections',
+    help: 'Open collaboration WebSocket connections',
+    registers,
+  });
+  const updates = new Counter({
+    name: 'educloud_collab_updates_total',
+    help: 'Document updates applied, by origin (client of this node, or another node via Redis)',
+    labelNames: ['origin'] as const,
+    registers,
+  });
+  const persistedBytes = new Counter({
+    name: 'educloud_collab_persisted_bytes_total',
+    help: 'Bytes of document updates written to the database',
+    registers,
+  });
+  const rejected = new Counter({
+    name: 'educloud_collab_rejected_total',
+    help: 'Client messages refused, by reason',
+    labelNames: ['reason'] as const,
+    registers,
+  });
+  return {
+    openDocuments,
+    connections,
+    updates,
+    persistedBytes,
+    rejected,
+    remove() {
+      // The registry outlives us (tests and restarts start again on the same one).
+      for (const name of [
+        'educloud_collab_open_documents',
+        'educloud_collab_connections',
+        'educloud_collab_updates_total',
+        'educloud_collab_persisted_bytes_total',
+        'educloud_collab_rejected_total',
+      ]) {
+        registry.removeSingleMetric(name);
+      }
+    },
+  };
+}

@@ -1,0 +1,43 @@
+// A collab server in its own process, for tests that kill it or run two of them. It runs the
+// compiled library (collab/dist) with plain node: `node child-server.mjs <db file> [redis url]`.
+// Prints one JSON line `{"port": n}` on stdout when listening.
+import { createServer } from 'node:http';
+import Database from 'better-sqlite3';
+import { Kysely, Migrator, SqliteDialect } from 'kysely';
+import { pino } from 'pino';
+import { Registry } from 'prom-client';
+import { collabMigrations, start } from '../../dist/index.js';
+
+const [dbFile, redisUrl] = process.argv.slice(2);
+const database = new Database(dbFile);
+database.pragma('journal_mode = WAL');
+database.pragma('busy_timeout = 5000');
+const db = new Kysely({ dialect: new SqliteDialect({ database }) });
+const migrator = new Migrator({
+  db,
+  provider: { getMigrations: async () => collabMigrations },
+  allowUnorderedMigrations: true,
+});
+const { error } = await migrator.migrateToLatest();
+if (error) throw error;
+
+const http = createServer((_req, res) => res.writeHead(404).end());
+await new Promise((resolve) => http.listen(0, '127.0.0.1', resolve));
+const handle = await start({
+  httpServer: http,
+  db,
+  logger: pino({ level: process.env.COLLAB_TEST_LOG ?? 'warn' }, pino.destination(2)),
+  registry: new Registry(),
+  redisUrl: redisUrl || undefined,
+  authorize: async (token) =>
+    token.startsWith('student-') ? { userId: token, name: token, canWrite: true } : null,
+});
+process.stdout.write(JSON.stringify({ port: http.address().port }) + '\n');
+
+process.on('SIGTERM', async () => {
+  await handle.close();
+  http.closeAllConnections();
+  http.close();
+  await db.destroy();
+  process.exit(0);
+});

@@ -1,0 +1,263 @@
+import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import { finalizeRecordingDir, MASTER_PLAYLIST, MEDIA_PLAYLIST } from './finalize.js';
+import { packagerArgs } from './hls-args.js';
+import type { IngestMetrics } from './metrics.js';
+import type { IngestOptions, VerifyStreamKey } from './options.js';
+import { segmentSeconds } from './options.js';
+import { Packager } from './packager.js';
+import { masterPlaylist, writeFileAtomic } from './playlist.js';
+import { insertRecording, recordingDir, updateRecording } from './recordings.js';
+import type { AdmitResult, Publisher } from './rtmp-listener.js';
+import type { IngestDatabase } from './schema.js';
+import { keyFingerprint, redactKeys } from './stream-key.js';
+
+export interface BroadcastEvent {
+  classId: string;
+  recordingId: string;
+}
+
+export interface IngestEvents {
+  broadcastStarted: [BroadcastEvent];
+  broadcastEnded: [BroadcastEvent];
+}
+
+interface Broadcast {
+  key: string;
+  classId: string;
+  recordingId: string;
+  dir: string;
+  publisher: Publisher;
+  packager: Packager;
+  /** Resolves once the row, directory and packager exist; false if setting up failed. */
+  started: Promise<boolean>;
+  /** broadcastStarted was emitted, so broadcastEnded must follow. */
+  announced: boolean;
+  lastBytes: number;
+  lastSampleAt: number;
+}
+
+export interface BroadcastManagerOptions {
+  db: Kysely<IngestDatabase>;
+  dataDir: string;
+  logger: Logger;
+  metrics: IngestMetrics;
+  verifyStreamKey: VerifyStreamKey;
+  hls: IngestOptions['hls'];
+  ffmpegPath: string;
+  ffprobePath: string;
+  readTimeoutMs: number;
+  inputUrl: (key: string) => string;
+}
+
+// Used as the source BANDWIDTH until finalization measures the real peak.
+const SOURCE_BANDWIDTH_GUESS = 6_000_000;
+const BITRATE_SAMPLE_MS = 2000;
+
+/**
+ * Turns accepted publishes into recordings: one broadcast per stream key and per class, a
+ * supervised packager each, and finalization when the publish ends for good.
+ */
+export class BroadcastManager extends EventEmitter<IngestEvents> {
+  private readonly byKey = new Map<string, Broadcast>();
+  private readonly byClass = new Map<string, Broadcast>();
+  private readonly finishing = new Set<Promise<void>>();
+  private readonly sampler: NodeJS.Timeout;
+
+  constructor(private readonly o: BroadcastManagerOptions) {
+    super();
+    this.sampler = setInterval(() => this.sampleBitrates(), BITRATE_SAMPLE_MS);
+    this.sampler.unref();
+  }
+
+  isLive(classId: string): boolean {
+    return this.byClass.has(classId);
+  }
+
+  liveClasses(): BroadcastEvent[] {
+    return [...this.byClass.values()].map((b) => ({
+      classId: b.classId,
+      recordingId: b.recordingId,
+    }));
+  }
+
+  liveRecordingIds(): Set<string> {
+    return new Set([...this.byKey.values()].map((b) => b.recordingId));
+  }
+
+  async admit(key: string, _remoteAddress: string): Promise<AdmitResult> {
+    const verdict = await this.o.verifyStreamKey(key);
+    if (!verdict) return { ok: false, reason: 'invalid stream key' };
+    const existing = this.byKey.get(key);
+    if (existing && existing.classId !== verdict.classId) {
+      return { ok: false, reason: 'stream key belongs to another class now' };
+    }
+    const classLive = this.byClass.get(verdict.classId);
+    if (classLive && classLive.key !== key) {
+      return { ok: false, reason: 'class is already live with another stream key' };
+    }
+    return { ok: true, classId: verdict.classId };
+  }
+
+  onPublish(publisher: Publisher): void {
+    const existing = this.byKey.get(publisher.key);
+    if (existing) {
+      // Reconnected inside the grace: same recording, the packager appends to the playlist.
+      existing.publisher = publisher;
+      existing.lastBytes = publisher.inBytes();
+      existing.lastSampleAt = Date.now();
+      this.o.logger.info({ recordingId: existing.recordingId }, 'publisher resumed');
+      void existing.started.then((ok) => {
+        if (ok && this.byKey.get(publisher.key) === existing) existing.packager.ensureRunning();
+      });
+      return;
+    }
+    const recordingId = randomUUID();
+    const dir = recordingDir(this.o.dataDir, recordingId);
+    const log = this.o.logger.child({ recordingId, classId: publisher.classId });
+    const segSeconds = segmentSeconds(this.o.hls);
+    const b: Broadcast = {
+      key: publisher.key,
+      classId: publisher.classId,
+      recordingId,
+      dir,
+      publisher,
+      announced: false,
+      lastBytes: publisher.inBytes(),
+      lastSampleAt: Date.now(),
+      started: Promise.resolve(false),
+      packager: new Packager({
+        ffmpegPath: this.o.ffmpegPath,
+        args: packagerArgs({
+          inputUrl: this.o.inputUrl(publisher.key),
+          dir,
+          segmentSeconds: segSeconds,
+          ladder: this.o.hls.ladder,
+          readTimeoutMs: this.o.readTimeoutMs,
+        }),
+        dir,
+        logger: log,
+        publisherLive: () => b.publisher.live(),
+        onRestart: () => this.o.metrics.packagerRestarts.inc(),
+        redact: redactKeys,
+      }),
+    };
+    this.byKey.set(b.key, b);
+    this.byClass.set(b.classId, b);
+    this.o.metrics.activeBroadcasts.set(this.byKey.size);
+    b.started = this.setUp(b, log);
+  }
+
+  private async setUp(b: Broadcast, log: Logger): Promise<boolean> {
+    const startedAt = new Date();
+    try {
+      await mkdir(b.dir, { recursive: true });
+      for (const r of this.o.hls.ladder) await mkdir(join(b.dir, r.name), { recursive: true });
+      await writeFileAtomic(
+        join(b.dir, MASTER_PLAYLIST),
+        masterPlaylist([
+          { uri: MEDIA_PLAYLIST, name: 'source', bandwidth: SOURCE_BANDWIDTH_GUESS },
+          ...this.o.hls.ladder.map((r) => ({
+            uri: `${r.name}/${MEDIA_PLAYLIST}`,
+            name: r.name,
+            bandwidth: (r.videoBitrateKbps * 1.07 + r.audioBitrateKbps) * 1000,
+          })),
+        ]),
+      );
+      await insertRecording(this.o.db, {
+        id: b.recordingId,
+        classId: b.classId,
+        title: `Broadcast ${startedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC`,
+        startedAt: startedAt.toISOString(),
+      });
+    } catch (err) {
+      log.error({ err }, 'could not set up the recording');
+      this.forget(b);
+      b.publisher.close();
+      await rm(b.dir, { recursive: true, force: true }).catch(() => undefined);
+      return false;
+    }
+    if (this.byKey.get(b.key) !== b) {
+      // The publish already ended while we were setting up; finishing handles the rest.
+      return true;
+    }
+    b.packager.start();
+    log.info({ key: keyFingerprint(b.key) }, 'broadcast started');
+    b.announced = true;
+    this.emit('broadcastStarted', { classId: b.classId, recordingId: b.recordingId });
+    return true;
+  }
+
+  onPublishEnd(publisher: Publisher): void {
+    const b = this.byKey.get(publisher.key);
+    if (!b || b.publisher !== publisher) return;
+    this.end(b);
+  }
+
+  private forget(b: Broadcast): void {
+    if (this.byKey.get(b.key) === b) this.byKey.delete(b.key);
+    if (this.byClass.get(b.classId) === b) this.byClass.delete(b.classId);
+    this.o.metrics.activeBroadcasts.set(this.byKey.size);
+    this.o.metrics.bitrate.remove({ class_id: b.classId });
+  }
+
+  private end(b: Broadcast): void {
+    this.forget(b);
+    const p = this.finish(b).finally(() => this.finishing.delete(p));
+    this.finishing.add(p);
+  }
+
+  private async finish(b: Broadcast): Promise<void> {
+    const log = this.o.logger.child({ recordingId: b.recordingId, classId: b.classId });
+    if (!(await b.started)) return;
+    if (b.announced) {
+      this.emit('broadcastEnded', { classId: b.classId, recordingId: b.recordingId });
+    }
+    const disconnectedAt = b.publisher.disconnectedAt();
+    const endedAt = new Date(disconnectedAt ?? Date.now()).toISOString();
+    try {
+      await updateRecording(this.o.db, b.recordingId, { status: 'finalizing', endedAt });
+      await b.packager.stop();
+      const res = await finalizeRecordingDir(b.dir, {
+        ffmpegPath: this.o.ffmpegPath,
+        ffprobePath: this.o.ffprobePath,
+        logger: log,
+      });
+      await updateRecording(this.o.db, b.recordingId, {
+        status: res.ok ? 'ready' : 'failed',
+        durationMs: res.durationMs,
+        sizeBytes: res.sizeBytes,
+      });
+      log.info(
+        { status: res.ok ? 'ready' : 'failed', durationMs: res.durationMs, reason: res.reason },
+        'recording finalized',
+      );
+    } catch (err) {
+      // Left 'finalizing': the next start's recovery retries.
+      log.error({ err }, 'finalizing the recording failed');
+    }
+  }
+
+  private sampleBitrates(): void {
+    const now = Date.now();
+    for (const b of this.byKey.values()) {
+      const bytes = b.publisher.inBytes();
+      const dt = (now - b.lastSampleAt) / 1000;
+      const bits = b.publisher.live() && dt > 0 ? Math.max(0, ((bytes - b.lastBytes) * 8) / dt) : 0;
+      this.o.metrics.bitrate.set({ class_id: b.classId }, Math.round(bits));
+      b.lastBytes = bytes;
+      b.lastSampleAt = now;
+    }
+  }
+
+  /** Ends every broadcast (packagers stopped gracefully, recordings finalized). */
+  async closeAll(): Promise<void> {
+    clearInterval(this.sampler);
+    for (const b of [...this.byKey.values()]) this.end(b);
+    await Promise.all([...this.finishing]);
+  }
+}

@@ -1,0 +1,158 @@
+import { join } from 'node:path';
+import { BroadcastManager, type BroadcastEvent, type IngestEvents } from './broadcasts.js';
+import { runTool } from './media-tools.js';
+import { createIngestMetrics } from './metrics.js';
+import { parseOptions, type IngestOptionsInput } from './options.js';
+import {
+  deleteRecording,
+  getRecording,
+  listRecordings,
+  listUnfinishedRecordings,
+  recordingDir,
+  renameRecording,
+  setRecordingPublic,
+  type Recording,
+} from './recordings.js';
+import { recoverRecordings, type RecoveredRecording } from './recovery.js';
+import { startRtmpListener, type RtmpListener } from './rtmp-listener.js';
+
+export { ingestMigrations } from './migrations.js';
+export { DEFAULT_LADDER, ingestOptionsSchema } from './options.js';
+export type {
+  IngestOptions,
+  IngestOptionsInput,
+  Rendition,
+  RenditionInput,
+  VerifyStreamKey,
+} from './options.js';
+export type { IngestDatabase, RecordingsTable, RecordingStatus } from './schema.js';
+export { RecordingBusyError, type Recording } from './recordings.js';
+export { recoverRecordings, type RecoveredRecording, type RecoveryOptions } from './recovery.js';
+export type { BroadcastEvent, IngestEvents } from './broadcasts.js';
+export { MASTER_PLAYLIST, MEDIA_PLAYLIST, RECORDING_MP4 } from './finalize.js';
+
+export interface RecordingsApi {
+  list(classId: string): Promise<Recording[]>;
+  get(id: string): Promise<Recording | null>;
+  rename(id: string, title: string): Promise<Recording | null>;
+  setPublic(id: string, isPublic: boolean): Promise<Recording | null>;
+  /** Removes the row and its files; throws RecordingBusyError while live or finalizing. */
+  delete(id: string): Promise<boolean>;
+}
+
+export interface IngestHandle {
+  /** The RTMP port actually bound (useful with port 0). */
+  readonly port: number;
+  readonly recordings: RecordingsApi;
+  /** Stops packagers gracefully, finalizes live recordings, closes the listener. */
+  close(): Promise<void>;
+  isLive(classId: string): boolean;
+  liveClasses(): BroadcastEvent[];
+  on(event: keyof IngestEvents, listener: (e: BroadcastEvent) => void): this;
+  off(event: keyof IngestEvents, listener: (e: BroadcastEvent) => void): this;
+  /** Absolute directory holding index.m3u8, master.m3u8, segments and recording.mp4. */
+  hlsDir(recordingId: string): string;
+  /** Finalizes what a previous process left live; excludes this process's own broadcasts. */
+  recoverRecordings(): Promise<RecoveredRecording[]>;
+  /** The background recovery started by start() (resolves to [] when recoverOnStart is off). */
+  readonly recovered: Promise<RecoveredRecording[]>;
+}
+
+export async function start(input: IngestOptionsInput): Promise<IngestHandle> {
+  const o = parseOptions(input);
+  const logger = o.logger.child({ component: 'rtmp-ingest' });
+  const tools = { ffmpegPath: o.ffmpegPath, ffprobePath: o.ffprobePath };
+  // Fail at boot, not at the first broadcast, when ffmpeg is missing.
+  for (const tool of [o.ffmpegPath, o.ffprobePath]) {
+    const res = await runTool(tool, ['-version'], 10_000).catch((err: unknown) => err);
+    if (res instanceof Error || (res as { code: number | null }).code !== 0) {
+      throw new Error(`rtmp-ingest: ${tool} is not usable`, { cause: res });
+    }
+  }
+  // Listed before the listener exists, so recovery can never pick up a recording of ours.
+  const stale = o.recoverOnStart ? await listUnfinishedRecordings(o.db) : [];
+
+  const metrics = createIngestMetrics(o.registry);
+  let listener: RtmpListener | undefined;
+  const manager = new BroadcastManager({
+    db: o.db,
+    dataDir: o.dataDir,
+    logger,
+    metrics,
+    verifyStreamKey: o.verifyStreamKey,
+    hls: o.hls,
+    ...tools,
+    readTimeoutMs: o.readTimeoutMs,
+    inputUrl: (key) => listener!.inputUrl(key),
+  });
+  try {
+    listener = await startRtmpListener({
+      host: o.host,
+      port: o.port,
+      graceMs: o.reconnectGraceMs,
+      verifyTimeoutMs: o.verifyTimeoutMs,
+      logger,
+      admit: (key, remote) => manager.admit(key, remote),
+      onPublish: (p) => manager.onPublish(p),
+      onPublishEnd: (p) => manager.onPublishEnd(p),
+    });
+  } catch (err) {
+    await manager.closeAll();
+    metrics.remove();
+    throw err;
+  }
+  const rtmp = listener;
+
+  const recoveryOptions = () => ({
+    db: o.db,
+    dataDir: o.dataDir,
+    logger,
+    ...tools,
+    exclude: manager.liveRecordingIds(),
+  });
+  const recovered =
+    stale.length > 0
+      ? recoverRecordings(recoveryOptions(), stale).catch((err: unknown) => {
+          logger.error({ err }, 'recording recovery failed');
+          return [];
+        })
+      : Promise.resolve([]);
+
+  let closing: Promise<void> | null = null;
+  const handle: IngestHandle = {
+    port: rtmp.port,
+    recordings: {
+      list: (classId) => listRecordings(o.db, classId),
+      get: (id) => getRecording(o.db, id),
+      rename: (id, title) => renameRecording(o.db, id, title),
+      setPublic: (id, isPublic) => setRecordingPublic(o.db, id, isPublic),
+      delete: (id) => deleteRecording(o.db, o.dataDir, id),
+    },
+    close() {
+      closing ??= (async () => {
+        rtmp.stopAccepting();
+        await manager.closeAll();
+        await rtmp.close();
+        await recovered;
+        metrics.remove();
+        logger.info('rtmp ingest closed');
+      })();
+      return closing;
+    },
+    isLive: (classId) => manager.isLive(classId),
+    liveClasses: () => manager.liveClasses(),
+    on(event, fn) {
+      manager.on(event, fn);
+      return handle;
+    },
+    off(event, fn) {
+      manager.off(event, fn);
+      return handle;
+    },
+    hlsDir: (recordingId) => recordingDir(o.dataDir, recordingId),
+    recoverRecordings: () => recoverRecordings(recoveryOptions()),
+    recovered,
+  };
+  logger.info({ port: rtmp.port, dataDir: join(o.dataDir, 'recordings') }, 'rtmp ingest started');
+  return handle;
+}

@@ -1,0 +1,24 @@
+import type { Generated } from 'kysely';
+
+export const recordingStatuses = ['live', 'finalizing', 'ready', 'failed'] as const;
+export type RecordingStatus = (typeof recordingStatuses)[number];
+
+// Timestamps are ISO-8601 text and booleans 0/1 integers so the same SQL runs on SQLite and
+// PostgreSQL; counters come back as number (SQLite) or string (PostgreSQL bigint) and are
+// normalised when read.
+export interface RecordingsTable {
+  id: string;
+  class_id: string;
+  title: string;
+  started_at: string;
+  ended_at: string | null;
+  duration_ms: number | string | null;
+  size_bytes: number | string | null;
+  status: RecordingStatus;
+  is_public: Generated<number>;
+  dir: string;
+}
+
+export interface IngestDatabase {
+  recordings: RecordingsTable;
+}

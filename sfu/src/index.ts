@@ -1,0 +1,22 @@
+import { resolveOptions, type SfuOptions } from './options.js';
+import { Sfu } from './Sfu.js';
+
+export { Sfu } from './Sfu.js';
+export { Room, type RoomEvents, type RoomCloseReason } from './Room.js';
+export {
+  WorkerPool,
+  type WorkerPoolEvents,
+  type WorkerDiedEvent,
+  type WorkerReplacedEvent,
+  type WorkerReplaceFailedEvent,
+} from './WorkerPool.js';
+export type { PoolWorker, WorkerAddress, WorkerCounts } from './PoolWorker.js';
+export { SfuError, type SfuErrorCode } from './errors.js';
+export { mediaCodecs } from './mediaCodecs.js';
+export type { SfuOptions } from './options.js';
+export * from './types.js';
+
+/** Starts the media plane: validates options, spawns the workers, registers the metrics. */
+export async function start(options: SfuOptions): Promise<Sfu> {
+  return Sfu.create(resolveOptions(options));
+}

@@ -95,7 +95,7 @@ export function createHttpApp(opts: HttpAppOptions): Koa {
           mediaSrc: ["'self'", 'blob:'],
           fontSrc: ["'self'", 'data:'],
           workerSrc: ["'self'", 'blob:'],
-          connectSrc: ["'self'", 'ws:', 'wss:'],
+          connectSrc: ["'self'", 'ws:', 'wss:', 'data:', 'blob:'],
           upgradeInsecureRequests: null,
         },
       },

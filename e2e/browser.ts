@@ -1,0 +1,57 @@
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+
+/**
+ * Debian's Chromium, headless, with fake camera/microphone so media tests need no devices and
+ * nothing that phones home (sync, component updates, background networking).
+ */
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--use-fake-ui-for-media-stream',
+      '--use-fake-device-for-media-stream',
+    ],
+  });
+}
+
+/** A fresh profile (cookies, storage) that may read and write the clipboard on `baseUrl`. */
+export async function newContext(browser: Browser, baseUrl: string): Promise<BrowserContext> {
+  const context = await browser.newContext({
+    baseURL: baseUrl,
+    viewport: { width: 1280, height: 900 },
+  });
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: baseUrl });
+  return context;
+}
+
+/**
+ * Records every request of the context's pages that goes to a host other than 127.0.0.1
+ * (CDN fonts, icons, analytics...). data: and blob: URLs never leave the browser and are skipped.
+ */
+export function recordForeignRequests(context: BrowserContext): string[] {
+  const foreign: string[] = [];
+  context.on('request', (req) => {
+    const url = new URL(req.url());
+    if (!/^(https?|wss?):$/.test(url.protocol)) return;
+    if (url.hostname !== '127.0.0.1') foreign.push(req.url());
+  });
+  return foreign;
+}
+
+/** Uncaught exceptions and console errors of a page, to assert the UI ran cleanly. */
+export function recordPageErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('pageerror', (err) => errors.push(`pageerror: ${err.message}`));
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') errors.push(`console: ${msg.text()}`);
+  });
+  return errors;
+}

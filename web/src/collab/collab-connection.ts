@@ -1,0 +1,124 @@
+import { WebsocketProvider } from 'y-websocket';
+import * as Y from 'yjs';
+
+export type CollabStatus =
+  | { state: 'connecting' }
+  | { state: 'synced' }
+  | { state: 'reconnecting'; reason: string }
+  /** Reconnecting cannot help: logged out, document too large, refused as garbage. */
+  | { state: 'failed'; reason: string };
+
+export interface CollabConnectionOptions {
+  docName: string;
+  /** A currently valid token for the class (refreshed when about to expire); null: logged out. */
+  getToken: () => Promise<string | null>;
+  /** Base URL of the collab endpoint; defaults to this origin's `/collab`. */
+  serverUrl?: string;
+}
+
+/** Origin of transactions made by this tab, so observers can tell them from remote ones. */
+export const localOrigin = Symbol('educloud-local');
+
+const maxBackoffMs = 5_000;
+
+/**
+ * One Yjs document kept in sync with the collab server through the stock y-websocket provider.
+ * The provider reconnects by itself, but with the token it was built with: this class takes
+ * over reconnecting so that every attempt carries a fresh token, and maps close codes
+ * (collab/README.md) to a status the UI can show.
+ */
+export class CollabConnection {
+  readonly doc = new Y.Doc();
+  readonly provider: WebsocketProvider;
+  private status: CollabStatus = { state: 'connecting' };
+  private readonly listeners = new Set<() => void>();
+  private destroyed = false;
+  private attempts = 0;
+  private retryTimer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(private readonly options: CollabConnectionOptions) {
+    const serverUrl = options.serverUrl ?? `${location.origin.replace(/^http/, 'ws')}/collab`;
+    this.provider = new WebsocketProvider(serverUrl, options.docName, this.doc, {
+      connect: false,
+      params: {},
+      // Tabs must not relay edits to each other: the server decides who may write (locks).
+      disableBc: true,
+    });
+    this.provider.on('sync', (synced: boolean) => {
+      if (!synced) return;
+      this.attempts = 0;
+      this.setStatus({ state: 'synced' });
+    });
+    this.provider.on('connection-close', (event) => this.onClose(event));
+    void this.connect();
+  }
+
+  getStatus = (): CollabStatus => this.status;
+
+  subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  destroy(): void {
+    this.destroyed = true;
+    clearTimeout(this.retryTimer);
+    this.provider.destroy();
+    this.doc.destroy();
+    this.listeners.clear();
+  }
+
+  private async connect(): Promise<void> {
+    let token: string | null;
+    try {
+      token = await this.options.getToken();
+    } catch {
+      // The API is unreachable (network, 5xx): try again later, the socket would fail too.
+      this.retry('The server cannot be reached');
+      return;
+    }
+    if (this.destroyed) return;
+    if (!token) {
+      this.setStatus({ state: 'failed', reason: 'You are no longer logged in' });
+      return;
+    }
+    this.provider.params = { token };
+    this.provider.connect();
+  }
+
+  private onClose(event: CloseEvent | null): void {
+    if (this.destroyed) return;
+    // Reconnecting is ours (fresh token each time): stop the provider's own attempt.
+    this.provider.disconnect();
+    const code = event?.code ?? 0;
+    if (code === 4400) {
+      this.setStatus({ state: 'failed', reason: 'The server refused an edit as invalid' });
+    } else if (code === 4413 || code === 1009) {
+      // The refused update stays in this document and would be re-sent on every handshake.
+      this.setStatus({ state: 'failed', reason: 'The document is too large to take this edit' });
+    } else if (code === 4509) {
+      this.attempts = 0;
+      this.retry('Resynchronising', 0);
+    } else if (code === 4529) {
+      this.retry('Too many edits at once, slowing down', 2_000);
+    } else if (code === 1001) {
+      this.retry('The server is restarting');
+    } else {
+      // 1006 also covers a refused upgrade (401 expired token): the next attempt gets a new one.
+      this.retry('Connection lost');
+    }
+  }
+
+  private retry(reason: string, minDelayMs = 0): void {
+    this.setStatus({ state: 'reconnecting', reason });
+    const backoff = Math.min(100 * 2 ** this.attempts, maxBackoffMs);
+    this.attempts++;
+    clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => void this.connect(), Math.max(backoff, minDelayMs));
+  }
+
+  private setStatus(status: CollabStatus): void {
+    this.status = status;
+    for (const l of this.listeners) l();
+  }
+}

@@ -1,0 +1,300 @@
+import { getAssetUrlsByImport } from '@tldraw/assets/imports.vite';
+import LockIcon from '@mui/icons-material/Lock';
+import LockOpenIcon from '@mui/icons-material/LockOpen';
+import PictureAsPdfIcon from '@mui/icons-material/PictureAsPdf';
+import Alert from '@mui/material/Alert';
+import Box from '@mui/material/Box';
+import Button from '@mui/material/Button';
+import Chip from '@mui/material/Chip';
+import Stack from '@mui/material/Stack';
+import { useEffect, useMemo, useRef, useState } from 'react';
+import {
+  Tldraw,
+  atom,
+  createTLStore,
+  defaultBindingUtils,
+  defaultShapeUtils,
+  exportToBlob,
+  useTldrawUser,
+  type Editor,
+  type TLAssetStore,
+  type TLPresenceUserInfo,
+  type TLStore,
+} from 'tldraw';
+import 'tldraw/tldraw.css';
+import { useApi } from '../auth/session-context.js';
+import { CollabStatusChip } from './collab-status-chip.js';
+import { useDocumentLock, useLockedView } from './document-lock.js';
+import { downloadFile } from './download-file.js';
+import { importPdf } from './pdf-import.js';
+import { TldrawYjsBinding } from './tldraw-yjs-binding.js';
+import { useCollabConnection } from './use-collab-connection.js';
+
+// Fonts, icons and translations come from our own bundle, never from tldraw's CDN.
+const assetUrls = getAssetUrlsByImport();
+
+/** An image is stored inline (data URL) and sent in one update: the server takes 1 MiB frames. */
+const maxImageBytes = 600 * 1024;
+
+const dataUrlAssets: TLAssetStore = {
+  async upload(_asset, file) {
+    if (file.size > maxImageBytes) {
+      throw new Error(`Images up to ${Math.round(maxImageBytes / 1024)} KB can be added`);
+    }
+    const src = await new Promise<string>((resolve, reject) => {
+      const reader = new FileReader();
+      reader.onload = () => resolve(reader.result as string);
+      reader.onerror = () => reject(reader.error ?? new Error('Could not read the image'));
+      reader.readAsDataURL(file);
+    });
+    return { src };
+  },
+  resolve: (asset) => asset.props.src,
+};
+
+/** Handle for tests and debugging in the browser console. */
+export interface BoardDebugHandle {
+  editor: Editor;
+  binding: TldrawYjsBinding;
+  importPdf(file: File): Promise<string[]>;
+}
+
+declare global {
+  interface Window {
+    educloudBoard?: BoardDebugHandle;
+  }
+}
+
+export interface WhiteboardProps {
+  classId: string;
+  user: { id: string; name: string; color: string };
+  isTeacher: boolean;
+}
+
+export function Whiteboard({ classId, user, isTeacher }: WhiteboardProps) {
+  const api = useApi();
+  const { connection, status, rebuild } = useCollabConnection(
+    api,
+    classId,
+    `class/${classId}/board`,
+  );
+  const { locked, setLocked } = useDocumentLock(api, classId, 'board', connection?.doc ?? null);
+  const readOnly = useLockedView(locked, isTeacher, rebuild);
+  const [bound, setBound] = useState<{ store: TLStore; binding: TldrawYjsBinding } | null>(null);
+  const [editor, setEditor] = useState<Editor | null>(null);
+  const [message, setMessage] = useState<string | null>(null);
+  const [busy, setBusy] = useState<string | null>(null);
+  const fileInput = useRef<HTMLInputElement>(null);
+
+  const [presenceUser] = useState(() => atom<TLPresenceUserInfo>('presence user', user));
+  // tldraw follows these: read-only mode, and its own offline indicator.
+  const [mode] = useState(() => atom<'readonly' | 'readwrite'>('board mode', 'readonly'));
+  const [online] = useState(() => atom<'online' | 'offline'>('board online', 'offline'));
+  useEffect(() => {
+    presenceUser.set(user);
+  }, [presenceUser, user]);
+  const tldrawUser = useTldrawUser({
+    userPreferences: useMemo(
+      () => ({ id: user.id, name: user.name, color: user.color }),
+      [user.id, user.name, user.color],
+    ),
+  });
+
+  useEffect(() => {
+    if (!connection) return;
+    const store = createTLStore({
+      shapeUtils: defaultShapeUtils,
+      bindingUtils: defaultBindingUtils,
+      assets: dataUrlAssets,
+      collaboration: { mode, status: online },
+    });
+    let binding: TldrawYjsBinding | null = null;
+    const start = () => {
+      if (binding) return;
+      binding = new TldrawYjsBinding({
+        store,
+        doc: connection.doc,
+        awareness: connection.provider.awareness,
+        user: presenceUser,
+      });
+      binding.start();
+      setBound({ store, binding });
+    };
+    const onSync = (synced: boolean) => synced && start();
+    if (connection.provider.synced) start();
+    else connection.provider.on('sync', onSync);
+    return () => {
+      connection.provider.off('sync', onSync);
+      binding?.destroy();
+      setBound(null);
+      setEditor(null);
+    };
+  }, [connection, presenceUser, mode, online]);
+
+  useEffect(() => {
+    bound?.binding.setWritable(!readOnly);
+    mode.set(readOnly ? 'readonly' : 'readwrite');
+  }, [bound, mode, readOnly]);
+  useEffect(() => {
+    online.set(status.state === 'synced' ? 'online' : 'offline');
+  }, [online, status.state]);
+
+  useEffect(() => {
+    if (!editor || !bound) return;
+    window.educloudBoard = {
+      editor,
+      binding: bound.binding,
+      importPdf: (file) => importPdf(editor, file),
+    };
+    return () => {
+      if (window.educloudBoard?.editor === editor) delete window.educloudBoard;
+    };
+  }, [editor, bound]);
+
+  const storeWithStatus = useMemo(
+    () =>
+      bound
+        ? {
+            status: 'synced-remote' as const,
+            connectionStatus:
+              status.state === 'synced' ? ('online' as const) : ('offline' as const),
+            store: bound.store,
+          }
+        : { status: 'loading' as const },
+    [bound, status.state],
+  );
+
+  const onPdf = async (file: File | undefined) => {
+    if (!file || !editor) return;
+    setBusy('Importing PDF…');
+    setMessage(null);
+    try {
+      await importPdf(editor, file, (done, total) => setBusy(`Importing page ${done}/${total}…`));
+    } catch (err) {
+      setMessage(`Could not import this PDF: ${err instanceof Error ? err.message : String(err)}`);
+    } finally {
+      setBusy(null);
+    }
+  };
+
+  const onExport = async (format: 'png' | 'svg') => {
+    if (!editor) return;
+    const ids = [...editor.getCurrentPageShapeIds()];
+    if (ids.length === 0) {
+      setMessage('This page is empty: nothing to export.');
+      return;
+    }
+    const name = `${editor.getCurrentPage().name || 'board'}.${format}`;
+    if (format === 'svg') {
+      const svg = await editor.getSvgString(ids, { background: true });
+      if (svg) downloadFile(new Blob([svg.svg], { type: 'image/svg+xml' }), name);
+    } else {
+      downloadFile(await exportToBlob({ editor, ids, format, opts: { background: true } }), name);
+    }
+  };
+
+  const onToggleLock = async () => {
+    try {
+      await setLocked(!locked);
+    } catch (err) {
+      setMessage(err instanceof Error ? err.message : String(err));
+    }
+  };
+
+  return (
+    <Stack spacing={1} data-testid="board" data-locked={String(locked === true)}>
+      <Stack direction="row" spacing={1} sx={{ alignItems: 'center', flexWrap: 'wrap' }}>
+        <CollabStatusChip status={status} testId="board-status" />
+        {locked && (
+          <Chip
+            size="small"
+            icon={<LockIcon />}
+            label={isTeacher ? 'Locked for students' : 'Locked by the teacher'}
+            data-testid="board-locked"
+          />
+        )}
+        <Box sx={{ flexGrow: 1 }} />
+        {busy && <Chip size="small" label={busy} data-testid="board-busy" />}
+        {!readOnly && (
+          <Button
+            size="small"
+            startIcon={<PictureAsPdfIcon />}
+            disabled={!editor || !!busy}
+            onClick={() => fileInput.current?.click()}
+          >
+            Add PDF
+          </Button>
+        )}
+        <input
+          ref={fileInput}
+          type="file"
+          accept="application/pdf"
+          hidden
+          data-testid="board-import-pdf"
+          onChange={(e) => {
+            void onPdf(e.target.files?.[0]);
+            e.target.value = '';
+          }}
+        />
+        <Button
+          size="small"
+          disabled={!editor}
+          onClick={() => void onExport('png')}
+          data-testid="board-export-png"
+        >
+          PNG
+        </Button>
+        <Button
+          size="small"
+          disabled={!editor}
+          onClick={() => void onExport('svg')}
+          data-testid="board-export-svg"
+        >
+          SVG
+        </Button>
+        {isTeacher && (
+          <Button
+            size="small"
+            variant="outlined"
+            startIcon={locked ? <LockOpenIcon /> : <LockIcon />}
+            disabled={locked === null}
+            onClick={() => void onToggleLock()}
+            data-testid="board-lock-toggle"
+          >
+            {locked ? 'Unlock' : 'Lock'}
+          </Button>
+        )}
+      </Stack>
+      {message && (
+        <Alert severity="warning" onClose={() => setMessage(null)} data-testid="board-message">
+          {message}
+        </Alert>
+      )}
+      {status.state === 'failed' && (
+        <Alert
+          severity="error"
+          action={<Button onClick={rebuild}>Reconnect</Button>}
+          data-testid="board-failed"
+        >
+          {status.reason}
+        </Alert>
+      )}
+      <Box
+        sx={{ position: 'relative', height: '70vh', minHeight: 420 }}
+        data-testid="board-canvas"
+        data-ready={String(!!editor)}
+      >
+        <Tldraw
+          // A new store (after a rebuild) needs a new editor.
+          key={bound ? String(connection?.doc.clientID) : 'loading'}
+          store={storeWithStatus}
+          assetUrls={assetUrls}
+          user={tldrawUser}
+          maxAssetSize={maxImageBytes}
+          maxImageDimension={2048}
+          onMount={setEditor}
+        />
+      </Box>
+    </Stack>
+  );
+}

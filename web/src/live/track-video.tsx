@@ -1,0 +1,65 @@
+import { useEffect, useRef } from 'react';
+
+/** Renders one video track; reports its rendered width so the SFU can pick a layer. */
+export function TrackVideo({
+  track,
+  muted = true,
+  mirror = false,
+  onWidth,
+  testId,
+}: {
+  track: MediaStreamTrack;
+  muted?: boolean;
+  mirror?: boolean;
+  onWidth?: (width: number) => void;
+  testId?: string;
+}) {
+  const ref = useRef<HTMLVideoElement>(null);
+  useEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    el.srcObject = new MediaStream([track]);
+    void el.play().catch(() => undefined);
+    return () => {
+      el.srcObject = null;
+    };
+  }, [track]);
+  useEffect(() => {
+    const el = ref.current;
+    if (!el || !onWidth) return;
+    const observer = new ResizeObserver(([entry]) => {
+      if (entry) onWidth(entry.contentRect.width * window.devicePixelRatio);
+    });
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, [onWidth]);
+  return (
+    <video
+      ref={ref}
+      autoPlay
+      playsInline
+      muted={muted}
+      data-testid={testId}
+      style={{
+        width: '100%',
+        height: '100%',
+        objectFit: 'cover',
+        transform: mirror ? 'scaleX(-1)' : undefined,
+        background: '#111',
+        display: 'block',
+      }}
+    />
+  );
+}
+
+/** Plays a remote audio track; an <audio> element is needed or Chromium decodes nothing. */
+export function TrackAudio({ track }: { track: MediaStreamTrack }) {
+  const ref = useRef<HTMLAudioElement>(null);
+  useEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    el.srcObject = new MediaStream([track]);
+    void el.play().catch(() => undefined);
+  }, [track]);
+  return <audio ref={ref} autoPlay />;
+}

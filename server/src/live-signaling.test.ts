@@ -233,3 +233,21 @@ describe('reconnection', () => {
     expect(rejoin.peers.filter((p) => p.name === 'student')).toHaveLength(1);
   });
 });
+
+describe('media worker failure', () => {
+  it('rebuilds the room on a new worker and tells its clients to reconnect their media', async () => {
+    const teacher = client(teacherToken);
+    await teacher.connected();
+    const joined = await teacher.ok('class:join', { classId });
+    const room = s.sfu.getRoom(classId);
+    expect(room).toBeDefined();
+    process.kill(room!.workerPid, 'SIGKILL');
+    await teacher.next('media:reconnect', undefined, 15_000);
+    const rebuilt = s.sfu.getRoom(classId);
+    expect(rebuilt?.workerPid).not.toBe(room!.workerPid);
+    // The client sets its media up again on the rebuilt room.
+    const again = await teacher.ok('class:join', { classId, resumePeerId: joined.peerId });
+    expect(again.resumed).toBe(true);
+    expect((await teacher.ok('transport:create', { direction: 'send' })).id).toBeTruthy();
+  });
+});

@@ -75,10 +75,10 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
 
   // Collab and the ingest ask signaling who may do what; signaling serves their routes. The
   // late binding below breaks that circle: neither is asked anything before start returns.
-  let sig: signaling.SignalingHandle | undefined;
+  const late: { signaling?: signaling.SignalingHandle } = {};
   const bound = () => {
-    if (!sig) throw new Error('signaling is not started yet');
-    return sig;
+    if (!late.signaling) throw new Error('signaling is not started yet');
+    return late.signaling;
   };
   const docs = await collab.start({
     httpServer,
@@ -111,7 +111,7 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
     ? wireBroadcasts({ ingest: rtmp, signaling: bound, secret, logger: log })
     : undefined;
 
-  sig = await signaling.start({
+  const sig = await signaling.start({
     httpServer,
     db: db as Kysely<signaling.SignalingTables>,
     logger: log.child({ part: 'signaling' }),
@@ -138,6 +138,7 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
     },
     extraMiddleware: broadcasts ? [broadcasts.middleware] : [],
   });
+  late.signaling = sig;
 
   let closing: Promise<void> | undefined;
   const close = () => {
@@ -154,7 +155,7 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
       await broadcasts?.close();
       await rtmp?.close();
       await docs.close();
-      await sig?.close();
+      await sig.close();
       await stopped;
       clearTimeout(force);
       await media.close();

@@ -59,22 +59,24 @@ export class Sfu {
     if (pending) return pending;
 
     const task = (async () => {
-      try {
-        const room = await Room.create(roomId, this.pool.leastLoaded(), this.options);
-        if (this.closed) {
-          room.close();
-          throw new SfuError('internal', 'the sfu is closed');
-        }
-        this.rooms.set(roomId, room);
-        room.once('close', () => {
-          if (this.rooms.get(roomId) === room) this.rooms.delete(roomId);
-        });
-        return room;
-      } finally {
-        this.creating.delete(roomId);
+      const room = await Room.create(roomId, this.pool.leastLoaded(), this.options);
+      if (this.closed) {
+        room.close();
+        throw new SfuError('internal', 'the sfu is closed');
       }
+      this.rooms.set(roomId, room);
+      room.once('close', () => {
+        if (this.rooms.get(roomId) === room) this.rooms.delete(roomId);
+      });
+      return room;
     })();
+    // Registered before it settles: a synchronous failure (no worker running while one is
+    // being replaced) must not stay cached as this room's pending creation.
     this.creating.set(roomId, task);
+    const forget = () => {
+      if (this.creating.get(roomId) === task) this.creating.delete(roomId);
+    };
+    task.then(forget, forget);
     return task;
   }
 

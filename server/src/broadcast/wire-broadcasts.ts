@@ -1,8 +1,11 @@
 import type { Middleware } from 'koa';
 import type { Logger } from 'pino';
-import { z } from 'zod';
 import type { BroadcastEvent, IngestHandle } from '@educloud/rtmp-ingest';
-import { HttpError, who, type RouteTable, type SignalingHandle } from '@educloud/signaling';
+import type { RouteTable, SignalingHandle } from '@educloud/signaling';
+import { hlsFiles } from './hls-files.js';
+import { HlsGrants } from './hls-grants.js';
+import { addRecordingRoutes } from './recording-routes.js';
+import { WebRtcBridges } from './webrtc-bridge.js';
 
 export interface BroadcastWiring {
   addRoutes(routes: RouteTable): void;
@@ -10,58 +13,52 @@ export interface BroadcastWiring {
   close(): Promise<void>;
 }
 
-const classParams = z.strictObject({ id: z.uuid({ message: 'must be a class id' }) });
-const statusResponse = z.object({ live: z.boolean(), recordingId: z.string().nullable() });
+// Long enough for a lesson watched in one go; the watch page asks again when a link expires.
+const DEFAULT_GRANT_TTL_SECONDS = 6 * 3600;
 
 /**
  * Connects the RTMP ingest to the rest: class members hear when the teacher's OBS broadcast
- * starts and stops, and may ask for its state.
+ * starts and stops, students in the live room receive it over WebRTC, and members watch it
+ * (and its recordings) over HLS with signed links.
  */
 export function wireBroadcasts(deps: {
   ingest: IngestHandle;
   signaling: () => SignalingHandle;
   secret: string;
   logger: Logger;
+  grantTtlSeconds?: number;
+  /** Off for deployments (or tests) that want HLS only. */
+  webrtcBridge?: boolean;
 }): BroadcastWiring {
   const { ingest } = deps;
   const log = deps.logger.child({ part: 'broadcasts' });
+  const grants = new HlsGrants(deps.secret, deps.grantTtlSeconds ?? DEFAULT_GRANT_TTL_SECONDS);
+  const bridges =
+    deps.webrtcBridge === false
+      ? null
+      : new WebRtcBridges({ ingest, signaling: deps.signaling, logger: log });
   const started = (e: BroadcastEvent) => {
     log.info(e, 'broadcast started');
     deps.signaling().live.broadcastStatus(e.classId, { live: true, recordingId: e.recordingId });
+    bridges?.start(e.classId);
   };
   const ended = (e: BroadcastEvent) => {
     log.info(e, 'broadcast ended');
     deps.signaling().live.broadcastStatus(e.classId, { live: false, recordingId: e.recordingId });
+    void bridges?.stop(e.classId);
   };
   ingest.on('broadcastStarted', started);
   ingest.on('broadcastEnded', ended);
 
-  const current = (classId: string) =>
-    ingest.liveClasses().find((b) => b.classId === classId)?.recordingId ?? null;
-
   return {
     addRoutes(routes) {
-      routes.add({
-        method: 'get',
-        path: '/api/classes/:id/broadcast',
-        summary: "Whether the class's OBS broadcast is live",
-        tag: 'broadcasts',
-        audience: 'member',
-        params: classParams,
-        responses: { 200: { description: 'Broadcast state', schema: statusResponse } },
-        handler: async ({ principal, params }) => {
-          if (!(await deps.signaling().classes.roleIn(who(principal), params.id))) {
-            throw new HttpError('forbidden', 'You are not a member of this class');
-          }
-          const recordingId = current(params.id);
-          return { status: 200, body: { live: recordingId !== null, recordingId } };
-        },
-      });
+      addRecordingRoutes(routes, { ingest, signaling: deps.signaling, grants });
     },
-    middleware: (_ctx, next) => next(),
+    middleware: hlsFiles({ ingest, grants }),
     async close() {
       ingest.off('broadcastStarted', started);
       ingest.off('broadcastEnded', ended);
+      await bridges?.close();
     },
   };
 }

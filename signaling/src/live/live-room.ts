@@ -69,8 +69,11 @@ export class LiveRoom {
     // The same person in a second tab (or back after the grace): the newest session wins.
     for (const entry of this.peers.values()) {
       if (entry.info.userId === who.userId) {
-        entry.socket?.emit('session:replaced');
-        entry.socket?.disconnect(true);
+        // The same socket joining again without resuming starts over; another tab is told.
+        if (entry.socket && entry.socket.id !== socket.id) {
+          entry.socket.emit('session:replaced');
+          entry.socket.disconnect(true);
+        }
         // The room must outlive this removal: the new session joins it right after.
         this.remove(entry.info.peerId, 'replaced', false);
       }
@@ -215,18 +218,30 @@ export class LiveRoom {
       if (!current()) return;
       this.log.warn('media room lost; rebuilding it');
       this.producers.clear();
-      this.rooms.open(this.classId).then(
-        (fresh) => {
-          if (this.peers.size === 0) {
-            fresh.close();
-            return;
-          }
-          this.media = fresh;
-          this.watchMedia(fresh);
-          this.io.to(roomChannel(this.classId)).emit('media:reconnect');
-        },
-        (err) => this.log.error({ err }, 'could not rebuild the media room'),
-      );
+      void this.rebuildMedia();
     });
+  }
+
+  /** A replacement worker takes a moment to start: retry for a while before giving up. */
+  private async rebuildMedia(): Promise<void> {
+    for (let attempt = 1; attempt <= 30; attempt++) {
+      if (this.peers.size === 0) return;
+      try {
+        const fresh = await this.rooms.open(this.classId);
+        if (this.peers.size === 0) {
+          fresh.close();
+          return;
+        }
+        this.media = fresh;
+        this.watchMedia(fresh);
+        this.io.to(roomChannel(this.classId)).emit('media:reconnect');
+        return;
+      } catch (err) {
+        this.log.warn({ err, attempt }, 'media room not rebuilt yet');
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
+    this.log.error('could not rebuild the media room; ending the class on this node');
+    this.end();
   }
 }

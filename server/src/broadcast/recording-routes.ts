@@ -1,0 +1,203 @@
+import { z } from 'zod';
+import {
+  broadcastStatusResponseSchema,
+  playbackResponseSchema,
+  publicRecordingParamsSchema,
+  recordingListResponseSchema,
+  recordingParamsSchema,
+  recordingResponseSchema,
+  updateRecordingRequestSchema,
+  type RecordingSummary,
+} from '@educloud/protocol';
+import {
+  RecordingBusyError,
+  MASTER_PLAYLIST,
+  RECORDING_MP4,
+  type IngestHandle,
+  type Recording,
+} from '@educloud/rtmp-ingest';
+import {
+  HttpError,
+  who,
+  type Principal,
+  type RouteTable,
+  type SignalingHandle,
+} from '@educloud/signaling';
+import { HLS_PREFIX } from './hls-files.js';
+import { PUBLIC_GRANT, type HlsGrants } from './hls-grants.js';
+
+const classParams = z.strictObject({ id: z.uuid({ message: 'must be a class id' }) });
+
+function summary(r: Recording): RecordingSummary {
+  return {
+    id: r.id,
+    title: r.title,
+    startedAt: r.startedAt,
+    durationMs: r.durationMs,
+    sizeBytes: r.sizeBytes,
+    status: r.status,
+    isPublic: r.isPublic,
+  };
+}
+
+export function hlsFileUrl(recordingId: string, grant: string, file: string): string {
+  return `${HLS_PREFIX}${recordingId}/${grant}/${file}`;
+}
+
+interface Deps {
+  ingest: IngestHandle;
+  signaling: () => SignalingHandle;
+  grants: HlsGrants;
+}
+
+/** The REST side of broadcasts and recordings: status, library, playback links. */
+export function addRecordingRoutes(routes: RouteTable, deps: Deps): void {
+  const { ingest, grants } = deps;
+  const role = (principal: Principal | undefined, classId: string) =>
+    deps.signaling().classes.roleIn(who(principal), classId);
+  const requireMember = async (principal: Principal | undefined, classId: string) => {
+    const r = await role(principal, classId);
+    if (!r) throw new HttpError('forbidden', 'You are not a member of this class');
+    return r;
+  };
+  const requireTeacher = async (principal: Principal | undefined, classId: string) => {
+    if ((await requireMember(principal, classId)) !== 'teacher') {
+      throw new HttpError('forbidden', "Only the class's teachers can do that");
+    }
+  };
+  const recordingOf = async (classId: string, rid: string) => {
+    const rec = await ingest.recordings.get(rid);
+    if (!rec || rec.classId !== classId) throw new HttpError('not_found', 'No such recording');
+    return rec;
+  };
+  const playback = (rec: Recording) => {
+    if (rec.isPublic) {
+      return {
+        recording: summary(rec),
+        hlsUrl: hlsFileUrl(rec.id, PUBLIC_GRANT, MASTER_PLAYLIST),
+        mp4Url: rec.status === 'ready' ? hlsFileUrl(rec.id, PUBLIC_GRANT, RECORDING_MP4) : null,
+        expiresAt: null,
+      };
+    }
+    const { token, expiresAt } = grants.sign(rec.id);
+    return {
+      recording: summary(rec),
+      hlsUrl: hlsFileUrl(rec.id, token, MASTER_PLAYLIST),
+      mp4Url: rec.status === 'ready' ? hlsFileUrl(rec.id, token, RECORDING_MP4) : null,
+      expiresAt: expiresAt.toISOString(),
+    };
+  };
+
+  routes
+    .add({
+      method: 'get',
+      path: '/api/classes/:id/broadcast',
+      summary: "Whether the class's OBS broadcast is live, and where to watch it",
+      tag: 'broadcasts',
+      audience: 'member',
+      params: classParams,
+      responses: { 200: { description: 'Broadcast state', schema: broadcastStatusResponseSchema } },
+      handler: async ({ principal, params }) => {
+        await requireMember(principal, params.id);
+        const recordingId =
+          ingest.liveClasses().find((b) => b.classId === params.id)?.recordingId ?? null;
+        return {
+          status: 200,
+          body: {
+            live: recordingId !== null,
+            recordingId,
+            hlsUrl:
+              recordingId === null
+                ? null
+                : hlsFileUrl(recordingId, grants.sign(recordingId).token, MASTER_PLAYLIST),
+            ingestBitrateBps: recordingId === null ? null : ingest.bitrate(params.id),
+          },
+        };
+      },
+    })
+    .add({
+      method: 'get',
+      path: '/api/classes/:id/recordings',
+      summary: "The class's recordings, newest first",
+      tag: 'broadcasts',
+      audience: 'member',
+      params: classParams,
+      responses: { 200: { description: 'Recordings', schema: recordingListResponseSchema } },
+      handler: async ({ principal, params }) => {
+        await requireMember(principal, params.id);
+        const list = await ingest.recordings.list(params.id);
+        return { status: 200, body: { recordings: list.map(summary) } };
+      },
+    })
+    .add({
+      method: 'patch',
+      path: '/api/classes/:id/recordings/:rid',
+      summary: 'Rename a recording or make it public (its teachers)',
+      tag: 'broadcasts',
+      audience: 'member',
+      params: recordingParamsSchema,
+      body: updateRecordingRequestSchema,
+      responses: { 200: { description: 'Updated', schema: recordingResponseSchema } },
+      handler: async ({ principal, params, body }) => {
+        await requireTeacher(principal, params.id);
+        let rec = await recordingOf(params.id, params.rid);
+        if (body.title !== undefined)
+          rec = (await ingest.recordings.rename(rec.id, body.title)) ?? rec;
+        if (body.isPublic !== undefined) {
+          rec = (await ingest.recordings.setPublic(rec.id, body.isPublic)) ?? rec;
+        }
+        return { status: 200, body: { recording: summary(rec) } };
+      },
+    })
+    .add({
+      method: 'delete',
+      path: '/api/classes/:id/recordings/:rid',
+      summary: 'Delete a recording and its files (its teachers; not while live)',
+      tag: 'broadcasts',
+      audience: 'member',
+      params: recordingParamsSchema,
+      responses: { 204: { description: 'Deleted' } },
+      handler: async ({ principal, params }) => {
+        await requireTeacher(principal, params.id);
+        const rec = await recordingOf(params.id, params.rid);
+        try {
+          if (!(await ingest.recordings.delete(rec.id))) {
+            throw new HttpError('not_found', 'No such recording');
+          }
+        } catch (err) {
+          if (err instanceof RecordingBusyError) {
+            throw new HttpError('conflict', 'The recording is still live or being finalized');
+          }
+          throw err;
+        }
+        return { status: 204 };
+      },
+    })
+    .add({
+      method: 'get',
+      path: '/api/classes/:id/recordings/:rid/playback',
+      summary: 'Links to play and download a recording',
+      tag: 'broadcasts',
+      audience: 'member',
+      params: recordingParamsSchema,
+      responses: { 200: { description: 'Playback links', schema: playbackResponseSchema } },
+      handler: async ({ principal, params }) => {
+        await requireMember(principal, params.id);
+        return { status: 200, body: playback(await recordingOf(params.id, params.rid)) };
+      },
+    })
+    .add({
+      method: 'get',
+      path: '/api/recordings/:rid/public',
+      summary: 'Playback links of a recording its teacher made public (no login)',
+      tag: 'broadcasts',
+      audience: 'public',
+      params: publicRecordingParamsSchema,
+      responses: { 200: { description: 'Playback links', schema: playbackResponseSchema } },
+      handler: async ({ params }) => {
+        const rec = await ingest.recordings.get(params.rid);
+        if (!rec?.isPublic) throw new HttpError('not_found', 'No such public recording');
+        return { status: 200, body: playback(rec) };
+      },
+    });
+}

@@ -25,6 +25,8 @@ export class PoolWorker {
   readonly counts: WorkerCounts = { routers: 0, transports: 0, producers: 0, consumers: 0 };
   /** Ids of the rooms whose router lives here; kept after a crash to report them. */
   readonly roomIds = new Set<string>();
+  /** Open transports, for the bitrate metric. */
+  readonly transports = new Set<types.Transport>();
 
   private constructor(
     readonly index: number,

@@ -124,6 +124,7 @@ describe('Room', () => {
     expect(metrics).toMatch(/^educloud_sfu_producers\{worker="0"\} 1$/m);
     expect(metrics).toMatch(/^educloud_sfu_consumers\{worker="0"\} 1$/m);
     expect(metrics).toMatch(/^educloud_sfu_transports\{worker="0"\} 2$/m);
+    expect(metrics).toMatch(/^educloud_sfu_bitrate_bits\{worker="0",direction="in"\} \d+/m);
     expect(metrics).toMatch(/^educloud_sfu_routers\{worker="0"\} 1$/m);
 
     // The producing side leaves: its producer closes and the student is told.

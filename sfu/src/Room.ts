@@ -579,9 +579,11 @@ export class Room extends EventEmitter<RoomEvents> {
     }
     peer.transports.set(transport.id, transport);
     this.poolWorker.counts.transports++;
+    this.poolWorker.transports.add(transport);
     transport.observer.once('close', () => {
       peer.transports.delete(transport.id);
       this.poolWorker.counts.transports--;
+      this.poolWorker.transports.delete(transport);
     });
   }
 

@@ -63,6 +63,40 @@ export function registerSfuMetrics(registry: Registry, pool: WorkerPool): () => 
     );
   }
 
+  // One stats request per open transport and scrape: cheap next to forwarding media, and
+  // nothing at all while no class is live.
+  track(
+    'educloud_sfu_bitrate_bits',
+    new Gauge({
+      name: 'educloud_sfu_bitrate_bits',
+      help: 'Media bitrate through the workers, bits per second, by direction (in: from clients)',
+      labelNames: ['worker', 'direction'],
+      registers: [registry],
+      async collect() {
+        this.reset();
+        await Promise.all(
+          pool.workers.map(async (worker) => {
+            let inBits = 0;
+            let outBits = 0;
+            await Promise.all(
+              [...worker.transports].map(async (t) => {
+                const stats = (await t.getStats().catch(() => [])) as {
+                  recvBitrate?: number;
+                  sendBitrate?: number;
+                }[];
+                const stat = stats[0];
+                inBits += stat?.recvBitrate ?? 0;
+                outBits += stat?.sendBitrate ?? 0;
+              }),
+            );
+            this.set({ worker: worker.index, direction: 'in' }, inBits);
+            this.set({ worker: worker.index, direction: 'out' }, outBits);
+          }),
+        );
+      },
+    }),
+  );
+
   // Both from one getResourceUsage() request per worker and scrape.
   let usage: Promise<{ index: number; cpuSeconds: number; maxRssBytes: number }[]> | undefined;
   const readUsage = () => {

@@ -286,6 +286,9 @@ export class LiveSession {
       'recv',
       await this.request('transport:create', { direction: 'recv' }),
     );
+    // Receive first: what the others show matters more to someone joining than their own
+    // camera reaching the others a few hundred milliseconds sooner.
+    const consumed = Promise.all(joined.producers.map((p) => this.consume(p)));
     this.sendTransport = this.makeTransport(
       'send',
       await this.request('transport:create', { direction: 'send' }),
@@ -301,7 +304,7 @@ export class LiveSession {
         await this.produce(source, track).catch((err: Error) => this.set({ error: err.message }));
       }
     }
-    for (const p of joined.producers) await this.consume(p);
+    await consumed;
   }
 
   /** Back within the grace period: same peer, same transports; restart ICE where it broke. */

@@ -466,6 +466,22 @@ describe('expiry, limits and restarts', () => {
     }
   });
 
+  it('answers CORS preflights only for the configured origins', async () => {
+    const cors = await startTestServer({ CORS_ORIGINS: 'https://school.example' });
+    try {
+      const preflight = (origin: string) =>
+        cors.call('OPTIONS', '/api/classes', {
+          headers: { origin, 'access-control-request-method': 'POST' },
+        });
+      const allowed = await preflight('https://school.example');
+      expect(allowed.headers.get('access-control-allow-origin')).toBe('https://school.example');
+      const other = await preflight('https://evil.example');
+      expect(other.headers.get('access-control-allow-origin')).toBeNull();
+    } finally {
+      await cors.stop();
+    }
+  });
+
   it('rate-limits log-in attempts per address', async () => {
     const limited = await startTestServer({ AUTH_RATE_LIMIT_PER_MINUTE: '3' });
     try {

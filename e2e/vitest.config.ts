@@ -6,6 +6,8 @@ export default defineProject({
     name: 'e2e',
     include: ['**/*.e2e.test.ts'],
     fileParallelism: false,
+    // After every other project has finished: Chromium needs the 2 cores to itself.
+    sequence: { groupOrder: 1 },
     testTimeout: 120_000,
     hookTimeout: 60_000,
   },

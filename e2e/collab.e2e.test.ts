@@ -1,9 +1,10 @@
 /**
  * A teacher and a student share the class whiteboard and notes in two real Chromium profiles
  * through the built server: each sees the other's shapes and cursor, a PDF becomes one page
- * background per PDF page for both, notes typed by one appear for the other, a lock makes the
- * student's board read-only, and nothing is fetched from outside 127.0.0.1 (tldraw's fonts,
- * icons and translations, pdf.js's worker all come from our bundle).
+ * background per PDF page for both, an image and exports (PNG, SVG, Markdown) work, notes typed
+ * by one appear for the other, a lock makes the student's board and notes read-only, and nothing
+ * is fetched from outside 127.0.0.1 (tldraw's fonts, icons and translations, pdf.js's worker all
+ * come from our bundle).
  *
  * Test ids (web/src/collab): class-collab, tab-board, tab-notes, board (data-locked),
  * board-status / notes-status (data-state), board-canvas (data-ready), board-import-pdf,
@@ -76,11 +77,13 @@ async function openClass(name: string, email: string): Promise<Page> {
   await page.getByTestId('login-password').fill('long password');
   await page.getByTestId('login-submit').click();
   await page.getByTestId('dashboard-title').waitFor();
+  const t0 = Date.now();
   await page.goto(`/classes/${classId}`);
   await page.locator('[data-testid="board-canvas"][data-ready="true"]').waitFor({
     timeout: 30_000,
   });
   await page.locator('[data-testid="board-status"][data-state="synced"]').waitFor();
+  console.log(`${name}: board ready ${Date.now() - t0} ms after navigation`);
   return page;
 }
 
@@ -207,6 +210,53 @@ it('turns a PDF into page backgrounds for both', async () => {
   await student.locator('.tl-image').first().waitFor({ timeout: 15_000 });
 });
 
+it('adds an image as an inline asset the other member sees', async () => {
+  await teacher.evaluate(async () => {
+    const canvas = document.createElement('canvas');
+    canvas.width = 64;
+    canvas.height = 48;
+    const ctx = canvas.getContext('2d')!;
+    ctx.fillStyle = '#0a0';
+    ctx.fillRect(0, 0, 64, 48);
+    const blob = await new Promise<Blob>((r) => canvas.toBlob((b) => r(b!), 'image/png'));
+    await window.educloudBoard!.editor.putExternalContent({
+      type: 'files',
+      files: [new File([blob], 'dot.png', { type: 'image/png' })],
+      point: { x: 600, y: 300 },
+    });
+  });
+  await expect
+    .poll(
+      () =>
+        student.evaluate(() =>
+          window
+            .educloudBoard!.editor.getAssets()
+            .filter((a) => a.props.name === 'dot.png')
+            .map((a) => (a.props as { src?: string }).src?.slice(0, 15)),
+        ),
+      { timeout: 15_000 },
+    )
+    .toEqual(['data:image/png;']);
+});
+
+it('exports the current page as PNG and SVG', async () => {
+  const save = async (testId: string) => {
+    const [download] = await Promise.all([
+      teacher.waitForEvent('download'),
+      teacher.getByTestId(testId).click(),
+    ]);
+    const chunks: Buffer[] = [];
+    for await (const c of (await download.createReadStream())!) chunks.push(c as Buffer);
+    return { name: download.suggestedFilename(), data: Buffer.concat(chunks) };
+  };
+  const png = await save('board-export-png');
+  expect(png.name).toBe('slides 1.png');
+  expect(png.data.subarray(1, 4).toString()).toBe('PNG');
+  const svg = await save('board-export-svg');
+  expect(svg.name).toBe('slides 1.svg');
+  expect(svg.data.toString()).toContain('<svg');
+});
+
 it('shares notes typed by one with the other', async () => {
   for (const page of [teacher, student]) {
     await page.getByTestId('tab-notes').click();
@@ -229,6 +279,15 @@ it('shares notes typed by one with the other', async () => {
       timeout: 15_000,
     })
     .toContain('Sam Student');
+
+  const [download] = await Promise.all([
+    student.waitForEvent('download'),
+    student.getByTestId('notes-export-md').click(),
+  ]);
+  expect(download.suggestedFilename()).toBe('notes.md');
+  const chunks: Buffer[] = [];
+  for await (const c of (await download.createReadStream())!) chunks.push(c as Buffer);
+  expect(Buffer.concat(chunks).toString()).toContain('Homework: page 42 (done)');
 });
 
 it("makes the student's board read-only while the teacher locks it", async () => {
@@ -256,8 +315,8 @@ it("makes the student's board read-only while the teacher locks it", async () =>
       () =>
         student.evaluate(() =>
           window
-            .educloudBoard!.editor.getCurrentPageShapes()
-            .some((s) => (s.props as { geo?: string }).geo === 'star'),
+            .educloudBoard!.editor.store.allRecords()
+            .some((r) => r.typeName === 'shape' && (r.props as { geo?: string }).geo === 'star'),
         ),
       { timeout: 15_000 },
     )
@@ -268,6 +327,25 @@ it("makes the student's board read-only while the teacher locks it", async () =>
   await expect
     .poll(() => boardState(student), { timeout: 15_000 })
     .toEqual({ handle: true, readOnly: false, locked: 'false', status: 'synced' });
+});
+
+it("makes the student's notes read-only while the teacher locks them", async () => {
+  for (const page of [teacher, student]) await page.getByTestId('tab-notes').click();
+  await teacher.getByTestId('notes-lock-toggle').click();
+  await student.locator('[data-testid="notes"][data-locked="true"]').waitFor({ timeout: 15_000 });
+  await student
+    .locator('[data-testid="notes-content"][contenteditable="false"]')
+    .waitFor({ timeout: 15_000 });
+  await teacher.getByTestId('notes-content').click();
+  await teacher.keyboard.press('End');
+  await teacher.keyboard.type(' (locked)');
+  await expect
+    .poll(() => student.getByTestId('notes-content').textContent(), { timeout: 15_000 })
+    .toContain('(done) (locked)');
+  await teacher.getByTestId('notes-lock-toggle').click();
+  await student
+    .locator('[data-testid="notes-content"][contenteditable="true"]')
+    .waitFor({ timeout: 15_000 });
 });
 
 it('fetched nothing from outside and logged no errors', () => {

@@ -20,6 +20,8 @@ export interface CollabConnectionOptions {
 export const localOrigin = Symbol('educloud-local');
 
 const maxBackoffMs = 5_000;
+/** y-websocket's message type for y-protocols/auth (permission denied). */
+const messageAuth = 2;
 
 /**
  * One Yjs document kept in sync with the collab server through the stock y-websocket provider.
@@ -32,6 +34,7 @@ export class CollabConnection {
   readonly provider: WebsocketProvider;
   private status: CollabStatus = { state: 'connecting' };
   private readonly listeners = new Set<() => void>();
+  private readonly deniedListeners = new Set<() => void>();
   private destroyed = false;
   private attempts = 0;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
@@ -50,6 +53,11 @@ export class CollabConnection {
       this.setStatus({ state: 'synced' });
     });
     this.provider.on('connection-close', (event) => this.onClose(event));
+    // The stock handler logs the socket URL, token included, to the console. The server says
+    // this once per lock period: the document was locked and this client's edits are dropped.
+    this.provider.messageHandlers[messageAuth] = () => {
+      for (const l of this.deniedListeners) l();
+    };
     void this.connect();
   }
 
@@ -60,12 +68,19 @@ export class CollabConnection {
     return () => this.listeners.delete(listener);
   };
 
+  /** Called when the server refuses this client's edits (the document got locked). */
+  onPermissionDenied(listener: () => void): () => void {
+    this.deniedListeners.add(listener);
+    return () => this.deniedListeners.delete(listener);
+  }
+
   destroy(): void {
     this.destroyed = true;
     clearTimeout(this.retryTimer);
     this.provider.destroy();
     this.doc.destroy();
     this.listeners.clear();
+    this.deniedListeners.clear();
   }
 
   private async connect(): Promise<void> {

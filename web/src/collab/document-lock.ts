@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type * as Y from 'yjs';
+import type { CollabConnection } from './collab-connection.js';
 import type { ApiClient, ResponseSchema } from '../api/api-client.js';
 import { localOrigin } from './collab-connection.js';
 
@@ -38,13 +39,14 @@ export function fetchLock(
  * Whether a class document is locked. The server's REST answer is the truth; the server pushes
  * nothing, so a teacher who toggles the lock also bumps a key in the document itself, which
  * makes every client re-read the lock at once (a value written there is only a hint: a
- * student could write it while unlocked). A slow poll covers locks set elsewhere.
+ * student could write it while unlocked), and so does the server refusing an edit. A slow poll
+ * covers locks set elsewhere.
  */
 export function useDocumentLock(
   api: ApiClient,
   classId: string,
   kind: ClassDocumentKind,
-  doc: Y.Doc | null,
+  connection: CollabConnection | null,
 ): { locked: boolean | null; setLocked: (locked: boolean) => Promise<void> } {
   // null until the server answered.
   const [locked, setLockedState] = useState<boolean | null>(null);
@@ -57,9 +59,12 @@ export function useDocumentLock(
     }
   }, [api, classId, kind]);
 
+  const doc = connection?.doc ?? null;
   useEffect(() => {
     void refresh();
     const timer = setInterval(() => void refresh(), pollMs);
+    // Edits refused: the lock began before this client heard of it.
+    const offDenied = connection?.onPermissionDenied(() => void refresh());
     const meta = doc?.getMap('meta');
     const onMeta = (event: Y.YMapEvent<unknown>) => {
       if (event.keysChanged.has(nudgeKey)) void refresh();
@@ -67,9 +72,10 @@ export function useDocumentLock(
     meta?.observe(onMeta);
     return () => {
       clearInterval(timer);
+      offDenied?.();
       meta?.unobserve(onMeta);
     };
-  }, [refresh, doc]);
+  }, [refresh, connection, doc]);
 
   const setLocked = useCallback(
     async (next: boolean) => {

@@ -47,7 +47,7 @@ export function NotesEditor({ classId, user, isTeacher }: NotesEditorProps) {
     classId,
     `class/${classId}/notes`,
   );
-  const { locked, setLocked } = useDocumentLock(api, classId, 'notes', connection?.doc ?? null);
+  const { locked, setLocked } = useDocumentLock(api, classId, 'notes', connection);
   const readOnly = useLockedView(locked, isTeacher, rebuild);
   const [synced, setSynced] = useState<CollabConnection | null>(null);
   const [message, setMessage] = useState<string | null>(null);
@@ -110,7 +110,12 @@ export function NotesEditor({ classId, user, isTeacher }: NotesEditorProps) {
         </Alert>
       )}
       {synced ? (
-        <SyncedNotes key={synced.doc.clientID} connection={synced} user={user} readOnly={readOnly} />
+        <SyncedNotes
+          key={synced.doc.clientID}
+          connection={synced}
+          user={user}
+          readOnly={readOnly}
+        />
       ) : (
         <Paper variant="outlined" sx={{ p: 2, minHeight: 320, color: 'text.secondary' }}>
           Loading the notes…
@@ -272,12 +277,7 @@ function NotesToolbar({ editor, readOnly }: { editor: Editor; readOnly: boolean 
       data-testid="notes-toolbar"
     >
       {tool('Bold', state.bold, () => chain(editor).toggleBold().run(), <FormatBoldIcon />)}
-      {tool(
-        'Italic',
-        state.italic,
-        () => chain(editor).toggleItalic().run(),
-        <FormatItalicIcon />,
-      )}
+      {tool('Italic', state.italic, () => chain(editor).toggleItalic().run(), <FormatItalicIcon />)}
       <Button
         size="small"
         disabled={readOnly}

@@ -153,7 +153,11 @@ export class TldrawYjsBinding {
     const out: TLRecord[] = [];
     for (const r of records) {
       const typeName = (r as { typeName?: unknown } | null)?.typeName;
-      if (typeof typeName !== 'string' || !(store.scopedTypes.document as ReadonlySet<string>).has(typeName)) continue;
+      if (
+        typeof typeName !== 'string' ||
+        !(store.scopedTypes.document as ReadonlySet<string>).has(typeName)
+      )
+        continue;
       try {
         out.push(
           (store.schema.types as Record<string, { validate(r: unknown): TLRecord }>)[

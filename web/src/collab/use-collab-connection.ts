@@ -30,10 +30,7 @@ export function useCollabConnection(
     (listener: () => void) => connection?.subscribe(listener) ?? (() => {}),
     [connection],
   );
-  const status = useSyncExternalStore(
-    subscribe,
-    () => connection?.getStatus() ?? connectingStatus,
-  );
+  const status = useSyncExternalStore(subscribe, () => connection?.getStatus() ?? connectingStatus);
   const rebuild = useCallback(() => setGeneration((g) => g + 1), []);
   return { connection, status, rebuild };
 }

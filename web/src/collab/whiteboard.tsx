@@ -26,7 +26,6 @@ import { useApi } from '../auth/session-context.js';
 import { CollabStatusChip } from './collab-status-chip.js';
 import { useDocumentLock, useLockedView } from './document-lock.js';
 import { downloadFile } from './download-file.js';
-import { importPdf } from './pdf-import.js';
 import { TldrawYjsBinding } from './tldraw-yjs-binding.js';
 import { useCollabConnection } from './use-collab-connection.js';
 
@@ -78,7 +77,7 @@ export function Whiteboard({ classId, user, isTeacher }: WhiteboardProps) {
     classId,
     `class/${classId}/board`,
   );
-  const { locked, setLocked } = useDocumentLock(api, classId, 'board', connection?.doc ?? null);
+  const { locked, setLocked } = useDocumentLock(api, classId, 'board', connection);
   const readOnly = useLockedView(locked, isTeacher, rebuild);
   const [bound, setBound] = useState<{ store: TLStore; binding: TldrawYjsBinding } | null>(null);
   const [editor, setEditor] = useState<Editor | null>(null);
@@ -144,7 +143,7 @@ export function Whiteboard({ classId, user, isTeacher }: WhiteboardProps) {
     window.educloudBoard = {
       editor,
       binding: bound.binding,
-      importPdf: (file) => importPdf(editor, file),
+      importPdf: async (file) => (await import('./pdf-import.js')).importPdf(editor, file),
     };
     return () => {
       if (window.educloudBoard?.editor === editor) delete window.educloudBoard;
@@ -169,6 +168,8 @@ export function Whiteboard({ classId, user, isTeacher }: WhiteboardProps) {
     setBusy('Importing PDF…');
     setMessage(null);
     try {
+      // pdf.js is loaded only by those who import a PDF.
+      const { importPdf } = await import('./pdf-import.js');
       await importPdf(editor, file, (done, total) => setBusy(`Importing page ${done}/${total}…`));
     } catch (err) {
       setMessage(`Could not import this PDF: ${err instanceof Error ? err.message : String(err)}`);

@@ -1,0 +1,196 @@
+#!/usr/bin/env node
+// Opening a big whiteboard in Chromium through the real server: a teacher page fills the class
+// board with SHAPES geo shapes (sent by the tldraw-Yjs binding in <=600 KB updates) spread over
+// pages of PER_PAGE (tldraw refuses more than 4000 shapes on one page), then a
+// student opens the class page RUNS times in a fresh profile; each time we measure from
+// navigation to the editor showing every shape. Prints the median and the spread, plus the
+// stored size of the board (this 2-core machine is noisy).
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const RUNS = Number(process.env.RUNS ?? 5);
+const SHAPES = Number(process.env.SHAPES ?? 10_000);
+const PER_PAGE = Number(process.env.PER_PAGE ?? 2500);
+const flags = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+function startServer(dataDir) {
+  const child = spawn(process.execPath, [path.join(root, 'server/dist/main.js')], {
+    env: {
+      ...process.env,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      DATA_DIR: dataDir,
+      LOG_LEVEL: 'warn',
+      MEDIASOUP_WORKERS: '1',
+      RTC_LISTEN_IP: '127.0.0.1',
+      RTC_PORT: '0',
+      RTMP_ENABLED: 'false',
+      AUTH_RATE_LIMIT_PER_MINUTE: '1000',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 30_000);
+    child.stdout.on('data', (c) => {
+      out += c;
+      const m = /open (http:\/\/\S+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve({ child, baseUrl: m[1] });
+      }
+    });
+    child.stderr.on('data', (c) => (out += c));
+    child.once('exit', (code) => reject(new Error(`server exited ${code}:\n${out}`)));
+  });
+}
+
+async function post(baseUrl, p, body, token) {
+  const res = await fetch(`${baseUrl}${p}`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return res.json();
+}
+
+async function login(browser, baseUrl, email) {
+  const context = await browser.newContext({
+    baseURL: baseUrl,
+    viewport: { width: 1280, height: 900 },
+  });
+  const page = await context.newPage();
+  await page.goto('/login');
+  await page.getByTestId('login-email').fill(email);
+  await page.getByTestId('login-password').fill('long password');
+  await page.getByTestId('login-submit').click();
+  await page.getByTestId('dashboard-title').waitFor();
+  return { context, page };
+}
+
+const countShapes = (page) =>
+  page.evaluate(() => window.educloudBoard?.editor.store.query.records('shape').get().length ?? 0);
+
+const dataDir = mkdtempSync(path.join(os.tmpdir(), 'educloud-bench-'));
+const { child, baseUrl } = await startServer(dataDir);
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+  args: flags,
+});
+try {
+  const tokens = {};
+  for (const [name, role] of [
+    ['admin', 'teacher'],
+    ['teacher', 'teacher'],
+    ['student', 'student'],
+  ]) {
+    const r = await post(baseUrl, '/api/auth/signup', {
+      email: `${name}@example.org`,
+      password: 'long password',
+      displayName: name,
+      role,
+    });
+    tokens[name] = r.accessToken;
+  }
+  const c = await post(baseUrl, '/api/classes', { title: 'Big board' }, tokens.teacher);
+  const classId = c.class.id;
+  await post(
+    baseUrl,
+    `/api/invites/${c.class.inviteUrl.split('/join/')[1]}/join`,
+    undefined,
+    tokens.student,
+  );
+
+  const teacher = await login(browser, baseUrl, 'teacher@example.org');
+  await teacher.page.goto(`/classes/${classId}`);
+  await teacher.page.locator('[data-testid="board-canvas"][data-ready="true"]').waitFor();
+  const seedStart = Date.now();
+  const pageIds = await teacher.page.evaluate(
+    ([shapes, perPage]) => {
+      const editor = window.educloudBoard.editor;
+      for (let p = 1; p < Math.ceil(shapes / perPage); p++) editor.createPage({ name: `Big ${p}` });
+      return editor.getPages().map((page) => page.id);
+    },
+    [SHAPES, PER_PAGE],
+  );
+  for (let done = 0; done < SHAPES; done += 500) {
+    await teacher.page.evaluate(
+      ([from, n, perPage, ids]) => {
+        const editor = window.educloudBoard.editor;
+        editor.createShapes(
+          Array.from({ length: n }, (_, k) => {
+            const i = from + k;
+            return {
+              type: 'geo',
+              parentId: ids[Math.floor(i / perPage)],
+              x: (i % 50) * 120,
+              y: Math.floor((i % perPage) / 50) * 100,
+              props: { w: 100, h: 80 },
+            };
+          }),
+        );
+      },
+      [done, Math.min(500, SHAPES - done), PER_PAGE, pageIds],
+    );
+    await teacher.page.waitForTimeout(300);
+  }
+  console.log(
+    `seeded ${SHAPES} shapes on ${pageIds.length} pages in ${Date.now() - seedStart} ms (teacher side)`,
+  );
+
+  await teacher.page.waitForTimeout(3000);
+  const times = [];
+  for (let run = 0; run < RUNS; run++) {
+    const student = await login(browser, baseUrl, 'student@example.org');
+    const t0 = Date.now();
+    await student.page.goto(`/classes/${classId}`);
+    await student.page.locator('[data-testid="board-canvas"][data-ready="true"]').waitFor({
+      timeout: 120_000,
+    });
+    const deadline = Date.now() + 120_000;
+    let seen = 0;
+    while ((seen = await countShapes(student.page)) < SHAPES) {
+      if (Date.now() > deadline) {
+        const status = (p) =>
+          p.evaluate(() =>
+            document.querySelector('[data-testid="board-status"]')?.getAttribute('data-state'),
+          );
+        throw new Error(
+          `student sees ${seen}/${SHAPES} shapes after 120 s (teacher ${await status(teacher.page)}, ` +
+            `student ${await status(student.page)})`,
+        );
+      }
+      await student.page.waitForTimeout(50);
+    }
+    times.push(Date.now() - t0);
+    await student.context.close();
+  }
+  times.sort((a, b) => a - b);
+  const median = times[Math.floor(times.length / 2)];
+  console.log(
+    `open a board of ${SHAPES} shapes (navigation → all shapes in the editor): median ${median} ms, ` +
+      `min ${times[0]} ms, max ${times[times.length - 1]} ms over ${RUNS} runs`,
+  );
+  await teacher.context.close();
+} finally {
+  await browser.close();
+  child.kill('SIGTERM');
+  await new Promise((r) => child.once('exit', r));
+  rmSync(dataDir, { recursive: true, force: true });
+}

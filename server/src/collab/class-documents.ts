@@ -1,6 +1,12 @@
 import { z } from 'zod';
 import type { Authorize, CollabHandle } from '@educloud/collab';
-import { HttpError, who, type ClassService, type RouteTable, type TokenService } from '@educloud/signaling';
+import {
+  HttpError,
+  who,
+  type ClassService,
+  type RouteTable,
+  type TokenService,
+} from '@educloud/signaling';
 
 /** The shared documents every class has; breakout rooms get theirs with the breakout issue. */
 export const classDocumentKinds = ['board', 'notes'] as const;
@@ -68,7 +74,10 @@ export function addClassDocumentRoutes(
       responses: { 200: { description: 'Lock state', schema: lockResponse } },
       handler: async ({ principal, params, body }) => {
         if ((await classes.roleIn(who(principal), params.id)) !== 'teacher') {
-          throw new HttpError('forbidden', 'Only the teachers of this class can lock its documents');
+          throw new HttpError(
+            'forbidden',
+            'Only the teachers of this class can lock its documents',
+          );
         }
         const document = `class/${params.id}/${params.doc}`;
         await collab.setDocumentLock(document, body.locked);

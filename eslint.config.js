@@ -43,6 +43,25 @@ export default tseslint.config(
   { files: ['server/**', 'bench/**', 'e2e/**'], rules: { 'no-restricted-imports': 'off' } },
   {
     files: ['**/*.mjs', '**/*.js'],
-    languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
+    // Scripts run in Node and hand functions to Chromium (page.evaluate).
+    languageOptions: {
+      globals: Object.fromEntries(
+        [
+          'process',
+          'console',
+          'fetch',
+          'URL',
+          'Buffer',
+          'performance',
+          'AbortController',
+          'setTimeout',
+          'clearTimeout',
+          'setInterval',
+          'clearInterval',
+          'window',
+          'document',
+        ].map((name) => [name, 'readonly']),
+      ),
+    },
   },
 );

@@ -124,7 +124,6 @@ it('plays the live broadcast on the watch page and bridges it into the live room
     .poll(
       async () => {
         const stats = await bob.evaluate(() => window.educloudLive!.inboundStats());
-        console.log(JSON.stringify(stats));
         return stats.some(
           (s) => s.source === 'ingest' && s.kind === 'video' && s.framesDecoded > 0,
         );

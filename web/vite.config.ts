@@ -18,6 +18,7 @@ export default defineConfig({
       '/api': backend,
       '/socket.io': { target: backend, ws: true },
       '/collab': { target: backend, ws: true },
+      '/hls': backend,
     },
   },
   build: {

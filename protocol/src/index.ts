@@ -2,3 +2,4 @@ export * from './errors.js';
 export * from './auth.js';
 export * from './classes.js';
 export * from './live.js';
+export * from './recordings.js';

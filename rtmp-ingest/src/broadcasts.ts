@@ -39,6 +39,21 @@ interface Broadcast {
   announced: boolean;
   lastBytes: number;
   lastSampleAt: number;
+  bitrateBps: number;
+  /** Extra ffmpeg readers of the live stream (the WebRTC bridge), supervised like the packager. */
+  readers: Set<Packager>;
+}
+
+export interface ReaderSpec {
+  /** ffmpeg's arguments, given the loopback RTMP URL of the live stream. */
+  args: (inputUrl: string) => string[];
+  /** For logs. */
+  name: string;
+}
+
+export interface AttachedReader {
+  /** Stops the reader (SIGINT, then SIGKILL after a timeout). */
+  stop(): Promise<void>;
 }
 
 export interface BroadcastManagerOptions {
@@ -89,6 +104,41 @@ export class BroadcastManager extends EventEmitter<IngestEvents> {
     return new Set([...this.byKey.values()].map((b) => b.recordingId));
   }
 
+  /** The publisher's measured bitrate (bit/s, sampled every 2 s), or null when not live. */
+  bitrate(classId: string): number | null {
+    return this.byClass.get(classId)?.bitrateBps ?? null;
+  }
+
+  /**
+   * Runs another ffmpeg on the class's live stream for as long as the broadcast lasts: restarted
+   * with backoff if it dies while the publisher is live, resumed with the publisher, stopped
+   * when the broadcast ends. Null when the class is not live (or the broadcast is ending).
+   */
+  attachReader(classId: string, spec: ReaderSpec): AttachedReader | null {
+    const b = this.byClass.get(classId);
+    if (!b) return null;
+    const reader: Packager = new Packager({
+      ffmpegPath: this.o.ffmpegPath,
+      args: spec.args(this.o.inputUrl(b.key)),
+      dir: b.dir,
+      pidFile: null,
+      logger: this.o.logger.child({ recordingId: b.recordingId, reader: spec.name }),
+      publisherLive: () => b.publisher.live(),
+      onRestart: () => this.o.metrics.packagerRestarts.inc(),
+      redact: redactKeys,
+    });
+    b.readers.add(reader);
+    void b.started.then((ok) => {
+      if (ok && b.readers.has(reader)) reader.start();
+    });
+    return {
+      stop: async () => {
+        b.readers.delete(reader);
+        await reader.stop();
+      },
+    };
+  }
+
   async admit(key: string, _remoteAddress: string): Promise<AdmitResult> {
     const verdict = await this.o.verifyStreamKey(key);
     if (!verdict) return { ok: false, reason: 'invalid stream key' };
@@ -112,7 +162,9 @@ export class BroadcastManager extends EventEmitter<IngestEvents> {
       existing.lastSampleAt = Date.now();
       this.o.logger.info({ recordingId: existing.recordingId }, 'publisher resumed');
       void existing.started.then((ok) => {
-        if (ok && this.byKey.get(publisher.key) === existing) existing.packager.ensureRunning();
+        if (!ok || this.byKey.get(publisher.key) !== existing) return;
+        existing.packager.ensureRunning();
+        for (const r of existing.readers) r.ensureRunning();
       });
       return;
     }
@@ -129,6 +181,8 @@ export class BroadcastManager extends EventEmitter<IngestEvents> {
       announced: false,
       lastBytes: publisher.inBytes(),
       lastSampleAt: Date.now(),
+      bitrateBps: 0,
+      readers: new Set(),
       started: Promise.resolve(false),
       packager: new Packager({
         ffmpegPath: this.o.ffmpegPath,
@@ -219,6 +273,9 @@ export class BroadcastManager extends EventEmitter<IngestEvents> {
     }
     const disconnectedAt = b.publisher.disconnectedAt();
     const endedAt = new Date(disconnectedAt ?? Date.now()).toISOString();
+    const readers = [...b.readers];
+    b.readers.clear();
+    await Promise.all(readers.map((r) => r.stop()));
     try {
       await updateRecording(this.o.db, b.recordingId, { status: 'finalizing', endedAt });
       await b.packager.stop();
@@ -248,7 +305,8 @@ export class BroadcastManager extends EventEmitter<IngestEvents> {
       const bytes = b.publisher.inBytes();
       const dt = (now - b.lastSampleAt) / 1000;
       const bits = b.publisher.live() && dt > 0 ? Math.max(0, ((bytes - b.lastBytes) * 8) / dt) : 0;
-      this.o.metrics.bitrate.set({ class_id: b.classId }, Math.round(bits));
+      b.bitrateBps = Math.round(bits);
+      this.o.metrics.bitrate.set({ class_id: b.classId }, b.bitrateBps);
       b.lastBytes = bytes;
       b.lastSampleAt = now;
     }

@@ -1,5 +1,11 @@
 import { join } from 'node:path';
-import { BroadcastManager, type BroadcastEvent, type IngestEvents } from './broadcasts.js';
+import {
+  BroadcastManager,
+  type AttachedReader,
+  type BroadcastEvent,
+  type IngestEvents,
+  type ReaderSpec,
+} from './broadcasts.js';
 import { runTool } from './media-tools.js';
 import { createIngestMetrics } from './metrics.js';
 import { parseOptions, type IngestOptionsInput } from './options.js';
@@ -28,7 +34,8 @@ export type {
 export type { IngestDatabase, RecordingsTable, RecordingStatus } from './schema.js';
 export { RecordingBusyError, type Recording } from './recordings.js';
 export { recoverRecordings, type RecoveredRecording, type RecoveryOptions } from './recovery.js';
-export type { BroadcastEvent, IngestEvents } from './broadcasts.js';
+export type { AttachedReader, BroadcastEvent, IngestEvents, ReaderSpec } from './broadcasts.js';
+export { rtpBridgeArgs, type RtpBridgeArgsInput, type RtpOutput } from './rtp-bridge-args.js';
 export { MASTER_PLAYLIST, MEDIA_PLAYLIST, RECORDING_MP4 } from './finalize.js';
 
 export interface RecordingsApi {
@@ -50,6 +57,13 @@ export interface IngestHandle {
   liveClasses(): BroadcastEvent[];
   on(event: keyof IngestEvents, listener: (e: BroadcastEvent) => void): this;
   off(event: keyof IngestEvents, listener: (e: BroadcastEvent) => void): this;
+  /** The publisher's ingest bitrate in bit/s (sampled every 2 s), or null when not live. */
+  bitrate(classId: string): number | null;
+  /**
+   * Runs an extra ffmpeg reading the class's live stream (for example the WebRTC bridge),
+   * supervised like the packager and stopped when the broadcast ends. Null when not live.
+   */
+  attachReader(classId: string, spec: ReaderSpec): AttachedReader | null;
   /** Absolute directory holding index.m3u8, master.m3u8, segments and recording.mp4. */
   hlsDir(recordingId: string): string;
   /** Finalizes what a previous process left live; excludes this process's own broadcasts. */
@@ -149,6 +163,8 @@ export async function start(input: IngestOptionsInput): Promise<IngestHandle> {
       manager.off(event, fn);
       return handle;
     },
+    bitrate: (classId) => manager.bitrate(classId),
+    attachReader: (classId, spec) => manager.attachReader(classId, spec),
     hlsDir: (recordingId) => recordingDir(o.dataDir, recordingId),
     recoverRecordings: () => recoverRecordings(recoveryOptions()),
     recovered,

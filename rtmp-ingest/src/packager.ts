@@ -9,6 +9,11 @@ export interface PackagerOptions {
   ffmpegPath: string;
   args: string[];
   dir: string;
+  /**
+   * File name in `dir` holding ffmpeg's pid while it runs, so crash recovery can find an ffmpeg
+   * that outlived us; null for readers that need no recovery (they die with the RTMP server).
+   */
+  pidFile?: string | null;
   logger: Logger;
   /** Whether the publisher is connected right now: an exit then is a failure to repair. */
   publisherLive: () => boolean;
@@ -83,6 +88,11 @@ export class Packager {
     }
   }
 
+  private pidFile(): string | null {
+    const name = this.o.pidFile === undefined ? PACKAGER_PID_FILE : this.o.pidFile;
+    return name === null ? null : join(this.o.dir, name);
+  }
+
   private spawn(): void {
     const child = spawn(this.o.ffmpegPath, this.o.args, { stdio: ['ignore', 'ignore', 'pipe'] });
     this.child = child;
@@ -90,9 +100,10 @@ export class Packager {
     this.stderrTail = [];
     let resolveExit!: () => void;
     this.exited = new Promise((r) => (resolveExit = r));
-    if (child.pid !== undefined) {
+    const pidFile = this.pidFile();
+    if (child.pid !== undefined && pidFile) {
       // Lets crash recovery find an ffmpeg that outlived us (it is not in our process group).
-      writeFileSync(join(this.o.dir, PACKAGER_PID_FILE), String(child.pid));
+      writeFileSync(pidFile, String(child.pid));
     }
     this.o.logger.debug({ pid: child.pid }, 'packager started');
     let partial = '';
@@ -110,7 +121,7 @@ export class Packager {
     });
     child.on('close', (code, signal) => {
       if (this.child === child) this.child = null;
-      rmSync(join(this.o.dir, PACKAGER_PID_FILE), { force: true });
+      if (pidFile) rmSync(pidFile, { force: true });
       resolveExit();
       this.onExit(code, signal);
     });

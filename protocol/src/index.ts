@@ -3,3 +3,4 @@ export * from './auth.js';
 export * from './classes.js';
 export * from './live.js';
 export * from './recordings.js';
+export * from './client-config.js';

@@ -74,6 +74,7 @@ const envSchema = z.object({
   HLS_LADDER: z
     .enum(['off', 'on'], { message: "must be 'off' or 'on' (720p/480p/360p)" })
     .default('off'),
+  TLDRAW_LICENSE_KEY: z.string().min(1).optional(),
   COLLAB_IDLE_UNLOAD_MS: z.coerce.number().int().min(0).default(30_000),
   RECONNECT_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(20_000),
 });
@@ -118,6 +119,7 @@ export interface Config {
     ladder: boolean;
   };
   collabIdleUnloadMs: number;
+  tldrawLicenseKey: string | undefined;
 }
 
 export class ConfigError extends Error {}
@@ -170,5 +172,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       ladder: e.HLS_LADDER === 'on',
     },
     collabIdleUnloadMs: e.COLLAB_IDLE_UNLOAD_MS,
+    tldrawLicenseKey: e.TLDRAW_LICENSE_KEY,
   };
 }

@@ -466,6 +466,17 @@ describe('expiry, limits and restarts', () => {
     }
   });
 
+  it('hands the operator tldraw licence key to the web client', async () => {
+    expect((await s.call('GET', '/api/client-config')).body).toEqual({ tldrawLicenseKey: null });
+    const licensed = await startTestServer({ TLDRAW_LICENSE_KEY: 'tldraw-key-123' });
+    try {
+      const r = await licensed.call('GET', '/api/client-config');
+      expect(r.body).toEqual({ tldrawLicenseKey: 'tldraw-key-123' });
+    } finally {
+      await licensed.stop();
+    }
+  });
+
   it('answers CORS preflights only for the configured origins', async () => {
     const cors = await startTestServer({ CORS_ORIGINS: 'https://school.example' });
     try {

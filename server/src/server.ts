@@ -132,6 +132,7 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
     media: new SfuMediaRooms(media),
     reconnectGraceMs: config.reconnectGraceMs,
     redisUrl: config.redisUrl,
+    tldrawLicenseKey: config.tldrawLicenseKey,
     extraRoutes: (routes, { classes }) => {
       addClassDocumentRoutes(routes, classes, docs);
       broadcasts?.addRoutes(routes);

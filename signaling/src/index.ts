@@ -58,6 +58,8 @@ export interface SignalingOptions {
   liveState?: LiveState;
   /** Adds routes of other parts (recordings …) to the one validated, documented route table. */
   extraRoutes?: (routes: RouteTable, services: { classes: ClassService }) => void;
+  /** tldraw licence key (optional): without one the "Made with tldraw" watermark shows. */
+  tldrawLicenseKey?: string;
   /** With Redis, socket broadcasts and class state reach every node. */
   redisUrl?: string;
   /** How long a dropped socket keeps its place in a class, waiting to resume. */
@@ -88,7 +90,13 @@ export async function start(opts: SignalingOptions): Promise<SignalingHandle> {
     publicUrl: opts.publicUrl,
     rtmpUrl: opts.rtmpUrl,
   });
-  const app = createHttpApp({ ...opts, accounts, classes, tokens });
+  const app = createHttpApp({
+    ...opts,
+    accounts,
+    classes,
+    tokens,
+    clientConfig: { tldrawLicenseKey: opts.tldrawLicenseKey ?? null },
+  });
   const handler = app.callback();
   opts.httpServer.on('request', handler);
   const io = new SocketServer(opts.httpServer, {

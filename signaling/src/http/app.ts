@@ -4,6 +4,7 @@ import { bodyParser } from '@koa/bodyparser';
 import cors from '@koa/cors';
 import helmet from 'koa-helmet';
 import type { Logger } from 'pino';
+import { clientConfigSchema, type ClientConfig } from '@educloud/protocol';
 import { Counter, Histogram, type Registry } from 'prom-client';
 import type { AccountService } from '../auth/account-service.js';
 import type { TokenService } from '../auth/token-service.js';
@@ -38,6 +39,7 @@ export interface HttpAppOptions {
   /** Middleware mounted before the SPA fallback (HLS files, recordings downloads …). */
   extraMiddleware?: Koa.Middleware[];
   extraRoutes?: (routes: RouteTable, services: { classes: ClassService }) => void;
+  clientConfig: ClientConfig;
 }
 
 export function createHttpApp(opts: HttpAppOptions): Koa {
@@ -65,6 +67,15 @@ export function createHttpApp(opts: HttpAppOptions): Koa {
   addUserRoutes(routes, opts.accounts);
   addClassRoutes(routes, opts.classes);
   addInviteRoutes(routes, opts.classes, limit('guest join'));
+  routes.add({
+    method: 'get',
+    path: '/api/client-config',
+    summary: 'Operator settings the web client needs (no secrets)',
+    tag: 'config',
+    audience: 'public',
+    responses: { 200: { description: 'Client settings', schema: clientConfigSchema } },
+    handler: async () => ({ status: 200, body: opts.clientConfig }),
+  });
   opts.extraRoutes?.(routes, { classes: opts.classes });
 
   const router = new Router();

@@ -22,7 +22,9 @@ import {
   type TLStore,
 } from 'tldraw';
 import 'tldraw/tldraw.css';
+import { getClientConfig } from '../api/client-config-api.js';
 import { useApi } from '../auth/session-context.js';
+import { useResource } from '../lib/use-resource.js';
 import { CollabStatusChip } from './collab-status-chip.js';
 import { useDocumentLock, useLockedView } from './document-lock.js';
 import { downloadFile } from './download-file.js';
@@ -72,6 +74,9 @@ export interface WhiteboardProps {
 
 export function Whiteboard({ classId, user, isTeacher }: WhiteboardProps) {
   const api = useApi();
+  // An operator's licence key removes tldraw's watermark; without one it stays, as its
+  // licence requires.
+  const clientConfig = useResource('client-config', () => getClientConfig(api));
   const { connection, status, rebuild } = useCollabConnection(
     api,
     classId,
@@ -290,6 +295,7 @@ export function Whiteboard({ classId, user, isTeacher }: WhiteboardProps) {
           key={bound ? String(connection?.doc.clientID) : 'loading'}
           store={storeWithStatus}
           assetUrls={assetUrls}
+          licenseKey={clientConfig.data?.tldrawLicenseKey ?? undefined}
           user={tldrawUser}
           maxAssetSize={maxImageBytes}
           maxImageDimension={2048}

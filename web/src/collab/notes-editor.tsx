@@ -3,14 +3,11 @@ import FormatItalicIcon from '@mui/icons-material/FormatItalic';
 import FormatListBulletedIcon from '@mui/icons-material/FormatListBulleted';
 import FormatListNumberedIcon from '@mui/icons-material/FormatListNumbered';
 import LinkIcon from '@mui/icons-material/Link';
-import LockIcon from '@mui/icons-material/Lock';
-import LockOpenIcon from '@mui/icons-material/LockOpen';
 import RedoIcon from '@mui/icons-material/Redo';
 import UndoIcon from '@mui/icons-material/Undo';
 import Alert from '@mui/material/Alert';
 import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
-import Chip from '@mui/material/Chip';
 import IconButton from '@mui/material/IconButton';
 import Paper from '@mui/material/Paper';
 import Stack from '@mui/material/Stack';
@@ -30,6 +27,7 @@ import { useEffect, useState, type ReactNode } from 'react';
 import { useApi } from '../auth/session-context.js';
 import type { CollabConnection } from './collab-connection.js';
 import { CollabStatusChip } from './collab-status-chip.js';
+import { LockChip, LockToggle } from './lock-controls.js';
 import { useDocumentLock, useLockedView } from './document-lock.js';
 import { downloadFile } from './download-file.js';
 import { useCollabConnection } from './use-collab-connection.js';
@@ -65,38 +63,19 @@ export function NotesEditor({ classId, user, isTeacher }: NotesEditorProps) {
     };
   }, [connection]);
 
-  const onToggleLock = async () => {
-    try {
-      await setLocked(!locked);
-    } catch (err) {
-      setMessage(err instanceof Error ? err.message : String(err));
-    }
-  };
-
   return (
     <Stack spacing={1} data-testid="notes" data-locked={String(locked === true)}>
       <Stack direction="row" spacing={1} sx={{ alignItems: 'center', flexWrap: 'wrap' }}>
         <CollabStatusChip status={status} testId="notes-status" />
-        {locked && (
-          <Chip
-            size="small"
-            icon={<LockIcon />}
-            label={isTeacher ? 'Locked for students' : 'Locked by the teacher'}
-            data-testid="notes-locked"
-          />
-        )}
+        <LockChip locked={locked} isTeacher={isTeacher} testId="notes-locked" />
         <Box sx={{ flexGrow: 1 }} />
         {isTeacher && (
-          <Button
-            size="small"
-            variant="outlined"
-            startIcon={locked ? <LockOpenIcon /> : <LockIcon />}
-            disabled={locked === null}
-            onClick={() => void onToggleLock()}
-            data-testid="notes-lock-toggle"
-          >
-            {locked ? 'Unlock' : 'Lock'}
-          </Button>
+          <LockToggle
+            locked={locked}
+            setLocked={setLocked}
+            onError={setMessage}
+            testId="notes-lock-toggle"
+          />
         )}
       </Stack>
       {message && (

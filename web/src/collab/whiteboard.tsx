@@ -1,6 +1,4 @@
 import { getAssetUrlsByImport } from '@tldraw/assets/imports.vite';
-import LockIcon from '@mui/icons-material/Lock';
-import LockOpenIcon from '@mui/icons-material/LockOpen';
 import PictureAsPdfIcon from '@mui/icons-material/PictureAsPdf';
 import Alert from '@mui/material/Alert';
 import Box from '@mui/material/Box';
@@ -26,6 +24,7 @@ import { getClientConfig } from '../api/client-config-api.js';
 import { useApi } from '../auth/session-context.js';
 import { useResource } from '../lib/use-resource.js';
 import { CollabStatusChip } from './collab-status-chip.js';
+import { LockChip, LockToggle } from './lock-controls.js';
 import { useDocumentLock, useLockedView } from './document-lock.js';
 import { downloadFile } from './download-file.js';
 import { TldrawYjsBinding } from './tldraw-yjs-binding.js';
@@ -199,26 +198,11 @@ export function Whiteboard({ classId, user, isTeacher }: WhiteboardProps) {
     }
   };
 
-  const onToggleLock = async () => {
-    try {
-      await setLocked(!locked);
-    } catch (err) {
-      setMessage(err instanceof Error ? err.message : String(err));
-    }
-  };
-
   return (
     <Stack spacing={1} data-testid="board" data-locked={String(locked === true)}>
       <Stack direction="row" spacing={1} sx={{ alignItems: 'center', flexWrap: 'wrap' }}>
         <CollabStatusChip status={status} testId="board-status" />
-        {locked && (
-          <Chip
-            size="small"
-            icon={<LockIcon />}
-            label={isTeacher ? 'Locked for students' : 'Locked by the teacher'}
-            data-testid="board-locked"
-          />
-        )}
+        <LockChip locked={locked} isTeacher={isTeacher} testId="board-locked" />
         <Box sx={{ flexGrow: 1 }} />
         {busy && <Chip size="small" label={busy} data-testid="board-busy" />}
         {!readOnly && (
@@ -259,16 +243,12 @@ export function Whiteboard({ classId, user, isTeacher }: WhiteboardProps) {
           SVG
         </Button>
         {isTeacher && (
-          <Button
-            size="small"
-            variant="outlined"
-            startIcon={locked ? <LockOpenIcon /> : <LockIcon />}
-            disabled={locked === null}
-            onClick={() => void onToggleLock()}
-            data-testid="board-lock-toggle"
-          >
-            {locked ? 'Unlock' : 'Lock'}
-          </Button>
+          <LockToggle
+            locked={locked}
+            setLocked={setLocked}
+            onError={setMessage}
+            testId="board-lock-toggle"
+          />
         )}
       </Stack>
       {message && (

@@ -6,7 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, newContext, recordPageErrors } from './browser.js';
+import { launchBrowser, newContext, recordPageErrors, logIn } from './browser.js';
 import { startServer, type E2eServer } from './harness.js';
 
 let server: E2eServer;
@@ -17,17 +17,8 @@ let publisher: ChildProcess | undefined;
 const tokens: Record<string, string> = {};
 const pageErrors: Record<string, string[]> = {};
 
-async function api(method: string, path: string, body?: unknown, token?: string) {
-  const res = await fetch(`${server.baseUrl}${path}`, {
-    method,
-    headers: {
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return res.json();
-}
+const api = (method: string, path: string, body?: unknown, token?: string) =>
+  server.api(method, path, body, token);
 
 function publish(): ChildProcess {
   return spawn(
@@ -44,15 +35,11 @@ function publish(): ChildProcess {
   );
 }
 
-async function logIn(name: string): Promise<Page> {
+async function logInAs(name: string): Promise<Page> {
   const context = await newContext(browser, server.baseUrl);
   const page = await context.newPage();
   pageErrors[name] = recordPageErrors(page);
-  await page.goto('/login');
-  await page.getByTestId('login-email').fill(`${name}@example.org`);
-  await page.getByTestId('login-password').fill('long password');
-  await page.getByTestId('login-submit').click();
-  await page.getByTestId('dashboard-title').waitFor();
+  await logIn(page, `${name}@example.org`);
   return page;
 }
 
@@ -104,11 +91,11 @@ afterAll(async () => {
 });
 
 it('plays the live broadcast on the watch page and bridges it into the live room', async () => {
-  const alice = await logIn('alice');
+  const alice = await logInAs('alice');
   await alice.goto(`/classes/${classId}/watch`);
   await alice.getByTestId('watch-offline').waitFor();
 
-  const bob = await logIn('bob');
+  const bob = await logInAs('bob');
   await bob.goto(`/classes/${classId}`);
   await bob.getByTestId('join-live').click();
   await bob.locator('[data-testid="live-room"][data-status="joined"]').waitFor({ timeout: 30_000 });
@@ -150,7 +137,7 @@ it('replays the recording once the publisher is gone', async () => {
       { timeout: 45_000, interval: 500 },
     )
     .toBe('ready');
-  const teacher = await logIn('teacher');
+  const teacher = await logInAs('teacher');
   await teacher.goto(`/classes/${classId}`);
   const item = teacher.locator(`[data-testid="recording-item"][data-recording-id="${rid}"]`);
   await item.waitFor({ timeout: 15_000 });

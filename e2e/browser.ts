@@ -55,3 +55,12 @@ export function recordPageErrors(page: Page): string[] {
   });
   return errors;
 }
+
+/** Logs a page in through the real login form and waits for the dashboard. */
+export async function logIn(page: Page, email: string, password = 'long password') {
+  await page.goto('/login');
+  await page.getByTestId('login-email').fill(email);
+  await page.getByTestId('login-password').fill(password);
+  await page.getByTestId('login-submit').click();
+  await page.getByTestId('dashboard-title').waitFor();
+}

@@ -14,7 +14,13 @@
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchBrowser, newContext, recordForeignRequests, recordPageErrors } from './browser.js';
+import {
+  launchBrowser,
+  newContext,
+  recordForeignRequests,
+  recordPageErrors,
+  logIn,
+} from './browser.js';
 import { startServer, type E2eServer } from './harness.js';
 
 let server: E2eServer;
@@ -26,17 +32,7 @@ const errors: Record<string, string[]> = {};
 let teacher: Page;
 let student: Page;
 
-async function api(path: string, body: unknown, token?: string) {
-  const res = await fetch(`${server.baseUrl}${path}`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return res.json();
-}
+const api = (path: string, body: unknown, token?: string) => server.api('POST', path, body, token);
 
 /** A small valid PDF with one filled rectangle per page (no fonts: nothing to fetch). */
 function makePdf(colors: [number, number, number][]): Buffer {
@@ -72,11 +68,7 @@ async function openClass(name: string, email: string): Promise<Page> {
   foreign.push(recordForeignRequests(context));
   const page = await context.newPage();
   errors[name] = recordPageErrors(page);
-  await page.goto('/login');
-  await page.getByTestId('login-email').fill(email);
-  await page.getByTestId('login-password').fill('long password');
-  await page.getByTestId('login-submit').click();
-  await page.getByTestId('dashboard-title').waitFor();
+  await logIn(page, email);
   const t0 = Date.now();
   await page.goto(`/classes/${classId}`);
   await page.locator('[data-testid="board-canvas"][data-ready="true"]').waitFor({

@@ -23,6 +23,8 @@ export interface E2eServer {
   rtmpPort: number;
   dataDir: string;
   process: ChildProcess;
+  /** A JSON call to the server's API; null for an empty (204) answer. */
+  api(method: string, path: string, body?: unknown, token?: string): Promise<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
   close(): Promise<void>;
 }
 
@@ -78,6 +80,17 @@ export async function startServer(env: Record<string, string> = {}): Promise<E2e
   }
   return {
     baseUrl,
+    async api(method, apiPath, body, token) {
+      const res = await fetch(`${baseUrl}${apiPath}`, {
+        method,
+        headers: {
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      return res.status === 204 ? null : res.json();
+    },
     rtmpPort,
     dataDir,
     process: child,

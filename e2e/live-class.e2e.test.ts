@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { LiveClient } from '../server/src/test-support/live-client.js';
-import { launchBrowser, newContext, recordPageErrors } from './browser.js';
+import { launchBrowser, newContext, recordPageErrors, logIn } from './browser.js';
 import { startServer, type E2eServer } from './harness.js';
 
 let server: E2eServer;
@@ -25,27 +25,13 @@ interface Inbound {
   packetsReceived: number;
 }
 
-async function api(path: string, body: unknown, token?: string) {
-  const res = await fetch(`${server.baseUrl}${path}`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return res.json();
-}
+const api = (path: string, body: unknown, token?: string) => server.api('POST', path, body, token);
 
 async function enterRoom(name: string, email: string) {
   const context = await newContext(browser, server.baseUrl);
   const page = await context.newPage();
   pageErrors[name] = recordPageErrors(page);
-  await page.goto('/login');
-  await page.getByTestId('login-email').fill(email);
-  await page.getByTestId('login-password').fill('long password');
-  await page.getByTestId('login-submit').click();
-  await page.getByTestId('dashboard-title').waitFor();
+  await logIn(page, email);
   await page.goto(`/classes/${classId}`);
   await page.getByTestId('join-live').click();
   await page

@@ -228,7 +228,7 @@ describe('a live broadcast', () => {
     expect(rec.durationMs).toBeGreaterThan(1000);
     expect(rec.sizeBytes).toBeGreaterThan(0);
     // The bridge's participant left with the broadcast.
-    await watcher.next('peer:left', () => true, 10_000);
+    await watcher.next('peer:left', () => true, 20_000);
   });
 });
 

@@ -41,7 +41,7 @@ export class LiveClient {
   }
 
   /** Resolves with the next `event` matching `pred` (including one already received). */
-  next<T = unknown>(event: string, pred: (p: T) => boolean = () => true, ms = 10_000): Promise<T> {
+  next<T = unknown>(event: string, pred: (p: T) => boolean = () => true, ms = 20_000): Promise<T> {
     const seen = this.received.find((r) => r.event === event && pred(r.payload as T));
     if (seen) return Promise.resolve(seen.payload as T);
     return new Promise((resolve, reject) => {

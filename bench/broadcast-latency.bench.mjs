@@ -13,14 +13,11 @@
 //   npm run build && node bench/broadcast-latency.bench.mjs [seconds=15] [standard|low]
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { freePort, launchChromium, logIn, root as repoRoot, startServer } from './support.mjs';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 for (const f of ['server/dist/main.js', 'web/dist/index.html']) {
   if (!existsSync(path.join(repoRoot, f))) {
     console.error(`${f} is missing: run \`npm run build\` first`);
@@ -40,17 +37,6 @@ const fmt = (xs) =>
   xs.length === 0
     ? 'no samples'
     : `median ${Math.round(pct(xs, 50))} ms, p90 ${Math.round(pct(xs, 90))} ms (${xs.length} frames)`;
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 function cpuSeconds(pid) {
   try {
@@ -80,51 +66,15 @@ function children(pid) {
   return out;
 }
 
-async function startServer(env) {
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'broadcast-bench-'));
+async function startBroadcastServer(env) {
   const rtmpPort = await freePort();
-  const child = spawn(process.execPath, [path.join(repoRoot, 'server/dist/main.js')], {
-    cwd: repoRoot,
-    env: {
-      ...process.env,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      DATA_DIR: dataDir,
-      LOG_LEVEL: 'warn',
-      AUTH_RATE_LIMIT_PER_MINUTE: '1000',
-      MEDIASOUP_WORKERS: '1',
-      RTC_LISTEN_IP: '127.0.0.1',
-      RTC_PORT: '0',
-      RTMP_PORT: String(rtmpPort),
-      RTMP_RECONNECT_GRACE_MS: '1000',
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const server = await startServer({
+    RTMP_ENABLED: 'true',
+    RTMP_PORT: String(rtmpPort),
+    RTMP_RECONNECT_GRACE_MS: '1000',
+    ...env,
   });
-  let output = '';
-  const baseUrl = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 30_000);
-    child.stdout.on('data', (c) => {
-      output += c;
-      const m = /open (http:\/\/\S+)/.exec(output);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
-    });
-    child.stderr.on('data', (c) => (output += c));
-  });
-  return {
-    baseUrl,
-    rtmpPort,
-    pid: child.pid,
-    async close() {
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      await exited;
-      rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
+  return { ...server, rtmpPort, close: server.stop };
 }
 
 function publisher(url, gopFrames, baseUs) {
@@ -203,19 +153,14 @@ async function api(baseUrl, method, p, body, token) {
   return res.status === 204 ? null : res.json();
 }
 
-async function logIn(browser, baseUrl, email) {
-  const context = await browser.newContext({ baseURL: baseUrl });
-  const page = await context.newPage();
-  await page.goto('/login');
-  await page.getByTestId('login-email').fill(email);
-  await page.getByTestId('login-password').fill('long password');
-  await page.getByTestId('login-submit').click();
-  await page.getByTestId('dashboard-title').waitFor();
+async function openLoggedIn(browser, baseUrl, email) {
+  const page = await (await browser.newContext({ baseURL: baseUrl })).newPage();
+  await logIn(page, baseUrl, email);
   return page;
 }
 
 async function scenario(browser, name, env, gopFrames, withBridge) {
-  const server = await startServer(env);
+  const server = await startBroadcastServer(env);
   const procs = [];
   try {
     const { baseUrl } = server;
@@ -249,7 +194,7 @@ async function scenario(browser, name, env, gopFrames, withBridge) {
       tok.teacher,
     );
 
-    const watch = await logIn(browser, baseUrl, 'student@bench.test');
+    const watch = await openLoggedIn(browser, baseUrl, 'student@bench.test');
     await watch.goto(`/classes/${classId}/watch`);
     await watch.getByTestId('watch-offline').waitFor();
 
@@ -322,7 +267,7 @@ async function scenario(browser, name, env, gopFrames, withBridge) {
     );
 
     if (withBridge) {
-      const room = await logIn(browser, baseUrl, 'student@bench.test');
+      const room = await openLoggedIn(browser, baseUrl, 'student@bench.test');
       const joinedAt = performance.now();
       await room.goto(`/classes/${classId}`);
       await room.getByTestId('join-live').click();
@@ -397,22 +342,7 @@ async function scenario(browser, name, env, gopFrames, withBridge) {
   }
 }
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-  args: [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    '--use-fake-ui-for-media-stream',
-    '--use-fake-device-for-media-stream',
-    '--autoplay-policy=no-user-gesture-required',
-  ],
-});
+const browser = await launchChromium(['--autoplay-policy=no-user-gesture-required']);
 try {
   if (only !== 'low') {
     await scenario(browser, 'standard (2 s segments, GOP 2 s)', {}, 60, true);

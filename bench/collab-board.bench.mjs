@@ -5,70 +5,11 @@
 // student opens the class page RUNS times in a fresh profile; each time we measure from
 // navigation to the editor showing every shape. Prints the median and the spread, plus the
 // stored size of the board (this 2-core machine is noisy).
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { launchChromium, logIn, postJson, quantile, startServer } from './support.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const RUNS = Number(process.env.RUNS ?? 5);
 const SHAPES = Number(process.env.SHAPES ?? 10_000);
 const PER_PAGE = Number(process.env.PER_PAGE ?? 2500);
-const flags = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
-function startServer(dataDir) {
-  const child = spawn(process.execPath, [path.join(root, 'server/dist/main.js')], {
-    env: {
-      ...process.env,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      DATA_DIR: dataDir,
-      LOG_LEVEL: 'warn',
-      MEDIASOUP_WORKERS: '1',
-      RTC_LISTEN_IP: '127.0.0.1',
-      RTC_PORT: '0',
-      RTMP_ENABLED: 'false',
-      AUTH_RATE_LIMIT_PER_MINUTE: '1000',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 30_000);
-    child.stdout.on('data', (c) => {
-      out += c;
-      const m = /open (http:\/\/\S+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve({ child, baseUrl: m[1] });
-      }
-    });
-    child.stderr.on('data', (c) => (out += c));
-    child.once('exit', (code) => reject(new Error(`server exited ${code}:\n${out}`)));
-  });
-}
-
-async function post(baseUrl, p, body, token) {
-  const res = await fetch(`${baseUrl}${p}`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return res.json();
-}
 
 async function login(browser, baseUrl, email) {
   const context = await browser.newContext({
@@ -76,23 +17,16 @@ async function login(browser, baseUrl, email) {
     viewport: { width: 1280, height: 900 },
   });
   const page = await context.newPage();
-  await page.goto('/login');
-  await page.getByTestId('login-email').fill(email);
-  await page.getByTestId('login-password').fill('long password');
-  await page.getByTestId('login-submit').click();
-  await page.getByTestId('dashboard-title').waitFor();
-  return { context, page };
+  await logIn(page, baseUrl, email);
+  return page;
 }
 
 const countShapes = (page) =>
   page.evaluate(() => window.educloudBoard?.editor.store.query.records('shape').get().length ?? 0);
 
-const dataDir = mkdtempSync(path.join(os.tmpdir(), 'educloud-bench-'));
-const { child, baseUrl } = await startServer(dataDir);
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-  args: flags,
-});
+const server = await startServer();
+const { baseUrl } = server;
+const browser = await launchChromium();
 try {
   const tokens = {};
   for (const [name, role] of [
@@ -100,7 +34,7 @@ try {
     ['teacher', 'teacher'],
     ['student', 'student'],
   ]) {
-    const r = await post(baseUrl, '/api/auth/signup', {
+    const r = await postJson(baseUrl, '/api/auth/signup', {
       email: `${name}@example.org`,
       password: 'long password',
       displayName: name,
@@ -108,9 +42,9 @@ try {
     });
     tokens[name] = r.accessToken;
   }
-  const c = await post(baseUrl, '/api/classes', { title: 'Big board' }, tokens.teacher);
+  const c = await postJson(baseUrl, '/api/classes', { title: 'Big board' }, tokens.teacher);
   const classId = c.class.id;
-  await post(
+  await postJson(
     baseUrl,
     `/api/invites/${c.class.inviteUrl.split('/join/')[1]}/join`,
     undefined,
@@ -182,7 +116,7 @@ try {
     await student.context.close();
   }
   times.sort((a, b) => a - b);
-  const median = times[Math.floor(times.length / 2)];
+  const median = quantile(times, 0.5);
   console.log(
     `open a board of ${SHAPES} shapes (navigation → all shapes in the editor): median ${median} ms, ` +
       `min ${times[0]} ms, max ${times[times.length - 1]} ms over ${RUNS} runs`,
@@ -190,7 +124,5 @@ try {
   await teacher.context.close();
 } finally {
   await browser.close();
-  child.kill('SIGTERM');
-  await new Promise((r) => child.once('exit', r));
-  rmSync(dataDir, { recursive: true, force: true });
+  await server.stop();
 }

@@ -67,5 +67,5 @@ try {
   );
 } finally {
   await browser.close();
-  server.stop();
+  await server.stop();
 }

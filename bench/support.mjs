@@ -2,6 +2,7 @@
 // Chromium with the flags this machine needs, and JSON calls to the API.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,6 +30,17 @@ export function launchChromium(extraArgs = []) {
   });
 }
 
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
 /** node server/dist/main.js on a free loopback port with a throw-away data dir. */
 export function startServer(env = {}) {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'educloud-bench-'));
@@ -48,8 +60,12 @@ export function startServer(env = {}) {
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const stop = () => {
-    child.kill('SIGTERM');
+  const stop = async () => {
+    if (child.exitCode === null) {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+    }
     rmSync(dataDir, { recursive: true, force: true });
   };
   return new Promise((resolve, reject) => {
@@ -60,7 +76,7 @@ export function startServer(env = {}) {
       const m = /open (http:\/\/\S+)/.exec(out);
       if (m) {
         clearTimeout(timer);
-        resolve({ child, baseUrl: m[1], dataDir, stop });
+        resolve({ child, pid: child.pid, baseUrl: m[1], dataDir, stop });
       }
     });
     child.stderr.on('data', (c) => (out += c));
@@ -82,7 +98,7 @@ export async function postJson(baseUrl, p, body, token) {
 
 /** Logs a page in through the real login form. */
 export async function logIn(page, baseUrl, email, password = 'long password') {
-  await page.goto(`${baseUrl}/login`);
+  await page.goto(new URL('/login', baseUrl).href);
   await page.getByTestId('login-email').fill(email);
   await page.getByTestId('login-password').fill(password);
   await page.getByTestId('login-submit').click();

@@ -27,7 +27,8 @@ function publish(): ChildProcess {
       ...['-hide_banner', '-nostdin', '-loglevel', 'error', '-re'],
       ...['-f', 'lavfi', '-i', 'testsrc=size=640x360:rate=30'],
       ...['-f', 'lavfi', '-i', 'sine=frequency=440'],
-      ...['-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'zerolatency'],
+      // OBS's x264 defaults: High profile with B-frames, which the bridge passes through.
+      ...['-c:v', 'libx264', '-preset', 'veryfast', '-profile:v', 'high', '-bf', '2'],
       ...['-pix_fmt', 'yuv420p', '-g', '30', '-c:a', 'aac', '-f', 'flv'],
       `rtmp://127.0.0.1:${server.rtmpPort}/live/${streamKey}`,
     ],

@@ -16,13 +16,7 @@ import {
   type IngestHandle,
   type Recording,
 } from '@educloud/rtmp-ingest';
-import {
-  HttpError,
-  who,
-  type Principal,
-  type RouteTable,
-  type SignalingHandle,
-} from '@educloud/signaling';
+import { HttpError, who, type RouteTable, type SignalingHandle } from '@educloud/signaling';
 import { HLS_PREFIX } from './hls-files.js';
 import { PUBLIC_GRANT, type HlsGrants } from './hls-grants.js';
 
@@ -53,18 +47,7 @@ interface Deps {
 /** The REST side of broadcasts and recordings: status, library, playback links. */
 export function addRecordingRoutes(routes: RouteTable, deps: Deps): void {
   const { ingest, grants } = deps;
-  const role = (principal: Principal | undefined, classId: string) =>
-    deps.signaling().classes.roleIn(who(principal), classId);
-  const requireMember = async (principal: Principal | undefined, classId: string) => {
-    const r = await role(principal, classId);
-    if (!r) throw new HttpError('forbidden', 'You are not a member of this class');
-    return r;
-  };
-  const requireTeacher = async (principal: Principal | undefined, classId: string) => {
-    if ((await requireMember(principal, classId)) !== 'teacher') {
-      throw new HttpError('forbidden', "Only the class's teachers can do that");
-    }
-  };
+  const classes = () => deps.signaling().classes;
   const recordingOf = async (classId: string, rid: string) => {
     const rec = await ingest.recordings.get(rid);
     if (!rec || rec.classId !== classId) throw new HttpError('not_found', 'No such recording');
@@ -98,7 +81,7 @@ export function addRecordingRoutes(routes: RouteTable, deps: Deps): void {
       params: classParams,
       responses: { 200: { description: 'Broadcast state', schema: broadcastStatusResponseSchema } },
       handler: async ({ principal, params }) => {
-        await requireMember(principal, params.id);
+        await classes().requireMember(who(principal), params.id);
         const recordingId =
           ingest.liveClasses().find((b) => b.classId === params.id)?.recordingId ?? null;
         return {
@@ -124,7 +107,7 @@ export function addRecordingRoutes(routes: RouteTable, deps: Deps): void {
       params: classParams,
       responses: { 200: { description: 'Recordings', schema: recordingListResponseSchema } },
       handler: async ({ principal, params }) => {
-        await requireMember(principal, params.id);
+        await classes().requireMember(who(principal), params.id);
         const list = await ingest.recordings.list(params.id);
         return { status: 200, body: { recordings: list.map(summary) } };
       },
@@ -139,7 +122,7 @@ export function addRecordingRoutes(routes: RouteTable, deps: Deps): void {
       body: updateRecordingRequestSchema,
       responses: { 200: { description: 'Updated', schema: recordingResponseSchema } },
       handler: async ({ principal, params, body }) => {
-        await requireTeacher(principal, params.id);
+        await classes().requireTeacher(who(principal), params.id);
         let rec = await recordingOf(params.id, params.rid);
         if (body.title !== undefined)
           rec = (await ingest.recordings.rename(rec.id, body.title)) ?? rec;
@@ -158,7 +141,7 @@ export function addRecordingRoutes(routes: RouteTable, deps: Deps): void {
       params: recordingParamsSchema,
       responses: { 204: { description: 'Deleted' } },
       handler: async ({ principal, params }) => {
-        await requireTeacher(principal, params.id);
+        await classes().requireTeacher(who(principal), params.id);
         const rec = await recordingOf(params.id, params.rid);
         try {
           if (!(await ingest.recordings.delete(rec.id))) {
@@ -182,7 +165,7 @@ export function addRecordingRoutes(routes: RouteTable, deps: Deps): void {
       params: recordingParamsSchema,
       responses: { 200: { description: 'Playback links', schema: playbackResponseSchema } },
       handler: async ({ principal, params }) => {
-        await requireMember(principal, params.id);
+        await classes().requireMember(who(principal), params.id);
         return { status: 200, body: playback(await recordingOf(params.id, params.rid)) };
       },
     })

@@ -56,9 +56,7 @@ export function addClassDocumentRoutes(
       params: docParams,
       responses: { 200: { description: 'Lock state', schema: lockResponse } },
       handler: async ({ principal, params }) => {
-        if (!(await classes.roleIn(who(principal), params.id))) {
-          throw new HttpError('forbidden', 'You are not a member of this class');
-        }
+        await classes.requireMember(who(principal), params.id);
         const document = `class/${params.id}/${params.doc}`;
         return { status: 200, body: { document, locked: await collab.isDocumentLocked(document) } };
       },

@@ -256,7 +256,8 @@ export class ClassService {
     return null;
   }
 
-  private async requireMember(p: Principal, classId: string) {
+  /** The class and the caller's role in it: 404 when it does not exist, 403 for outsiders. */
+  async requireMember(p: Principal, classId: string) {
     const row = await this.findClass(classId);
     if (!row) throw new HttpError('not_found', 'No such class');
     const role = await this.roleIn(p, classId);
@@ -264,7 +265,8 @@ export class ClassService {
     return { row, role };
   }
 
-  private async requireTeacher(p: Principal, classId: string) {
+  /** As requireMember, and 403 unless the caller teaches the class. */
+  async requireTeacher(p: Principal, classId: string) {
     const found = await this.requireMember(p, classId);
     if (found.role !== 'teacher') {
       throw new HttpError('forbidden', 'Only the teachers of this class can do that');

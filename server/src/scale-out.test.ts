@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { LiveClient } from './test-support/live-client.js';
-import { startRedis } from './test-support/redis-server.js';
+import { startRedis } from '../../test-support/redis-server.js';
 import { startTestServer, type TestServer } from './test-support/test-server.js';
 
 let redis: Awaited<ReturnType<typeof startRedis>>;

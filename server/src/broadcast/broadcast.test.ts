@@ -3,7 +3,7 @@
  * with signed links, the WebRTC bridge into the live room, and the recordings library.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
+import { freePort } from '../../../test-support/free-port.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LiveClient } from '../test-support/live-client.js';
 import { startTestServer, type TestServer } from '../test-support/test-server.js';
@@ -19,17 +19,6 @@ let serverUrl: string;
 let streamKey: string;
 const children: ChildProcess[] = [];
 const clients: LiveClient[] = [];
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 /** Publishes exactly as OBS would: x264 + AAC in FLV over RTMP. */
 function publish(url: string, seconds?: number) {

@@ -1,30 +1,26 @@
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
+import { createInterface } from 'node:readline';
+import { freePort } from './free-port.js';
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
+export interface RedisServer {
+  url: string;
+  stop(): Promise<void>;
 }
 
 /** A real redis-server on a free loopback port, nothing persisted, stopped by stop(). */
-export async function startRedis(): Promise<{ url: string; stop(): Promise<void> }> {
+export async function startRedis(): Promise<RedisServer> {
   const port = await freePort();
   const proc = spawn(
     'redis-server',
     ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
+  const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('redis-server did not start')), 10_000);
     proc.once('exit', (code) => reject(new Error(`redis-server exited with ${code}`)));
-    proc.stdout!.on('data', (chunk: Buffer) => {
-      if (chunk.toString().includes('Ready to accept connections')) {
+    createInterface({ input: proc.stdout! }).on('line', (line) => {
+      if (line.includes('Ready to accept connections')) {
         clearTimeout(timer);
         resolve();
       }
@@ -33,9 +29,7 @@ export async function startRedis(): Promise<{ url: string; stop(): Promise<void>
   return {
     url: `redis://127.0.0.1:${port}`,
     async stop() {
-      if (proc.exitCode !== null) return;
-      const exited = new Promise((r) => proc.once('exit', r));
-      proc.kill('SIGTERM');
+      if (proc.exitCode === null) proc.kill('SIGTERM');
       await exited;
     },
   };

@@ -112,7 +112,7 @@ describe('separate server processes', () => {
     // Subscribers dropped: what node 1 publishes meanwhile is lost; node 2 catches up from the
     // database when its subscriber reconnects.
     const admin = new Redis(redis.url);
-    await admin.client('KILL', 'TYPE', 'pubsub');
+    await admin.call('CLIENT', 'KILL', 'TYPE', 'pubsub');
     a.doc.getMap('m').set('during-outage', 1);
     await waitFor(() => b.doc.getMap('m').get('during-outage') === 1, 'catch-up after reconnect');
     admin.disconnect();

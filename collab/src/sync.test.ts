@@ -149,7 +149,7 @@ describe('collab sync', () => {
 
   it('stores an update that arrives right behind an empty one (queue restart race)', async () => {
     const scratch = new Y.Doc();
-    let update = new Uint8Array();
+    let update: Uint8Array = new Uint8Array();
     scratch.on('update', (u: Uint8Array) => {
       update = u;
     });

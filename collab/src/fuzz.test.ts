@@ -1,11 +1,11 @@
-import { join } from 'node:path';
 import * as encoding from 'lib0/encoding';
 import { WebSocket } from 'ws';
 import * as Y from 'yjs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AnyKysely } from './store.js';
 import { connectClient, waitFor, type TestClient } from './test-support/client.js';
-import { migrate, openDb, tempDir } from './test-support/db.js';
+import type { tempDir } from './test-support/db.js';
+import { closeFixture, openFixture } from './test-support/fixture.js';
 import { startTestServer, type TestServer } from './test-support/server.js';
 
 const DOC = 'class/fuzz/board';
@@ -129,20 +129,12 @@ describe('hostile input', () => {
   const clients: TestClient[] = [];
 
   beforeEach(async () => {
-    tmp = tempDir();
-    db = openDb(join(tmp.dir, 'collab.db'));
-    await migrate(db);
-    server = await startTestServer(db, {
+    ({ tmp, db, server } = await openFixture({
       limits: { maxUpdateBytes: MAX_UPDATE, messagesPerSecond: 50, messageBurst: 100 },
-    });
+    }));
   });
 
-  afterEach(async () => {
-    for (const c of clients.splice(0)) c.destroy();
-    await server.close();
-    await db.destroy();
-    tmp.remove();
-  });
+  afterEach(() => closeFixture({ tmp, db, server }, clients));
 
   it('closes offending sockets with a reason while real clients carry on', async () => {
     const a = connectClient(server.url, DOC, 'student-a');

@@ -1,9 +1,9 @@
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AnyKysely } from './store.js';
 import { connectClient, waitFor } from './test-support/client.js';
-import { migrate, openDb, tempDir } from './test-support/db.js';
-import { metricValue, startTestServer, type TestServer } from './test-support/server.js';
+import type { tempDir } from './test-support/db.js';
+import { closeFixture, openFixture } from './test-support/fixture.js';
+import { metricValue, type TestServer } from './test-support/server.js';
 
 const DOC = 'breakout/b7/board';
 
@@ -13,17 +13,10 @@ describe('idle unloading', () => {
   let server: TestServer;
 
   beforeEach(async () => {
-    tmp = tempDir();
-    db = openDb(join(tmp.dir, 'collab.db'));
-    await migrate(db);
-    server = await startTestServer(db, { idleUnloadMs: 150 });
+    ({ tmp, db, server } = await openFixture({ idleUnloadMs: 150 }));
   });
 
-  afterEach(async () => {
-    await server.close();
-    await db.destroy();
-    tmp.remove();
-  });
+  afterEach(() => closeFixture({ tmp, db, server }));
 
   it('unloads and destroys a document nobody is connected to, and reloads it', async () => {
     const a = connectClient(server.url, DOC, 'student-a');

@@ -1,8 +1,8 @@
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AnyKysely } from './store.js';
 import { connectClient, waitFor, type TestClient } from './test-support/client.js';
-import { migrate, openDb, tempDir } from './test-support/db.js';
+import type { tempDir } from './test-support/db.js';
+import { closeFixture, openFixture } from './test-support/fixture.js';
 import { metricValue, startTestServer, type TestServer } from './test-support/server.js';
 
 const DOC = 'class/c2/notes';
@@ -14,18 +14,10 @@ describe('document lock', () => {
   const clients: TestClient[] = [];
 
   beforeEach(async () => {
-    tmp = tempDir();
-    db = openDb(join(tmp.dir, 'collab.db'));
-    await migrate(db);
-    server = await startTestServer(db);
+    ({ tmp, db, server } = await openFixture());
   });
 
-  afterEach(async () => {
-    for (const c of clients.splice(0)) c.destroy();
-    await server.close();
-    await db.destroy();
-    tmp.remove();
-  });
+  afterEach(() => closeFixture({ tmp, db, server }, clients));
 
   it("drops a student's edits while locked; the teacher keeps writing", async () => {
     const teacher = connectClient(server.url, DOC, 'teacher-t');

@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import * as encoding from 'lib0/encoding';
 import { WebSocket, WebSocketServer } from 'ws';
 import * as Y from 'yjs';
@@ -6,7 +5,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadDocumentAt } from './store.js';
 import type { AnyKysely } from './store.js';
 import { connectClient, upgradeStatus, waitFor, type TestClient } from './test-support/client.js';
-import { migrate, openDb, tempDir } from './test-support/db.js';
+import type { tempDir } from './test-support/db.js';
+import { closeFixture, openFixture } from './test-support/fixture.js';
 import { metricValue, startTestServer, type TestServer } from './test-support/server.js';
 
 const DOC = 'class/c1/board';
@@ -23,18 +23,10 @@ describe('collab sync', () => {
   };
 
   beforeEach(async () => {
-    tmp = tempDir();
-    db = openDb(join(tmp.dir, 'collab.db'));
-    await migrate(db);
-    server = await startTestServer(db);
+    ({ tmp, db, server } = await openFixture());
   });
 
-  afterEach(async () => {
-    for (const c of clients.splice(0)) c.destroy();
-    await server.close();
-    await db.destroy();
-    tmp.remove();
-  });
+  afterEach(() => closeFixture({ tmp, db, server }, clients));
 
   it('two clients converge, with awareness', async () => {
     const a = client('student-a');

@@ -1,4 +1,3 @@
-import ArrowBackIcon from '@mui/icons-material/ArrowBack';
 import DownloadIcon from '@mui/icons-material/Download';
 import Alert from '@mui/material/Alert';
 import Box from '@mui/material/Box';
@@ -6,7 +5,7 @@ import Button from '@mui/material/Button';
 import Skeleton from '@mui/material/Skeleton';
 import Stack from '@mui/material/Stack';
 import Typography from '@mui/material/Typography';
-import { Link as RouterLink, useParams } from 'react-router';
+import { useParams } from 'react-router';
 import { errorMessage } from '../api/api-error.js';
 import { RequireClassAccess } from '../auth/require-account.js';
 import { useApi } from '../auth/session-context.js';
@@ -15,6 +14,7 @@ import { useResource } from '../lib/use-resource.js';
 import { getPlayback } from './broadcast-api.js';
 import { HlsPlayer } from './hls-player.js';
 import { formatDateTime, formatDuration } from './recording-format.js';
+import { BackToClass } from '../components/back-to-class.js';
 
 /** /classes/:id/recordings/:rid — one recording: play, seek, change speed, download. */
 export function ReplayPage() {
@@ -34,16 +34,7 @@ function ReplayView({ classId, rid }: { classId: string; rid: string }) {
 
   return (
     <Stack spacing={2}>
-      <Box>
-        <Button
-          component={RouterLink}
-          to={`/classes/${classId}`}
-          startIcon={<ArrowBackIcon />}
-          size="small"
-        >
-          Back to the class
-        </Button>
-      </Box>
+      <BackToClass classId={classId} />
       {playback.error !== undefined && (
         <Alert severity="warning" data-testid="replay-error">
           {errorMessage(playback.error)}

@@ -1,17 +1,15 @@
-import ArrowBackIcon from '@mui/icons-material/ArrowBack';
 import Alert from '@mui/material/Alert';
-import Box from '@mui/material/Box';
-import Button from '@mui/material/Button';
 import Chip from '@mui/material/Chip';
 import Paper from '@mui/material/Paper';
 import Stack from '@mui/material/Stack';
 import Typography from '@mui/material/Typography';
-import { Link as RouterLink, useParams } from 'react-router';
+import { useParams } from 'react-router';
 import { ApiError, errorMessage } from '../api/api-error.js';
 import { RequireClassAccess } from '../auth/require-account.js';
 import { useDocumentTitle } from '../lib/use-document-title.js';
 import { HlsPlayer } from './hls-player.js';
 import { useBroadcastStatus } from './use-broadcast-status.js';
+import { BackToClass } from '../components/back-to-class.js';
 
 /** /classes/:id/watch — the teacher's OBS broadcast over HLS. */
 export function WatchPage() {
@@ -30,16 +28,7 @@ function WatchView({ classId }: { classId: string }) {
 
   return (
     <Stack spacing={2}>
-      <Box>
-        <Button
-          component={RouterLink}
-          to={`/classes/${classId}`}
-          startIcon={<ArrowBackIcon />}
-          size="small"
-        >
-          Back to the class
-        </Button>
-      </Box>
+      <BackToClass classId={classId} />
       <Stack direction="row" spacing={1} sx={{ alignItems: 'center' }}>
         <Typography variant="h5" component="h1">
           Broadcast

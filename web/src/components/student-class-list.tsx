@@ -1,13 +1,11 @@
 import type { ClassInfo } from '@educloud/protocol';
-import EventIcon from '@mui/icons-material/Event';
 import Card from '@mui/material/Card';
 import CardActionArea from '@mui/material/CardActionArea';
 import CardContent from '@mui/material/CardContent';
 import Grid from '@mui/material/Grid';
-import Stack from '@mui/material/Stack';
 import Typography from '@mui/material/Typography';
 import { Link as RouterLink } from 'react-router';
-import { formatSchedule } from '../lib/datetime.js';
+import { ScheduleLine } from './schedule-line.js';
 
 /** Classes the user attends, as cards that open the class page. */
 export function StudentClassList({ classes }: { classes: ClassInfo[] }) {
@@ -29,16 +27,7 @@ export function StudentClassList({ classes }: { classes: ClassInfo[] }) {
                 <Typography variant="h6" component="h3" gutterBottom>
                   {cls.title}
                 </Typography>
-                <Stack
-                  direction="row"
-                  spacing={0.75}
-                  sx={{ alignItems: 'center', color: 'text.secondary' }}
-                >
-                  <EventIcon fontSize="small" aria-hidden />
-                  <Typography variant="body2">
-                    {formatSchedule(cls.scheduledStart, cls.scheduledEnd)}
-                  </Typography>
-                </Stack>
+                <ScheduleLine start={cls.scheduledStart} end={cls.scheduledEnd} />
                 {cls.description && (
                   <Typography
                     variant="body2"

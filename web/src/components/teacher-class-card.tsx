@@ -2,7 +2,6 @@ import { useState } from 'react';
 import type { ClassInfo, UpdateClassRequest } from '@educloud/protocol';
 import DeleteOutlinedIcon from '@mui/icons-material/DeleteOutlined';
 import EditOutlinedIcon from '@mui/icons-material/EditOutlined';
-import EventIcon from '@mui/icons-material/Event';
 import ExpandLessIcon from '@mui/icons-material/ExpandLess';
 import ExpandMoreIcon from '@mui/icons-material/ExpandMore';
 import GroupIcon from '@mui/icons-material/Group';
@@ -23,13 +22,13 @@ import Typography from '@mui/material/Typography';
 import { Link as RouterLink } from 'react-router';
 import { deleteClass, updateClass } from '../api/classes-api.js';
 import { useApi } from '../auth/session-context.js';
-import { formatSchedule } from '../lib/datetime.js';
 import { ClassFormDialog } from './class-form-dialog.js';
 import { ConfirmDialog } from './confirm-dialog.js';
 import { InvitePanel } from './invite-panel.js';
 import { useNotify } from './notify-context.js';
 import { ObsSetupPanel } from './obs-setup-panel.js';
 import { RosterDialog } from './roster-dialog.js';
+import { ScheduleLine } from './schedule-line.js';
 
 interface TeacherClassCardProps {
   cls: ClassInfo;
@@ -71,16 +70,12 @@ export function TeacherClassCard({ cls, onChanged, onDeleted }: TeacherClassCard
             >
               {cls.title}
             </Link>
-            <Stack
-              direction="row"
-              spacing={0.75}
-              sx={{ alignItems: 'center', color: 'text.secondary', mt: 0.5 }}
-            >
-              <EventIcon fontSize="small" aria-hidden />
-              <Typography variant="body2" data-testid="class-schedule">
-                {formatSchedule(cls.scheduledStart, cls.scheduledEnd)}
-              </Typography>
-            </Stack>
+            <ScheduleLine
+              start={cls.scheduledStart}
+              end={cls.scheduledEnd}
+              testId="class-schedule"
+              mt={0.5}
+            />
           </Box>
           <Tooltip title="Edit class">
             <IconButton

@@ -1,6 +1,5 @@
 import { useState, type FormEvent } from 'react';
 import { guestJoinRequestSchema } from '@educloud/protocol';
-import EventIcon from '@mui/icons-material/Event';
 import Alert from '@mui/material/Alert';
 import Button from '@mui/material/Button';
 import Divider from '@mui/material/Divider';
@@ -15,10 +14,10 @@ import { joinAsGuest, joinWithInvite, previewInvite } from '../api/invites-api.j
 import { useApi, useSession } from '../auth/session-context.js';
 import { AuthCard } from '../components/auth-card.js';
 import { FormErrorSummary } from '../components/form-error-summary.js';
-import { formatSchedule } from '../lib/datetime.js';
 import { useFormErrors } from '../lib/use-form-errors.js';
 import { useResource } from '../lib/use-resource.js';
 import { useDocumentTitle } from '../lib/use-document-title.js';
+import { ScheduleLine } from '../components/schedule-line.js';
 
 const FIELDS = ['displayName'] as const;
 
@@ -68,16 +67,7 @@ export function JoinPage() {
           >
             {cls.title}
           </Typography>
-          <Stack
-            direction="row"
-            spacing={0.75}
-            sx={{ alignItems: 'center', color: 'text.secondary' }}
-          >
-            <EventIcon fontSize="small" aria-hidden />
-            <Typography variant="body2">
-              {formatSchedule(cls.scheduledStart, cls.scheduledEnd)}
-            </Typography>
-          </Stack>
+          <ScheduleLine start={cls.scheduledStart} end={cls.scheduledEnd} />
           {cls.description && (
             <Typography variant="body2" sx={{ whiteSpace: 'pre-wrap' }}>
               {cls.description}

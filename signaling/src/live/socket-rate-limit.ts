@@ -1,0 +1,43 @@
+import type { Socket } from 'socket.io';
+
+export interface SocketRateLimitOptions {
+  /** Events per second a socket may send on average. */
+  perSecond: number;
+  /** Events a socket may send at once (a client joining a big class sends many). */
+  burst: number;
+  /** Refused events after which the socket is disconnected. */
+  maxRefused: number;
+  onRefused?: () => void;
+  onDropped?: () => void;
+}
+
+/**
+ * A token bucket per socket, in front of every event handler: an event over the rate gets a
+ * `rate_limited` ack and is not handled; a socket that keeps flooding is disconnected. Other
+ * sockets are not affected.
+ */
+export function limitSocketRate(socket: Socket, opts: SocketRateLimitOptions): void {
+  let tokens = opts.burst;
+  let last = performance.now();
+  let refused = 0;
+  socket.use((packet, next) => {
+    const now = performance.now();
+    tokens = Math.min(opts.burst, tokens + ((now - last) / 1000) * opts.perSecond);
+    last = now;
+    if (tokens >= 1) {
+      tokens -= 1;
+      refused = 0;
+      return next();
+    }
+    refused += 1;
+    opts.onRefused?.();
+    const ack = packet.at(-1);
+    if (typeof ack === 'function') {
+      ack({ ok: false, error: { code: 'rate_limited', message: 'Too many events; slow down' } });
+    }
+    if (refused >= opts.maxRefused && socket.connected) {
+      opts.onDropped?.();
+      socket.disconnect(true);
+    }
+  });
+}

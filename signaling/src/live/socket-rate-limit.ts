@@ -5,8 +5,9 @@ export interface SocketRateLimitOptions {
   perSecond: number;
   /** Events a socket may send at once (a client joining a big class sends many). */
   burst: number;
-  /** Refused events after which the socket is disconnected. */
+  /** Refused events within `refusalWindowMs` after which the socket is disconnected. */
   maxRefused: number;
+  refusalWindowMs?: number;
   onRefused?: () => void;
   onDropped?: () => void;
 }
@@ -19,15 +20,21 @@ export interface SocketRateLimitOptions {
 export function limitSocketRate(socket: Socket, opts: SocketRateLimitOptions): void {
   let tokens = opts.burst;
   let last = performance.now();
+  const windowMs = opts.refusalWindowMs ?? 10_000;
   let refused = 0;
+  let windowStart = last;
   socket.use((packet, next) => {
     const now = performance.now();
     tokens = Math.min(opts.burst, tokens + ((now - last) / 1000) * opts.perSecond);
     last = now;
     if (tokens >= 1) {
       tokens -= 1;
-      refused = 0;
       return next();
+    }
+    // A client slightly over the rate is slowed down; one that keeps flooding is dropped.
+    if (now - windowStart > windowMs) {
+      windowStart = now;
+      refused = 0;
     }
     refused += 1;
     opts.onRefused?.();

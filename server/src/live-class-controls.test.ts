@@ -3,6 +3,7 @@
  * room and the per-peer and per-socket limits. Real server, real mediasoup worker, SQLite and
  * real Socket.IO clients; producers carry hand-written RTP parameters (no browser needed).
  */
+import { rm } from 'node:fs/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type {
   ChatMessage,
@@ -683,5 +684,39 @@ describe('limits', () => {
     expect((await teacher.ok('transport:create', { direction: 'send' })).id).toBeTruthy();
     const metrics = await s.call('GET', '/metrics');
     expect(String(metrics.body)).toMatch(/educloud_live_sockets_dropped_total\{[^}]*\} [1-9]/);
+  });
+});
+
+describe('restart', () => {
+  it('keeps settings, removals, chat and polls of a class across a server restart', async () => {
+    const { classId, teacher, ann, joined } = await classroom();
+    await teacher.ok('class:settings', { locked: true, studentsMayShareScreen: true });
+    const kept = await ann.ok('chat:send', { text: 'before the restart' });
+    const { poll } = await teacher.ok('poll:create', {
+      question: 'still open?',
+      options: ['y', 'n'],
+    });
+    await teacher.ok('moderation:kick', { peerId: joined.ann.peerId });
+    for (const c of clients.splice(0)) c.close();
+
+    const dataDir = s.dataDir;
+    await s.close();
+    s = await startTestServer({ DATA_DIR: dataDir });
+    try {
+      const t = client(tokens.teacher);
+      await t.connected();
+      const after = await t.ok('class:join', { classId });
+      expect(after.settings).toMatchObject({ locked: true, studentsMayShareScreen: true });
+      expect(after.chat.map((m) => m.id)).toEqual([kept.message.id]);
+      expect(after.polls.map((p) => [p.id, p.status])).toEqual([[poll.id, 'open']]);
+      const a = client(tokens.ann);
+      await a.connected();
+      expect(await a.request('class:join', { classId })).toMatchObject({
+        ok: false,
+        error: { code: 'removed' },
+      });
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
   });
 });

@@ -6,6 +6,7 @@
 import { rm } from 'node:fs/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type {
+  Ack,
   ChatMessage,
   ClassSettings,
   ModerationNotice,
@@ -658,7 +659,7 @@ describe('limits', () => {
   });
 
   it('answers a 10,000-event transport:create loop with error acks, drops the socket, leaves others alone', async () => {
-    const { teacher, ann, bob } = await classroom();
+    const { classId, code, teacher, ann, bob } = await classroom();
     const codes = new Map<string, number>();
     let sent = 0;
     while (ann.socket.connected && sent < 10_000) {
@@ -678,6 +679,26 @@ describe('limits', () => {
     expect([...codes.keys()].sort()).toEqual(['limit_exceeded', 'ok', 'rate_limited']);
     expect(sent).toBeLessThan(10_000);
     expect(ann.socket.connected).toBe(false);
+
+    // The same as one burst, without waiting for acks: refused, then dropped.
+    const g = await s.call('POST', `/api/invites/${code}/guest`, { body: { displayName: 'Flo' } });
+    const flood = client(g.body.guestToken as string);
+    await flood.connected();
+    await flood.ok('class:join', { classId });
+    const burst = new Map<string, number>();
+    const dropped = new Promise((resolve) => flood.socket.once('disconnect', resolve));
+    for (let i = 0; i < 10_000; i++) {
+      flood.socket.emit('transport:create', { direction: 'recv' }, (r: Ack<unknown>) => {
+        const c = r.ok ? 'ok' : r.error.code;
+        burst.set(c, (burst.get(c) ?? 0) + 1);
+      });
+    }
+    expect(await dropped).toBe('io server disconnect');
+    expect(burst.get('rate_limited') ?? 0).toBeGreaterThan(0);
+    expect(burst.get('ok') ?? 0).toBeLessThanOrEqual(2);
+    expect(
+      [...burst.keys()].filter((k) => k !== 'ok' && k !== 'rate_limited' && k !== 'limit_exceeded'),
+    ).toEqual([]);
     // Everyone else carries on.
     await bob.ok('chat:send', { text: 'still here' });
     await teacher.next<ChatMessage>('chat:message', (m) => m.text === 'still here');

@@ -537,7 +537,7 @@ describe('moderation', () => {
   });
 
   it('locks the class and runs a waiting room with admit, admit all and deny', async () => {
-    const { classId, teacher, ann, bob } = await classroom(false);
+    const { classId, code, teacher, ann, bob } = await classroom(false);
     await ann.ok('class:leave', {});
     await bob.ok('class:leave', {});
     await teacher.ok('class:settings', { locked: true });
@@ -573,6 +573,24 @@ describe('moderation', () => {
     await teacher2.ok('waiting:admitAll', {});
     await bob.next('waiting:admitted');
     await bob.ok('class:join', { classId });
+
+    // Someone who gives up waiting leaves the list.
+    const g = await s.call('POST', `/api/invites/${code}/guest`, { body: { displayName: 'Wes' } });
+    const wes = client(g.body.guestToken as string);
+    await wes.connected();
+    expect(await wes.request('class:join', { classId })).toMatchObject({
+      ok: false,
+      error: { code: 'waiting_room' },
+    });
+    await teacher2.next<{ waiting: WaitingEntry[] }>('waiting:updated', (e) =>
+      e.waiting.some((w) => w.name === 'Wes'),
+    );
+    const before = teacher2.seen('waiting:updated').length;
+    wes.close();
+    await teacher2.next<{ waiting: WaitingEntry[] }>(
+      'waiting:updated',
+      (e) => teacher2.seen('waiting:updated').indexOf(e) >= before && e.waiting.length === 0,
+    );
   });
 
   it('promotes a co-teacher and back, and takes a member off the roster over REST', async () => {

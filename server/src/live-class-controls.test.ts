@@ -727,25 +727,31 @@ describe('limits', () => {
 });
 
 describe('restart', () => {
-  it('keeps settings, removals, chat and polls of a class across a server restart', async () => {
+  it('keeps settings, removals, mutes, chat and polls of a class across a server restart', async () => {
     const { classId, teacher, ann, joined } = await classroom();
-    await teacher.ok('class:settings', { locked: true, studentsMayShareScreen: true });
     const kept = await ann.ok('chat:send', { text: 'before the restart' });
+    await teacher.ok('class:settings', { chatEnabled: false, studentsMayShareScreen: true });
     const { poll } = await teacher.ok('poll:create', {
       question: 'still open?',
       options: ['y', 'n'],
     });
     await teacher.ok('moderation:kick', { peerId: joined.ann.peerId });
+    await teacher.ok('moderation:mute', { peerId: joined.bob.peerId });
     for (const c of clients.splice(0)) c.close();
 
     const dataDir = s.dataDir;
     await s.close();
     s = await startTestServer({ DATA_DIR: dataDir });
     try {
+      const b = client(tokens.bob);
+      await b.connected();
+      await b.ok('class:join', { classId });
       const t = client(tokens.teacher);
       await t.connected();
       const after = await t.ok('class:join', { classId });
-      expect(after.settings).toMatchObject({ locked: true, studentsMayShareScreen: true });
+      // Still muted: the mute is the teacher's to lift, not the restart's.
+      expect(after.peers.find((p) => p.userId === userIds.bob)?.forcedMute).toBe(true);
+      expect(after.settings).toMatchObject({ chatEnabled: false, studentsMayShareScreen: true });
       expect(after.chat.map((m) => m.id)).toEqual([kept.message.id]);
       expect(after.polls.map((p) => [p.id, p.status])).toEqual([[poll.id, 'open']]);
       const a = client(tokens.ann);

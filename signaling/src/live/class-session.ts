@@ -14,7 +14,7 @@ export async function classActivity(
   const viewer = { userId: session.principal.userId, role };
   // Hands and forced mutes belong to the person, so they survive a reconnect or a new tab.
   const raisedAt = d.hands.raisedAt(classId, viewer.userId);
-  const forcedMute = role === 'student' && d.mutes.has(classId, viewer.userId);
+  const forcedMute = role === 'student' && (await d.mutes.has(classId, viewer.userId));
   const peer = room.peer(peerId);
   if (peer && (peer.handRaisedAt !== raisedAt || peer.forcedMute !== forcedMute)) {
     room.updatePeer(peerId, { handRaised: raisedAt !== null, handRaisedAt: raisedAt, forcedMute });
@@ -33,7 +33,7 @@ export async function classActivity(
 export async function endClassSession(d: ClassDeps, classId: string): Promise<void> {
   await d.removals.clear(classId);
   d.hands.forget(classId);
-  d.mutes.forget(classId);
+  await d.mutes.forget(classId);
   d.waiting.forget(classId);
   d.chat.forget(classId);
 }

@@ -84,7 +84,7 @@ export class LiveGateway {
       polls: opts.polls,
       settings: new ClassSettingsStore(opts.db),
       hands: new HandQueue(),
-      mutes: new ForcedMutes(),
+      mutes: new ForcedMutes(opts.db),
       waiting: new WaitingRoom(opts.io),
       removals: new Removals(opts.db),
     };
@@ -361,7 +361,7 @@ export class LiveGateway {
           rtpParameters,
           source,
         });
-        const paused = startsPaused(this.deps, room, session, source);
+        const paused = await startsPaused(this.deps, room, session, source);
         if (paused) await media.setProducerPaused(peerId, producerId, true);
         room.addProducer({ producerId, peerId, kind, source, paused }, socket);
         return { producerId };

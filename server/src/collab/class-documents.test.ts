@@ -211,7 +211,7 @@ describe('class documents over y-websocket', () => {
 describe('hostile members and teacher resets', () => {
   const MiB = 1024 * 1024;
 
-  it('cuts a guest flooding the notes at the write budget; the notes stay small', async () => {
+  it('cuts a guest flooding the board at the write budget; the board stays small', async () => {
     const notes = `class/${classId}/board`;
     const teacher = connect(notes, tokens.teacher!);
     const guest = connect(notes, guestToken);

@@ -9,6 +9,7 @@ import type { AnyKysely } from './store.js';
 import { connectClient, nextClose, waitFor, type TestClient } from './test-support/client.js';
 import type { tempDir } from './test-support/db.js';
 import { closeFixture, openFixture } from './test-support/fixture.js';
+import { startRedis } from './test-support/processes.js';
 import { startTestServer, type TestServer } from './test-support/server.js';
 
 const DOC = 'class/reset/notes';
@@ -107,5 +108,41 @@ describe('reset and undo', () => {
       EpochConflictError,
     );
     expect((await server.handle.documentState(DOC)).epoch).toBe(1);
+  });
+
+  it('reaches the clients of another node over Redis', async () => {
+    const redis = await startRedis();
+    await server.close();
+    server = await startTestServer(db, { redisUrl: redis.url });
+    const other = await startTestServer(db, { redisUrl: redis.url });
+    try {
+      const here = join('teacher-1', 0);
+      const there = connectClient(other.url, DOC, 'student-1', { epoch: '0' });
+      clients.push(there);
+      await Promise.all([here.synced, there.synced]);
+      there.doc.getMap('meta').set('from', 'node 2');
+      await waitFor(() => here.doc.getMap('meta').get('from') === 'node 2', 'relayed edit');
+      await other.handle.flush();
+
+      const kicked = nextClose(there);
+      await server.handle.resetDocument(DOC, 'teacher-1');
+      expect((await kicked).code).toBe(4410);
+      // Node 2 dropped its copy: a new client there gets the reset document.
+      const again = connectClient(other.url, DOC, 'student-1', { epoch: '1' });
+      clients.push(again);
+      await again.synced;
+      expect(again.doc.getMap('meta').size).toBe(0);
+      again.doc.getMap('meta').set('after', 'reset');
+      const fresh = join('teacher-1', 1);
+      await fresh.synced;
+      await waitFor(() => fresh.doc.getMap('meta').get('after') === 'reset', 'new epoch relayed');
+    } finally {
+      for (const c of clients.splice(0)) c.destroy();
+      await other.close();
+      // Closed while Redis is still up; afterEach closes the replacement.
+      await server.close();
+      server = await startTestServer(db);
+      await redis.stop();
+    }
   });
 });

@@ -48,6 +48,7 @@ export class CollabConnection {
   private attempts = 0;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private epoch: number | undefined;
+  private closing = false;
 
   constructor(private readonly options: CollabConnectionOptions) {
     const serverUrl = options.serverUrl ?? `${location.origin.replace(/^http/, 'ws')}/collab`;
@@ -119,9 +120,16 @@ export class CollabConnection {
   }
 
   private onClose(event: CloseEvent | null): void {
-    if (this.destroyed) return;
-    // Reconnecting is ours (fresh token each time): stop the provider's own attempt.
-    this.provider.disconnect();
+    if (this.destroyed || this.closing) return;
+    // Reconnecting is ours (fresh token each time): stop the provider's own attempt. The
+    // provider reports the close before it forgets the socket, so disconnecting from inside
+    // its report closes the same socket again and reports again: ignore that echo.
+    this.closing = true;
+    try {
+      this.provider.disconnect();
+    } finally {
+      this.closing = false;
+    }
     const code = event?.code ?? 0;
     if (code === collabClose.documentReset.code) {
       // This copy belongs to the document before a teacher's reset: never send it again.

@@ -66,7 +66,13 @@ export function ResetControls({
           Undo reset
         </Button>
       )}
-      <Dialog open={confirming} onClose={() => setConfirming(false)}>
+      {/* No focus trap: tldraw takes focus back, and the two would bounce it forever. */}
+      <Dialog
+        open={confirming}
+        onClose={() => setConfirming(false)}
+        disableEnforceFocus
+        disableRestoreFocus
+      >
         <DialogTitle>{label}?</DialogTitle>
         <DialogContent>
           <DialogContentText>

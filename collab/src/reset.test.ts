@@ -78,6 +78,10 @@ describe('reset and undo', () => {
     const afterRestart = await server.handle.documentState(DOC);
     expect(afterRestart).toMatchObject({ epoch: 1, canUndoReset: true });
     expect(afterRestart.sizeBytes).toBeLessThan(1 * KiB);
+    console.log(
+      `reset: ${before.sizeBytes} bytes before, ${reset.sizeBytes} after, ` +
+        `${afterRestart.sizeBytes} after new edits and a restart`,
+    );
     const late = join('student-2', 1);
     await late.synced;
     expect(late.doc.getText('t').length).toBe(0);

@@ -7,6 +7,7 @@ import type { AnyKysely } from './store.js';
 
 export const principalSchema = z.object({
   userId: z.string().min(1),
+  /** Shown on this user's cursor: stamped over whatever name the client puts in awareness. */
   name: z.string(),
   canWrite: z.boolean(),
   /** Teachers: keep writing while the document is locked. */

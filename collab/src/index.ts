@@ -5,6 +5,7 @@ import { optionsSchema, type CollabOptions } from './options.js';
 export { Close } from './close-codes.js';
 export { isValidDocName } from './doc-name.js';
 export { collabMigrations } from './migrations.js';
+export { deleteStoredDocuments } from './delete-documents.js';
 export type { Authorize, CollabOptions, Limits, Principal } from './options.js';
 export { loadDocumentAt, type CollabTables } from './store.js';
 

@@ -1,13 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, rm, statfs } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
+import type { BroadcastNotice } from '@educloud/protocol';
 import { finalizeRecordingDir, MASTER_PLAYLIST, MEDIA_PLAYLIST } from './finalize.js';
 import { packagerArgs } from './hls-args.js';
+import { formatBytes, formatDuration } from './human-units.js';
 import type { IngestMetrics } from './metrics.js';
-import type { IngestOptions, VerifyStreamKey } from './options.js';
+import type { AdmitBroadcast, IngestOptions, VerifyStreamKey } from './options.js';
 import { segmentSeconds } from './options.js';
 import { Packager } from './packager.js';
 import { masterPlaylist, writeFileAtomic } from './playlist.js';
@@ -42,6 +44,10 @@ interface Broadcast {
   bitrateBps: number;
   /** Extra ffmpeg readers of the live stream (the WebRTC bridge), supervised like the packager. */
   readers: Set<Packager>;
+  /** Stops the broadcast at its maximum length. */
+  limitTimer: NodeJS.Timeout | null;
+  /** Settles once the recording is finalized (or given up). */
+  finished: Promise<void> | null;
 }
 
 export interface ReaderSpec {
@@ -67,6 +73,11 @@ export interface BroadcastManagerOptions {
   ffprobePath: string;
   readTimeoutMs: number;
   inputUrl: (key: string) => string;
+  /** 0: no limit. */
+  maxBroadcastMs: number;
+  /** 0: no check. */
+  minFreeDiskBytes: number;
+  admitBroadcast?: AdmitBroadcast;
 }
 
 // Used as the source BANDWIDTH until finalization measures the real peak.
@@ -81,6 +92,8 @@ export class BroadcastManager extends EventEmitter<IngestEvents> {
   private readonly byKey = new Map<string, Broadcast>();
   private readonly byClass = new Map<string, Broadcast>();
   private readonly finishing = new Set<Promise<void>>();
+  /** The last refusal or forced stop per class, for its teachers. */
+  private readonly notices = new Map<string, BroadcastNotice>();
   private readonly sampler: NodeJS.Timeout;
 
   constructor(private readonly o: BroadcastManagerOptions) {
@@ -150,7 +163,57 @@ export class BroadcastManager extends EventEmitter<IngestEvents> {
     if (classLive && classLive.key !== key) {
       return { ok: false, reason: 'class is already live with another stream key' };
     }
+    // A publisher resuming inside the grace continues its recording: no new checks.
+    if (!existing) {
+      const refusal = await this.policyRefusal(verdict.classId);
+      if (refusal) {
+        this.notices.set(verdict.classId, { ...refusal, at: new Date().toISOString() });
+        this.o.logger.warn(
+          { classId: verdict.classId, code: refusal.code },
+          `broadcast refused: ${refusal.message}`,
+        );
+        return { ok: false, reason: refusal.message };
+      }
+    }
     return { ok: true, classId: verdict.classId };
+  }
+
+  /** The last refusal or forced stop of a broadcast of the class, if any. */
+  notice(classId: string): BroadcastNotice | null {
+    return this.notices.get(classId) ?? null;
+  }
+
+  private async policyRefusal(classId: string): Promise<Omit<BroadcastNotice, 'at'> | null> {
+    if (this.o.minFreeDiskBytes > 0) {
+      const free = await freeDiskBytes(this.o.dataDir).catch((err: unknown) => {
+        // Unknown free space must not stop every broadcast; the operator sees why.
+        this.o.logger.error({ err }, 'could not read the free disk space');
+        return null;
+      });
+      if (free !== null && free < this.o.minFreeDiskBytes) {
+        return {
+          code: 'disk_full',
+          message:
+            `The server's disk is nearly full (${formatBytes(free)} free, ` +
+            `${formatBytes(this.o.minFreeDiskBytes)} required): broadcasts are refused until ` +
+            'an administrator frees space.',
+        };
+      }
+    }
+    return (await this.o.admitBroadcast?.(classId)) ?? null;
+  }
+
+  /**
+   * Ends the class's broadcast now: the publisher is dropped with no reconnect grace and the
+   * recording finalized. Resolves once it is finalized; at once when the class is not live.
+   */
+  async stopBroadcast(classId: string, notice?: Omit<BroadcastNotice, 'at'>): Promise<void> {
+    const b = this.byClass.get(classId);
+    if (!b) return;
+    if (notice) this.notices.set(classId, { ...notice, at: new Date().toISOString() });
+    b.publisher.end();
+    this.end(b);
+    await b.finished;
   }
 
   onPublish(publisher: Publisher): void {
@@ -183,6 +246,8 @@ export class BroadcastManager extends EventEmitter<IngestEvents> {
       lastSampleAt: Date.now(),
       bitrateBps: 0,
       readers: new Set(),
+      limitTimer: null,
+      finished: null,
       started: Promise.resolve(false),
       packager: new Packager({
         ffmpegPath: this.o.ffmpegPath,
@@ -241,6 +306,20 @@ export class BroadcastManager extends EventEmitter<IngestEvents> {
     }
     b.packager.start();
     log.info({ key: keyFingerprint(b.key) }, 'broadcast started');
+    this.notices.delete(b.classId);
+    if (this.o.maxBroadcastMs > 0) {
+      const limitMs = this.o.maxBroadcastMs;
+      b.limitTimer = setTimeout(() => {
+        log.warn({ limitMs }, 'broadcast reached its maximum length, stopping it');
+        void this.stopBroadcast(b.classId, {
+          code: 'max_length_reached',
+          message:
+            `The broadcast reached the server's maximum length (${formatDuration(limitMs)}) ` +
+            'and was stopped; its recording is kept.',
+        });
+      }, limitMs);
+      b.limitTimer.unref();
+    }
     b.announced = true;
     this.emit('broadcastStarted', { classId: b.classId, recordingId: b.recordingId });
     return true;
@@ -256,12 +335,15 @@ export class BroadcastManager extends EventEmitter<IngestEvents> {
     if (this.byKey.get(b.key) === b) this.byKey.delete(b.key);
     if (this.byClass.get(b.classId) === b) this.byClass.delete(b.classId);
     this.o.metrics.activeBroadcasts.set(this.byKey.size);
-    this.o.metrics.bitrate.remove({ class_id: b.classId });
+    if (b.limitTimer) clearTimeout(b.limitTimer);
+    b.limitTimer = null;
   }
 
   private end(b: Broadcast): void {
+    if (b.finished) return;
     this.forget(b);
     const p = this.finish(b).finally(() => this.finishing.delete(p));
+    b.finished = p;
     this.finishing.add(p);
   }
 
@@ -301,15 +383,18 @@ export class BroadcastManager extends EventEmitter<IngestEvents> {
 
   private sampleBitrates(): void {
     const now = Date.now();
+    let total = 0;
     for (const b of this.byKey.values()) {
       const bytes = b.publisher.inBytes();
       const dt = (now - b.lastSampleAt) / 1000;
       const bits = b.publisher.live() && dt > 0 ? Math.max(0, ((bytes - b.lastBytes) * 8) / dt) : 0;
       b.bitrateBps = Math.round(bits);
-      this.o.metrics.bitrate.set({ class_id: b.classId }, b.bitrateBps);
+      total += b.bitrateBps;
       b.lastBytes = bytes;
       b.lastSampleAt = now;
     }
+    // One series for all classes: class ids in labels would tell any scraper who is live.
+    this.o.metrics.bitrate.set(total);
   }
 
   /** Ends every broadcast (packagers stopped gracefully, recordings finalized). */
@@ -318,4 +403,9 @@ export class BroadcastManager extends EventEmitter<IngestEvents> {
     for (const b of [...this.byKey.values()]) this.end(b);
     await Promise.all([...this.finishing]);
   }
+}
+
+async function freeDiskBytes(dir: string): Promise<number> {
+  const st = await statfs(dir);
+  return st.bavail * st.bsize;
 }

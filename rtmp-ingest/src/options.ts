@@ -1,10 +1,16 @@
 import { z } from 'zod';
+import type { BroadcastNoticeCode } from '@educloud/protocol';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { IngestDatabase } from './schema.js';
 
 export type VerifyStreamKey = (key: string) => Promise<{ classId: string } | null>;
+
+/** Null admits a new broadcast of the class; a notice refuses it, and its teachers see why. */
+export type AdmitBroadcast = (
+  classId: string,
+) => Promise<{ code: BroadcastNoticeCode; message: string } | null>;
 
 const renditionSchema = z.object({
   // The name becomes a directory and a URL path segment.
@@ -61,6 +67,14 @@ export const ingestOptionsSchema = z.object({
   // How long the packager's RTMP read may stall before ffmpeg gives up (and closes its files).
   readTimeoutMs: z.number().int().min(500).max(60_000).default(3000),
   verifyTimeoutMs: z.number().int().min(100).max(60_000).default(10_000),
+  // A broadcast is stopped (publisher dropped, recording finalized) after this long; 0: never.
+  maxBroadcastSeconds: z.number().int().min(0).default(0),
+  // A new broadcast is refused while the data dir's file system has less free space than this.
+  minFreeDiskBytes: z.number().int().min(0).default(0),
+  // The composition root's own rules for a new broadcast (a teacher's quota): a notice refuses it.
+  admitBroadcast: z
+    .custom<AdmitBroadcast>(isFunction, 'admitBroadcast must be a function')
+    .optional(),
   // Run recoverRecordings() in the background after the listener is up.
   recoverOnStart: z.boolean().default(true),
 });

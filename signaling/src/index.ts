@@ -30,6 +30,7 @@ export type { MediaRoom, MediaRooms } from './live/media-port.js';
 export { AckError } from './live/ack-error.js';
 export { InMemoryLiveState, type LiveState } from './live/live-state.js';
 export { RouteTable, who, type RouteSpec } from './http/route-table.js';
+export { metricsAuthorized } from './http/metrics-auth.js';
 export type { LiveGateway, BroadcastHost } from './live/live-gateway.js';
 
 export interface SignalingOptions {
@@ -64,6 +65,10 @@ export interface SignalingOptions {
   redisUrl?: string;
   /** How long a dropped socket keeps its place in a class, waiting to resume. */
   reconnectGraceMs: number;
+  /** Removes what other parts keep for a deleted class (recordings, documents). */
+  onClassDeleted?: (classId: string) => Promise<void>;
+  /** Bearer token /metrics requires; without one /metrics is not served on this port. */
+  metricsToken?: string;
 }
 
 export interface SignalingHandle {
@@ -86,10 +91,13 @@ export async function start(opts: SignalingOptions): Promise<SignalingHandle> {
     opts.refreshTokenTtlSeconds,
     opts.allowTeacherSignup,
   );
-  const classes = new ClassService(opts.db, tokens, new StreamKeys(keys.streamKey), {
-    publicUrl: opts.publicUrl,
-    rtmpUrl: opts.rtmpUrl,
-  });
+  const classes = new ClassService(
+    opts.db,
+    tokens,
+    new StreamKeys(keys.streamKey),
+    { publicUrl: opts.publicUrl, rtmpUrl: opts.rtmpUrl },
+    { onDeleted: opts.onClassDeleted },
+  );
   const app = createHttpApp({
     ...opts,
     accounts,

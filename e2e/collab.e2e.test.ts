@@ -19,6 +19,7 @@ import {
   newContext,
   recordForeignRequests,
   recordPageErrors,
+  unexpectedPageErrors,
   logIn,
 } from './browser.js';
 import { startServer, type E2eServer } from './harness.js';
@@ -343,9 +344,6 @@ it("makes the student's notes read-only while the teacher locks them", async () 
 it('fetched nothing from outside and logged no errors', () => {
   expect(foreign.flat()).toEqual([]);
   for (const [name, list] of Object.entries(errors)) {
-    expect(
-      list.filter((e) => !/Failed to load resource|WebSocket/.test(e)),
-      name,
-    ).toEqual([]);
+    expect(unexpectedPageErrors(list), name).toEqual([]);
   }
 });

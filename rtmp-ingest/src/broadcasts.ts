@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { mkdir, rm, statfs } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
@@ -75,14 +75,18 @@ export interface BroadcastManagerOptions {
   inputUrl: (key: string) => string;
   /** 0: no limit. */
   maxBroadcastMs: number;
+  /** How long a class stopped at the maximum length cannot start a new broadcast. */
+  maxLengthCooldownMs: number;
   /** 0: no check. */
   minFreeDiskBytes: number;
+  freeDiskBytes: (dir: string) => Promise<number>;
   admitBroadcast?: AdmitBroadcast;
 }
 
 // Used as the source BANDWIDTH until finalization measures the real peak.
 const SOURCE_BANDWIDTH_GUESS = 6_000_000;
 const BITRATE_SAMPLE_MS = 2000;
+const DISK_CHECK_MS = 5000;
 
 /**
  * Turns accepted publishes into recordings: one broadcast per stream key and per class, a
@@ -94,12 +98,23 @@ export class BroadcastManager extends EventEmitter<IngestEvents> {
   private readonly finishing = new Set<Promise<void>>();
   /** The last refusal or forced stop per class, for its teachers. */
   private readonly notices = new Map<string, BroadcastNotice>();
+  /**
+   * Classes stopped at the maximum length, until when: OBS reconnects on its own, and would
+   * otherwise start a fresh broadcast of the same forgotten stream at once.
+   */
+  private readonly cooldowns = new Map<string, number>();
   private readonly sampler: NodeJS.Timeout;
+  private diskWatch: NodeJS.Timeout | null = null;
+  private watchingDisk = false;
 
   constructor(private readonly o: BroadcastManagerOptions) {
     super();
     this.sampler = setInterval(() => this.sampleBitrates(), BITRATE_SAMPLE_MS);
     this.sampler.unref();
+    if (o.minFreeDiskBytes > 0) {
+      this.diskWatch = setInterval(() => void this.watchDisk(), DISK_CHECK_MS);
+      this.diskWatch.unref();
+    }
   }
 
   isLive(classId: string): boolean {
@@ -184,8 +199,19 @@ export class BroadcastManager extends EventEmitter<IngestEvents> {
   }
 
   private async policyRefusal(classId: string): Promise<Omit<BroadcastNotice, 'at'> | null> {
+    const until = this.cooldowns.get(classId);
+    if (until !== undefined && until > Date.now()) {
+      return {
+        code: 'max_length_reached',
+        message:
+          `The last broadcast reached the server's maximum length (` +
+          `${formatDuration(this.o.maxBroadcastMs)}); a new one can start at ` +
+          `${new Date(until).toISOString().slice(11, 16)} UTC.`,
+      };
+    }
+    if (until !== undefined) this.cooldowns.delete(classId);
     if (this.o.minFreeDiskBytes > 0) {
-      const free = await freeDiskBytes(this.o.dataDir).catch((err: unknown) => {
+      const free = await this.o.freeDiskBytes(this.o.dataDir).catch((err: unknown) => {
         // Unknown free space must not stop every broadcast; the operator sees why.
         this.o.logger.error({ err }, 'could not read the free disk space');
         return null;
@@ -311,6 +337,7 @@ export class BroadcastManager extends EventEmitter<IngestEvents> {
       const limitMs = this.o.maxBroadcastMs;
       b.limitTimer = setTimeout(() => {
         log.warn({ limitMs }, 'broadcast reached its maximum length, stopping it');
+        this.cooldowns.set(b.classId, Date.now() + this.o.maxLengthCooldownMs);
         void this.stopBroadcast(b.classId, {
           code: 'max_length_reached',
           message:
@@ -381,6 +408,37 @@ export class BroadcastManager extends EventEmitter<IngestEvents> {
     }
   }
 
+  /**
+   * Running broadcasts keep writing: below half the floor they are stopped (recordings kept)
+   * before the disk fills and every recording on it suffers.
+   */
+  private async watchDisk(): Promise<void> {
+    if (this.watchingDisk || this.byClass.size === 0) return;
+    this.watchingDisk = true;
+    try {
+      const free = await this.o.freeDiskBytes(this.o.dataDir);
+      if (free >= this.o.minFreeDiskBytes / 2) return;
+      this.o.logger.error(
+        { freeBytes: free, broadcasts: this.byClass.size },
+        'disk almost full, stopping every broadcast',
+      );
+      await Promise.all(
+        [...this.byClass.keys()].map((classId) =>
+          this.stopBroadcast(classId, {
+            code: 'disk_full',
+            message:
+              `The server's disk is almost full (${formatBytes(free)} free): the broadcast was ` +
+              'stopped and its recording kept.',
+          }),
+        ),
+      );
+    } catch (err) {
+      this.o.logger.error({ err }, 'could not read the free disk space');
+    } finally {
+      this.watchingDisk = false;
+    }
+  }
+
   private sampleBitrates(): void {
     const now = Date.now();
     let total = 0;
@@ -400,12 +458,8 @@ export class BroadcastManager extends EventEmitter<IngestEvents> {
   /** Ends every broadcast (packagers stopped gracefully, recordings finalized). */
   async closeAll(): Promise<void> {
     clearInterval(this.sampler);
+    if (this.diskWatch) clearInterval(this.diskWatch);
     for (const b of [...this.byKey.values()]) this.end(b);
     await Promise.all([...this.finishing]);
   }
-}
-
-async function freeDiskBytes(dir: string): Promise<number> {
-  const st = await statfs(dir);
-  return st.bavail * st.bsize;
 }

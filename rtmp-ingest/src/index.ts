@@ -118,7 +118,9 @@ export async function start(input: IngestOptionsInput): Promise<IngestHandle> {
     readTimeoutMs: o.readTimeoutMs,
     inputUrl: (key) => listener!.inputUrl(key),
     maxBroadcastMs: o.maxBroadcastSeconds * 1000,
+    maxLengthCooldownMs: o.maxLengthCooldownSeconds * 1000,
     minFreeDiskBytes: o.minFreeDiskBytes,
+    freeDiskBytes: o.freeDiskBytes,
     admitBroadcast: o.admitBroadcast,
   });
   try {

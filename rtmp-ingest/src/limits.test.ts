@@ -145,9 +145,9 @@ describe('broadcast limits', () => {
     expect(handle!.notice('class-math')).toBeNull();
   });
 
-  it('stops a broadcast at its maximum length without waiting for a reconnect', async () => {
+  it('stops a broadcast at its maximum length, and OBS reconnecting does not restart it', async () => {
     // A reconnect grace far longer than the test: the stop must not wait for it.
-    await startIngest({ maxBroadcastSeconds: 3, reconnectGraceMs: 60_000 });
+    await startIngest({ maxBroadcastSeconds: 6, reconnectGraceMs: 60_000 });
     const p = pub('key-limits-art');
     await waitFor(() => started.length === 1, 15_000, 'broadcastStarted');
     const { recordingId } = started[0]!;
@@ -164,14 +164,57 @@ describe('broadcast limits', () => {
       30_000,
       'the recording to be finalized',
     );
-    expect(rec.status).toBe('ready');
-    // 3 s of limit, give or take a segment.
+    const finalized = lines.find((l) => l.msg === 'recording finalized');
+    expect(rec.status, JSON.stringify(finalized)).toBe('ready');
+    // 6 s of limit at most, give or take a segment.
     expect(rec.durationMs).toBeGreaterThan(1000);
-    expect(rec.durationMs).toBeLessThan(5000);
+    expect(rec.durationMs).toBeLessThan(8000);
     expect(handle!.notice('class-art')).toMatchObject({
       code: 'max_length_reached',
-      message: expect.stringContaining('maximum length (3 s)'),
+      message: expect.stringContaining('maximum length (6 s)'),
     });
+    // As OBS's automatic reconnect would: refused for the cool-down, no new recording.
+    const again = await exitOf(pub('key-limits-art', 3));
+    expect(again).toEqual(expect.any(Number));
+    expect(again).not.toBe(0);
+    expect(lines.filter((l) => l.msg === 'publish refused').at(-1)?.reason).toMatch(
+      /^The last broadcast reached the server's maximum length \(6 s\); a new one can start at \d\d:\d\d UTC\.$/,
+    );
+    expect(started).toHaveLength(1);
+    expect(await rows()).toHaveLength(1);
+  });
+
+  it('stops running broadcasts when the disk gets almost full, keeping the recording', async () => {
+    // The one stand-in: how full the disk is (ffmpeg, RTMP and the files are real).
+    let free = 10 * 2 ** 30;
+    await startIngest({ minFreeDiskBytes: 2 ** 30, freeDiskBytes: async () => free });
+    const p = pub('key-limits-math');
+    await waitFor(() => started.length === 1, 15_000, 'broadcastStarted');
+    const { recordingId } = started[0]!;
+    await waitFor(
+      () => existsSync(join(recordingDir(dataDir, recordingId), 'seg_00001.ts')),
+      20_000,
+      'two segments',
+    );
+    expect(handle!.isLive('class-math')).toBe(true);
+    free = 100 * 2 ** 20;
+    await waitFor(() => ended.length === 1, 20_000, 'broadcastEnded');
+    const code = await exitOf(p);
+    expect(code).toEqual(expect.any(Number));
+    expect(code).not.toBe(0);
+    expect(handle!.notice('class-math')).toMatchObject({
+      code: 'disk_full',
+      message: expect.stringContaining('almost full (100.0 MiB free)'),
+    });
+    const rec = await waitFor(
+      async () => {
+        const r = await handle!.recordings.get(recordingId);
+        return r && (r.status === 'ready' || r.status === 'failed') ? r : null;
+      },
+      30_000,
+      'the recording to be finalized',
+    );
+    expect(rec.status).toBe('ready');
   });
 
   it("removes a deleted class's recordings, stopping its live broadcast first", async () => {

@@ -161,7 +161,7 @@ describe('limits and class deletion (DELETED_CLASS_CONTENT=delete, the default)'
     });
     // Students see the broadcast state, not the server's reasons.
     expect((await f.status(student, a.id)).body).toMatchObject({ live: false, notice: null });
-  });
+  }, 90_000);
 
   it('refuses a teacher over quota in every class they created, and only them', async () => {
     // The first recording is over the 1-byte quota.
@@ -177,7 +177,7 @@ describe('limits and class deletion (DELETED_CLASS_CONTENT=delete, the default)'
     // Another teacher's class broadcasts (it stays live for the deletion test below).
     await f.publish(otherTeacher, c.id);
     await until(async () => (await f.status(otherTeacher, c.id)).body.live, 20_000, 'C live');
-  });
+  }, 90_000);
 
   it('deletes a live class with its recordings, files, public links and documents', async () => {
     const doc = `class/${c.id}/notes`;
@@ -195,7 +195,7 @@ describe('limits and class deletion (DELETED_CLASS_CONTENT=delete, the default)'
     // Nothing of another class went with it.
     expect(await f.documentRows(other)).toBeGreaterThan(0);
     expect(await f.recordingRows(a.id)).toBe(1);
-  });
+  }, 90_000);
 
   it('takes a public recording offline when its class is deleted', async () => {
     const pub = await f.s.call('PATCH', `/api/classes/${a.id}/recordings/${rid}`, {
@@ -211,7 +211,7 @@ describe('limits and class deletion (DELETED_CLASS_CONTENT=delete, the default)'
     expect(existsSync(f.s.ingest!.hlsDir(rid))).toBe(false);
     expect(await f.recordingRows(a.id)).toBe(0);
     expect(await f.documentRows(`class/${a.id}/notes`)).toBe(0);
-  });
+  }, 90_000);
 });
 
 describe('DELETED_CLASS_CONTENT=keep', () => {
@@ -244,5 +244,5 @@ describe('DELETED_CLASS_CONTENT=keep', () => {
     expect(await f.s.ingest!.recordings.get(rec.id)).toMatchObject({ isPublic: false });
     expect(existsSync(f.s.ingest!.hlsDir(rec.id))).toBe(true);
     expect(await f.documentRows(doc)).toBeGreaterThan(0);
-  });
+  }, 90_000);
 });

@@ -60,6 +60,9 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ METRICS_TOKEN: 'short' })).toThrow(
       /METRICS_TOKEN: must be at least 16/,
     );
+    expect(() => loadConfig({ PORT: '9100', METRICS_PORT: '9100' })).toThrow(
+      /METRICS_PORT: must differ from PORT/,
+    );
     expect(() => loadConfig({ DELETED_CLASS_CONTENT: 'archive' })).toThrow(/DELETED_CLASS_CONTENT/);
   });
 });

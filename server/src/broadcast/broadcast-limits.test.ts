@@ -229,6 +229,13 @@ describe('DELETED_CLASS_CONTENT=keep', () => {
     const p = await f.publish(teacher, k.id, 3);
     expect(await p.exitWithin(30_000)).toBe(0);
     const rec = await f.readyRecording(teacher, k.id);
+    // A member's signed link, valid for hours (asked for while the recording is private).
+    const signed = await f.s.call('GET', `/api/classes/${k.id}/recordings/${rec.id}/playback`, {
+      token: teacher,
+    });
+    const signedMp4 = signed.body.mp4Url as string;
+    expect((await f.get(signedMp4)).status).toBe(200);
+    expect(signedMp4).not.toContain('/public/');
     await f.s.call('PATCH', `/api/classes/${k.id}/recordings/${rec.id}`, {
       token: teacher,
       body: { isPublic: true },
@@ -241,6 +248,7 @@ describe('DELETED_CLASS_CONTENT=keep', () => {
     expect((await f.s.call('DELETE', `/api/classes/${k.id}`, { token: teacher })).status).toBe(204);
     expect((await f.s.call('GET', `/api/recordings/${rec.id}/public`)).status).toBe(404);
     expect((await f.get(link)).status).toBe(403);
+    expect((await f.get(signedMp4)).status).toBe(404);
     expect(await f.s.ingest!.recordings.get(rec.id)).toMatchObject({ isPublic: false });
     expect(existsSync(f.s.ingest!.hlsDir(rec.id))).toBe(true);
     expect(await f.documentRows(doc)).toBeGreaterThan(0);

@@ -134,6 +134,11 @@ export class ClassService {
     await this.hooks.onDeleted?.(classId);
   }
 
+  /** Whether the class exists (a deleted class's kept recordings are not served). */
+  async exists(classId: string): Promise<boolean> {
+    return (await this.findClass(classId)) !== undefined;
+  }
+
   /** Every class created by whoever created this one (a teacher's recording quota); [] if none. */
   async classesOfCreator(classId: string): Promise<string[]> {
     const rows = await this.db

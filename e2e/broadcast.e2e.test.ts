@@ -6,7 +6,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, newContext, recordPageErrors, logIn } from './browser.js';
+import {
+  launchBrowser,
+  newContext,
+  recordPageErrors,
+  logIn,
+  unexpectedPageErrors,
+} from './browser.js';
 import { startServer, type E2eServer } from './harness.js';
 
 let server: E2eServer;
@@ -155,9 +161,6 @@ it('replays the recording once the publisher is gone', async () => {
     new RegExp(`^/hls/${rid}/[^/]+/recording\\.mp4$`),
   );
   for (const [name, errors] of Object.entries(pageErrors)) {
-    expect(
-      errors.filter((e) => !/Failed to load resource|WebSocket/.test(e)),
-      name,
-    ).toEqual([]);
+    expect(unexpectedPageErrors(errors), name).toEqual([]);
   }
 });

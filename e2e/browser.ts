@@ -46,6 +46,20 @@ export function recordPageErrors(page: Page): string[] {
   return errors;
 }
 
+/**
+ * The errors of `recordPageErrors` that no test expects. Expected: resources the tests make fail
+ * on purpose (refused requests), and a WebSocket (Socket.IO or collab) the page itself closed
+ * before it opened, as React does when a component unmounts while connecting. Any other
+ * WebSocket failure (a refused upgrade, a dropped connection) counts.
+ */
+export function unexpectedPageErrors(errors: string[]): string[] {
+  const expected = [
+    /^console: Failed to load resource: /,
+    /^console: WebSocket connection to 'ws:\/\/127\.0\.0\.1:\d+\/(socket\.io|collab)\/[^']*' failed: WebSocket is closed before the connection is established\.$/,
+  ];
+  return errors.filter((e) => !expected.some((re) => re.test(e)));
+}
+
 /** Logs a page in through the real login form and waits for the dashboard. */
 export async function logIn(page: Page, email: string, password = 'long password') {
   await page.goto('/login');

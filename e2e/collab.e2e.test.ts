@@ -20,6 +20,7 @@ import {
   newContext,
   recordForeignRequests,
   recordPageErrors,
+  unexpectedPageErrors,
   logIn,
 } from './browser.js';
 import { startServer, type E2eServer } from './harness.js';
@@ -378,9 +379,6 @@ it('lets the teacher clear the board for everybody and undo it', async () => {
 it('fetched nothing from outside and logged no errors', () => {
   expect(foreign.flat()).toEqual([]);
   for (const [name, list] of Object.entries(errors)) {
-    expect(
-      list.filter((e) => !/Failed to load resource|WebSocket/.test(e)),
-      name,
-    ).toEqual([]);
+    expect(unexpectedPageErrors(list), name).toEqual([]);
   }
 });

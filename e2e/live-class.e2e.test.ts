@@ -7,7 +7,13 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { LiveClient } from '../server/src/test-support/live-client.js';
-import { launchBrowser, newContext, recordPageErrors, logIn } from './browser.js';
+import {
+  launchBrowser,
+  newContext,
+  recordPageErrors,
+  logIn,
+  unexpectedPageErrors,
+} from './browser.js';
 import { startServer, type E2eServer } from './harness.js';
 
 let server: E2eServer;
@@ -180,9 +186,6 @@ it('resumes media after a dropped socket', async () => {
   await until(alice, (s) => totalFrames(s) > frames + 20, 'alice decodes again after the drop');
   expect(await pages.teacher!.getByTestId('tile-alice').count()).toBe(1);
   for (const [name, errors] of Object.entries(pageErrors)) {
-    expect(
-      errors.filter((e) => !/Failed to load resource|WebSocket/.test(e)),
-      name,
-    ).toEqual([]);
+    expect(unexpectedPageErrors(errors), name).toEqual([]);
   }
 });

@@ -6,6 +6,7 @@ export { Close } from './close-codes.js';
 export { EpochConflictError, type DocumentState } from './collab-server.js';
 export { isValidDocName } from './doc-name.js';
 export { collabMigrations } from './migrations.js';
+export { deleteStoredDocuments } from './delete-documents.js';
 export type { Authorize, CollabOptions, Limits, Principal } from './options.js';
 export { loadDocumentAt, type CollabTables } from './store.js';
 

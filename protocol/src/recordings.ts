@@ -8,6 +8,22 @@ export const recordingParamsSchema = z.strictObject({
 
 export const publicRecordingParamsSchema = recordingParamsSchema.pick({ rid: true });
 
+/** Why the server refused or stopped a class's broadcast: shown to its teachers. */
+export const broadcastNoticeCodeSchema = z.enum([
+  'quota_exceeded',
+  'disk_full',
+  'max_length_reached',
+]);
+export type BroadcastNoticeCode = z.infer<typeof broadcastNoticeCodeSchema>;
+
+export const broadcastNoticeSchema = z.object({
+  code: broadcastNoticeCodeSchema,
+  message: z.string(),
+  /** ISO time of the refusal or stop. */
+  at: z.string(),
+});
+export type BroadcastNotice = z.infer<typeof broadcastNoticeSchema>;
+
 export const broadcastStatusResponseSchema = z.object({
   live: z.boolean(),
   recordingId: z.string().nullable(),
@@ -15,6 +31,8 @@ export const broadcastStatusResponseSchema = z.object({
   hlsUrl: z.string().nullable(),
   /** What the publisher (OBS) sends, in bit/s; null when not live. */
   ingestBitrateBps: z.number().nullable(),
+  /** The last refusal or forced stop of a broadcast of this class (teachers only, else null). */
+  notice: broadcastNoticeSchema.nullable(),
 });
 export type BroadcastStatusResponse = z.infer<typeof broadcastStatusResponseSchema>;
 

@@ -4,10 +4,12 @@ import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
+import type { BroadcastNotice } from '@educloud/protocol';
 import { finalizeRecordingDir, MASTER_PLAYLIST, MEDIA_PLAYLIST } from './finalize.js';
 import { packagerArgs } from './hls-args.js';
+import { formatBytes, formatDuration } from './human-units.js';
 import type { IngestMetrics } from './metrics.js';
-import type { IngestOptions, VerifyStreamKey } from './options.js';
+import type { AdmitBroadcast, IngestOptions, VerifyStreamKey } from './options.js';
 import { segmentSeconds } from './options.js';
 import { Packager } from './packager.js';
 import { masterPlaylist, writeFileAtomic } from './playlist.js';
@@ -42,6 +44,10 @@ interface Broadcast {
   bitrateBps: number;
   /** Extra ffmpeg readers of the live stream (the WebRTC bridge), supervised like the packager. */
   readers: Set<Packager>;
+  /** Stops the broadcast at its maximum length. */
+  limitTimer: NodeJS.Timeout | null;
+  /** Settles once the recording is finalized (or given up). */
+  finished: Promise<void> | null;
 }
 
 export interface ReaderSpec {
@@ -67,11 +73,20 @@ export interface BroadcastManagerOptions {
   ffprobePath: string;
   readTimeoutMs: number;
   inputUrl: (key: string) => string;
+  /** 0: no limit. */
+  maxBroadcastMs: number;
+  /** How long a class stopped at the maximum length cannot start a new broadcast. */
+  maxLengthCooldownMs: number;
+  /** 0: no check. */
+  minFreeDiskBytes: number;
+  freeDiskBytes: (dir: string) => Promise<number>;
+  admitBroadcast?: AdmitBroadcast;
 }
 
 // Used as the source BANDWIDTH until finalization measures the real peak.
 const SOURCE_BANDWIDTH_GUESS = 6_000_000;
 const BITRATE_SAMPLE_MS = 2000;
+const DISK_CHECK_MS = 5000;
 
 /**
  * Turns accepted publishes into recordings: one broadcast per stream key and per class, a
@@ -81,12 +96,25 @@ export class BroadcastManager extends EventEmitter<IngestEvents> {
   private readonly byKey = new Map<string, Broadcast>();
   private readonly byClass = new Map<string, Broadcast>();
   private readonly finishing = new Set<Promise<void>>();
+  /** The last refusal or forced stop per class, for its teachers. */
+  private readonly notices = new Map<string, BroadcastNotice>();
+  /**
+   * Classes stopped at the maximum length, until when: OBS reconnects on its own, and would
+   * otherwise start a fresh broadcast of the same forgotten stream at once.
+   */
+  private readonly cooldowns = new Map<string, number>();
   private readonly sampler: NodeJS.Timeout;
+  private diskWatch: NodeJS.Timeout | null = null;
+  private watchingDisk = false;
 
   constructor(private readonly o: BroadcastManagerOptions) {
     super();
     this.sampler = setInterval(() => this.sampleBitrates(), BITRATE_SAMPLE_MS);
     this.sampler.unref();
+    if (o.minFreeDiskBytes > 0) {
+      this.diskWatch = setInterval(() => void this.watchDisk(), DISK_CHECK_MS);
+      this.diskWatch.unref();
+    }
   }
 
   isLive(classId: string): boolean {
@@ -150,7 +178,68 @@ export class BroadcastManager extends EventEmitter<IngestEvents> {
     if (classLive && classLive.key !== key) {
       return { ok: false, reason: 'class is already live with another stream key' };
     }
+    // A publisher resuming inside the grace continues its recording: no new checks.
+    if (!existing) {
+      const refusal = await this.policyRefusal(verdict.classId);
+      if (refusal) {
+        this.notices.set(verdict.classId, { ...refusal, at: new Date().toISOString() });
+        this.o.logger.warn(
+          { classId: verdict.classId, code: refusal.code },
+          `broadcast refused: ${refusal.message}`,
+        );
+        return { ok: false, reason: refusal.message };
+      }
+    }
     return { ok: true, classId: verdict.classId };
+  }
+
+  /** The last refusal or forced stop of a broadcast of the class, if any. */
+  notice(classId: string): BroadcastNotice | null {
+    return this.notices.get(classId) ?? null;
+  }
+
+  private async policyRefusal(classId: string): Promise<Omit<BroadcastNotice, 'at'> | null> {
+    const until = this.cooldowns.get(classId);
+    if (until !== undefined && until > Date.now()) {
+      return {
+        code: 'max_length_reached',
+        message:
+          `The last broadcast reached the server's maximum length (` +
+          `${formatDuration(this.o.maxBroadcastMs)}); a new one can start at ` +
+          `${new Date(until).toISOString().slice(11, 16)} UTC.`,
+      };
+    }
+    if (until !== undefined) this.cooldowns.delete(classId);
+    if (this.o.minFreeDiskBytes > 0) {
+      const free = await this.o.freeDiskBytes(this.o.dataDir).catch((err: unknown) => {
+        // Unknown free space must not stop every broadcast; the operator sees why.
+        this.o.logger.error({ err }, 'could not read the free disk space');
+        return null;
+      });
+      if (free !== null && free < this.o.minFreeDiskBytes) {
+        return {
+          code: 'disk_full',
+          message:
+            `The server's disk is nearly full (${formatBytes(free)} free, ` +
+            `${formatBytes(this.o.minFreeDiskBytes)} required): broadcasts are refused until ` +
+            'an administrator frees space.',
+        };
+      }
+    }
+    return (await this.o.admitBroadcast?.(classId)) ?? null;
+  }
+
+  /**
+   * Ends the class's broadcast now: the publisher is dropped with no reconnect grace and the
+   * recording finalized. Resolves once it is finalized; at once when the class is not live.
+   */
+  async stopBroadcast(classId: string, notice?: Omit<BroadcastNotice, 'at'>): Promise<void> {
+    const b = this.byClass.get(classId);
+    if (!b) return;
+    if (notice) this.notices.set(classId, { ...notice, at: new Date().toISOString() });
+    b.publisher.end();
+    this.end(b);
+    await b.finished;
   }
 
   onPublish(publisher: Publisher): void {
@@ -183,6 +272,8 @@ export class BroadcastManager extends EventEmitter<IngestEvents> {
       lastSampleAt: Date.now(),
       bitrateBps: 0,
       readers: new Set(),
+      limitTimer: null,
+      finished: null,
       started: Promise.resolve(false),
       packager: new Packager({
         ffmpegPath: this.o.ffmpegPath,
@@ -241,6 +332,21 @@ export class BroadcastManager extends EventEmitter<IngestEvents> {
     }
     b.packager.start();
     log.info({ key: keyFingerprint(b.key) }, 'broadcast started');
+    this.notices.delete(b.classId);
+    if (this.o.maxBroadcastMs > 0) {
+      const limitMs = this.o.maxBroadcastMs;
+      b.limitTimer = setTimeout(() => {
+        log.warn({ limitMs }, 'broadcast reached its maximum length, stopping it');
+        this.cooldowns.set(b.classId, Date.now() + this.o.maxLengthCooldownMs);
+        void this.stopBroadcast(b.classId, {
+          code: 'max_length_reached',
+          message:
+            `The broadcast reached the server's maximum length (${formatDuration(limitMs)}) ` +
+            'and was stopped; its recording is kept.',
+        });
+      }, limitMs);
+      b.limitTimer.unref();
+    }
     b.announced = true;
     this.emit('broadcastStarted', { classId: b.classId, recordingId: b.recordingId });
     return true;
@@ -256,12 +362,15 @@ export class BroadcastManager extends EventEmitter<IngestEvents> {
     if (this.byKey.get(b.key) === b) this.byKey.delete(b.key);
     if (this.byClass.get(b.classId) === b) this.byClass.delete(b.classId);
     this.o.metrics.activeBroadcasts.set(this.byKey.size);
-    this.o.metrics.bitrate.remove({ class_id: b.classId });
+    if (b.limitTimer) clearTimeout(b.limitTimer);
+    b.limitTimer = null;
   }
 
   private end(b: Broadcast): void {
+    if (b.finished) return;
     this.forget(b);
     const p = this.finish(b).finally(() => this.finishing.delete(p));
+    b.finished = p;
     this.finishing.add(p);
   }
 
@@ -299,22 +408,57 @@ export class BroadcastManager extends EventEmitter<IngestEvents> {
     }
   }
 
+  /**
+   * Running broadcasts keep writing: below half the floor they are stopped (recordings kept)
+   * before the disk fills and every recording on it suffers.
+   */
+  private async watchDisk(): Promise<void> {
+    if (this.watchingDisk || this.byClass.size === 0) return;
+    this.watchingDisk = true;
+    try {
+      const free = await this.o.freeDiskBytes(this.o.dataDir);
+      if (free >= this.o.minFreeDiskBytes / 2) return;
+      this.o.logger.error(
+        { freeBytes: free, broadcasts: this.byClass.size },
+        'disk almost full, stopping every broadcast',
+      );
+      await Promise.all(
+        [...this.byClass.keys()].map((classId) =>
+          this.stopBroadcast(classId, {
+            code: 'disk_full',
+            message:
+              `The server's disk is almost full (${formatBytes(free)} free): the broadcast was ` +
+              'stopped and its recording kept.',
+          }),
+        ),
+      );
+    } catch (err) {
+      this.o.logger.error({ err }, 'could not read the free disk space');
+    } finally {
+      this.watchingDisk = false;
+    }
+  }
+
   private sampleBitrates(): void {
     const now = Date.now();
+    let total = 0;
     for (const b of this.byKey.values()) {
       const bytes = b.publisher.inBytes();
       const dt = (now - b.lastSampleAt) / 1000;
       const bits = b.publisher.live() && dt > 0 ? Math.max(0, ((bytes - b.lastBytes) * 8) / dt) : 0;
       b.bitrateBps = Math.round(bits);
-      this.o.metrics.bitrate.set({ class_id: b.classId }, b.bitrateBps);
+      total += b.bitrateBps;
       b.lastBytes = bytes;
       b.lastSampleAt = now;
     }
+    // One series for all classes: class ids in labels would tell any scraper who is live.
+    this.o.metrics.bitrate.set(total);
   }
 
   /** Ends every broadcast (packagers stopped gracefully, recordings finalized). */
   async closeAll(): Promise<void> {
     clearInterval(this.sampler);
+    if (this.diskWatch) clearInterval(this.diskWatch);
     for (const b of [...this.byKey.values()]) this.end(b);
     await Promise.all([...this.finishing]);
   }

@@ -9,14 +9,18 @@ import {
 import { runTool } from './media-tools.js';
 import { createIngestMetrics } from './metrics.js';
 import { parseOptions, type IngestOptionsInput } from './options.js';
+import type { BroadcastNotice } from '@educloud/protocol';
 import {
+  deleteClassRecordings,
   deleteRecording,
   getRecording,
   listRecordings,
   listUnfinishedRecordings,
+  recordingBytes,
   recordingDir,
   renameRecording,
   setRecordingPublic,
+  unpublishClassRecordings,
   type Recording,
 } from './recordings.js';
 import { recoverRecordings, type RecoveredRecording } from './recovery.js';
@@ -24,7 +28,9 @@ import { startRtmpListener, type RtmpListener } from './rtmp-listener.js';
 
 export { ingestMigrations } from './migrations.js';
 export { DEFAULT_LADDER, ingestOptionsSchema } from './options.js';
+export { formatBytes } from './human-units.js';
 export type {
+  AdmitBroadcast,
   IngestOptions,
   IngestOptionsInput,
   Rendition,
@@ -45,6 +51,15 @@ export interface RecordingsApi {
   setPublic(id: string, isPublic: boolean): Promise<Recording | null>;
   /** Removes the row and its files; throws RecordingBusyError while live or finalizing. */
   delete(id: string): Promise<boolean>;
+  /**
+   * For a deleted class: stops its broadcast (finalizing the recording), then removes every
+   * recording's row and files. Returns how many were removed.
+   */
+  deleteForClass(classId: string): Promise<number>;
+  /** For a deleted class whose recordings are kept: stops its broadcast, makes them private. */
+  unpublishForClass(classId: string): Promise<void>;
+  /** Bytes stored by the finished recordings of these classes (a teacher's quota). */
+  bytesUsed(classIds: readonly string[]): Promise<number>;
 }
 
 export interface IngestHandle {
@@ -57,6 +72,10 @@ export interface IngestHandle {
   liveClasses(): BroadcastEvent[];
   on(event: keyof IngestEvents, listener: (e: BroadcastEvent) => void): this;
   off(event: keyof IngestEvents, listener: (e: BroadcastEvent) => void): this;
+  /** The last refusal or forced stop of a broadcast of the class (for its teachers). */
+  notice(classId: string): BroadcastNotice | null;
+  /** Ends the class's broadcast now (no reconnect grace); resolves once it is finalized. */
+  stopBroadcast(classId: string): Promise<void>;
   /** The publisher's ingest bitrate in bit/s (sampled every 2 s), or null when not live. */
   bitrate(classId: string): number | null;
   /**
@@ -98,6 +117,11 @@ export async function start(input: IngestOptionsInput): Promise<IngestHandle> {
     ...tools,
     readTimeoutMs: o.readTimeoutMs,
     inputUrl: (key) => listener!.inputUrl(key),
+    maxBroadcastMs: o.maxBroadcastSeconds * 1000,
+    maxLengthCooldownMs: o.maxLengthCooldownSeconds * 1000,
+    minFreeDiskBytes: o.minFreeDiskBytes,
+    freeDiskBytes: o.freeDiskBytes,
+    admitBroadcast: o.admitBroadcast,
   });
   try {
     listener = await startRtmpListener({
@@ -141,6 +165,15 @@ export async function start(input: IngestOptionsInput): Promise<IngestHandle> {
       rename: (id, title) => renameRecording(o.db, id, title),
       setPublic: (id, isPublic) => setRecordingPublic(o.db, id, isPublic),
       delete: (id) => deleteRecording(o.db, o.dataDir, id),
+      async deleteForClass(classId) {
+        await manager.stopBroadcast(classId);
+        return deleteClassRecordings(o.db, o.dataDir, classId, manager.liveRecordingIds());
+      },
+      async unpublishForClass(classId) {
+        await manager.stopBroadcast(classId);
+        await unpublishClassRecordings(o.db, classId);
+      },
+      bytesUsed: (classIds) => recordingBytes(o.db, classIds),
     },
     close() {
       closing ??= (async () => {
@@ -163,6 +196,8 @@ export async function start(input: IngestOptionsInput): Promise<IngestHandle> {
       manager.off(event, fn);
       return handle;
     },
+    notice: (classId) => manager.notice(classId),
+    stopBroadcast: (classId) => manager.stopBroadcast(classId),
     bitrate: (classId) => manager.bitrate(classId),
     attachReader: (classId, spec) => manager.attachReader(classId, spec),
     hlsDir: (recordingId) => recordingDir(o.dataDir, recordingId),

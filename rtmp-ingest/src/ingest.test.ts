@@ -252,7 +252,14 @@ describe('rtmp ingest', () => {
     const id = started[0]!.recordingId;
     await waitForSegments(handle!.hlsDir(id), 2);
     await handle!.close();
-    expect(await p.exited).not.toBeUndefined();
+    // close() itself dropped the publisher: ffmpeg fails with an error of its own (a number, not
+    // a kill signal's null), and it does so promptly rather than streaming on.
+    const code = await Promise.race([
+      p.exited,
+      new Promise<'still publishing'>((r) => setTimeout(() => r('still publishing'), 15_000)),
+    ]);
+    expect(code).toEqual(expect.any(Number));
+    expect(code).not.toBe(0);
     const row = (await rows())[0]!;
     expect(row.status).toBe('ready');
     await expectFinalizedVod(id);

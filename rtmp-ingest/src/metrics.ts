@@ -8,7 +8,7 @@ const METRIC_NAMES = [
 
 export interface IngestMetrics {
   activeBroadcasts: Gauge;
-  bitrate: Gauge<'class_id'>;
+  bitrate: Gauge;
   packagerRestarts: Counter;
   /** Unregisters everything, so a registry can host a later start(). */
   remove(): void;
@@ -23,8 +23,7 @@ export function createIngestMetrics(registry: Registry): IngestMetrics {
   });
   const bitrate = new Gauge({
     name: 'educloud_ingest_bitrate_bits',
-    help: 'Incoming RTMP bitrate per class, bits per second',
-    labelNames: ['class_id'] as const,
+    help: 'Incoming RTMP bitrate of all broadcasts together, bits per second',
     registers,
   });
   const packagerRestarts = new Counter({

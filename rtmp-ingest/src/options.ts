@@ -1,10 +1,17 @@
+import { statfs } from 'node:fs/promises';
 import { z } from 'zod';
+import type { BroadcastNoticeCode } from '@educloud/protocol';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { IngestDatabase } from './schema.js';
 
 export type VerifyStreamKey = (key: string) => Promise<{ classId: string } | null>;
+
+/** Null admits a new broadcast of the class; a notice refuses it, and its teachers see why. */
+export type AdmitBroadcast = (
+  classId: string,
+) => Promise<{ code: BroadcastNoticeCode; message: string } | null>;
 
 const renditionSchema = z.object({
   // The name becomes a directory and a URL path segment.
@@ -61,6 +68,21 @@ export const ingestOptionsSchema = z.object({
   // How long the packager's RTMP read may stall before ffmpeg gives up (and closes its files).
   readTimeoutMs: z.number().int().min(500).max(60_000).default(3000),
   verifyTimeoutMs: z.number().int().min(100).max(60_000).default(10_000),
+  // A broadcast is stopped (publisher dropped, recording finalized) after this long; 0: never.
+  maxBroadcastSeconds: z.number().int().min(0).default(0),
+  // After a stop at the maximum length the class may not broadcast again for this long, so OBS's
+  // automatic reconnects do not turn a forgotten stream into back-to-back recordings.
+  maxLengthCooldownSeconds: z.number().int().min(0).default(600),
+  // A new broadcast is refused while the data dir's file system has less free space than this.
+  minFreeDiskBytes: z.number().int().min(0).default(0),
+  // How free space is read (tests stand in a full disk); fs.statfs of the data dir by default.
+  freeDiskBytes: z
+    .custom<(dir: string) => Promise<number>>(isFunction, 'freeDiskBytes must be a function')
+    .default(() => statfsFreeBytes),
+  // The composition root's own rules for a new broadcast (a teacher's quota): a notice refuses it.
+  admitBroadcast: z
+    .custom<AdmitBroadcast>(isFunction, 'admitBroadcast must be a function')
+    .optional(),
   // Run recoverRecordings() in the background after the listener is up.
   recoverOnStart: z.boolean().default(true),
 });
@@ -70,6 +92,11 @@ export type IngestOptions = z.output<typeof ingestOptionsSchema>;
 
 export function parseOptions(input: IngestOptionsInput): IngestOptions {
   return ingestOptionsSchema.parse(input);
+}
+
+async function statfsFreeBytes(dir: string): Promise<number> {
+  const st = await statfs(dir);
+  return st.bavail * st.bsize;
 }
 
 /** The segment length the packager asks for. */

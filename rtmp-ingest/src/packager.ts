@@ -116,8 +116,14 @@ export class Packager {
         if (this.stderrTail.length > 20) this.stderrTail.shift();
       }
     });
-    child.on('error', (err) => {
-      this.o.logger.error({ err }, 'packager could not be spawned');
+    child.on('error', (err: NodeJS.ErrnoException) => {
+      // The error's spawnargs (and so pino's err serializer) carry the RTMP URL with the key.
+      const safe = Object.assign(new Error(this.o.redact(err.message)), {
+        code: err.code,
+        syscall: err.syscall && this.o.redact(err.syscall),
+        path: err.path,
+      });
+      this.o.logger.error({ err: safe }, 'packager could not be spawned');
     });
     child.on('close', (code, signal) => {
       if (this.child === child) this.child = null;

@@ -67,7 +67,7 @@ describe('recordings store', () => {
 
   it('never builds a path outside recordings/', async () => {
     expect(await getRecording(db, '../x')).toBeNull();
-    expect(() => recordingDir(dataDir, '../../etc')).toThrow();
+    expect(() => recordingDir(dataDir, '../../etc')).toThrow('invalid recording id');
     expect(await deleteRecording(db, dataDir, '../..')).toBe(false);
   });
 });
@@ -104,14 +104,21 @@ describe('options', () => {
       hls: { segmentSeconds: 2, lowLatency: false, ladder: [] },
     });
   });
-  it('rejects bad values', () => {
-    expect(() => ingestOptionsSchema.parse({ ...base, verifyStreamKey: 'x' })).toThrow();
-    expect(() => ingestOptionsSchema.parse({ ...base, port: 70_000 })).toThrow();
-    expect(() =>
-      ingestOptionsSchema.parse({
+  it('rejects bad values, naming the option at fault', () => {
+    // The base is valid, so each failure below is the one bad value's.
+    expect(ingestOptionsSchema.safeParse(base).success).toBe(true);
+    const issuePaths = (input: unknown) => {
+      const r = ingestOptionsSchema.safeParse(input);
+      return r.success ? [] : r.error.issues.map((i) => i.path.join('.'));
+    };
+    expect(issuePaths({ ...base, verifyStreamKey: 'x' })).toEqual(['verifyStreamKey']);
+    expect(issuePaths({ ...base, port: 70_000 })).toEqual(['port']);
+    expect(
+      issuePaths({
         ...base,
         hls: { ladder: [{ name: '../720p', height: 720, videoBitrateKbps: 2800 }] },
       }),
-    ).toThrow();
+    ).toEqual(['hls.ladder.0.name']);
+    expect(issuePaths({ ...base, maxBroadcastSeconds: -1 })).toEqual(['maxBroadcastSeconds']);
   });
 });

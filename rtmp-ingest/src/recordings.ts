@@ -180,3 +180,52 @@ export async function deleteRecording(
   await rm(recordingDir(dataDir, id), { recursive: true, force: true });
   return true;
 }
+
+/**
+ * Removes every recording of a class (a deleted class): rows first, then files, as for one
+ * recording. The caller stops the class's broadcast first; `exclude` keeps recordings another
+ * broadcast in this process still writes.
+ */
+export async function deleteClassRecordings(
+  db: Kysely<IngestDatabase>,
+  dataDir: string,
+  classId: string,
+  exclude: ReadonlySet<string> = new Set(),
+): Promise<number> {
+  const rows = await db
+    .selectFrom('recordings')
+    .select('id')
+    .where('class_id', '=', classId)
+    .execute();
+  const ids = rows.map((r) => r.id).filter((id) => !exclude.has(id));
+  if (ids.length === 0) return 0;
+  await db.deleteFrom('recordings').where('id', 'in', ids).execute();
+  for (const id of ids) await rm(recordingDir(dataDir, id), { recursive: true, force: true });
+  return ids.length;
+}
+
+/** Makes every recording of a class private (a deleted class whose recordings are kept). */
+export async function unpublishClassRecordings(
+  db: Kysely<IngestDatabase>,
+  classId: string,
+): Promise<void> {
+  await db
+    .updateTable('recordings')
+    .set({ is_public: 0 })
+    .where('class_id', '=', classId)
+    .execute();
+}
+
+/** Bytes stored by the finished recordings of these classes. */
+export async function recordingBytes(
+  db: Kysely<IngestDatabase>,
+  classIds: readonly string[],
+): Promise<number> {
+  if (classIds.length === 0) return 0;
+  const row = await db
+    .selectFrom('recordings')
+    .select((eb) => eb.fn.sum<number | string | null>('size_bytes').as('bytes'))
+    .where('class_id', 'in', classIds)
+    .executeTakeFirst();
+  return Number(row?.bytes ?? 0);
+}

@@ -23,6 +23,8 @@ export interface Publisher {
   disconnectedAt(): number | null;
   /** Drops the publisher (for example when its recording cannot be set up). */
   close(): void;
+  /** Drops the publisher with no reconnect grace: the publish ends at once. */
+  end(): void;
 }
 
 export interface RtmpListenerOptions {
@@ -178,6 +180,11 @@ export async function startRtmpListener(o: RtmpListenerOptions): Promise<RtmpLis
         inBytes: () => session.inBytes,
         disconnectedAt: () => (session.endTime > 0 ? session.endTime : null),
         close: () => {
+          session.close();
+          session.socket?.destroy();
+        },
+        end: () => {
+          if (session.broadcast?.publisher === session) session.broadcast.publishGraceMs = 0;
           session.close();
           session.socket?.destroy();
         },

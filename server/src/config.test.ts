@@ -26,4 +26,43 @@ describe('loadConfig', () => {
     expect(c.port).toBe(8080);
     expect(c.corsOrigins).toEqual(['https://a.example', 'https://b.example']);
   });
+
+  it('reads the limits, metrics and deleted-class settings with safe defaults', () => {
+    const d = loadConfig({});
+    expect(d.metrics).toEqual({ token: undefined, port: undefined, host: '127.0.0.1' });
+    expect(d.limits).toEqual({
+      recordingQuotaBytesPerTeacher: 20 * 2 ** 30,
+      maxBroadcastSeconds: 4 * 3600,
+      minFreeDiskBytes: 2 ** 30,
+    });
+    expect(d.deletedClassContent).toBe('delete');
+    const c = loadConfig({
+      RECORDING_QUOTA_BYTES_PER_TEACHER: '500MB',
+      MIN_FREE_DISK_BYTES: '1.5GiB',
+      MAX_BROADCAST_SECONDS: '0',
+      METRICS_TOKEN: 'x'.repeat(16),
+      METRICS_PORT: '9100',
+      DELETED_CLASS_CONTENT: 'keep',
+    });
+    expect(c.limits).toEqual({
+      recordingQuotaBytesPerTeacher: 500_000_000,
+      maxBroadcastSeconds: 0,
+      minFreeDiskBytes: 1.5 * 2 ** 30,
+    });
+    expect(c.metrics).toMatchObject({ token: 'x'.repeat(16), port: 9100 });
+    expect(c.deletedClassContent).toBe('keep');
+    expect(loadConfig({ RECORDING_QUOTA_BYTES_PER_TEACHER: '1234' }).limits).toMatchObject({
+      recordingQuotaBytesPerTeacher: 1234,
+    });
+    expect(() => loadConfig({ MIN_FREE_DISK_BYTES: 'lots' })).toThrow(
+      /MIN_FREE_DISK_BYTES: must be a size/,
+    );
+    expect(() => loadConfig({ METRICS_TOKEN: 'short' })).toThrow(
+      /METRICS_TOKEN: must be at least 16/,
+    );
+    expect(() => loadConfig({ PORT: '9100', METRICS_PORT: '9100' })).toThrow(
+      /METRICS_PORT: must differ from PORT/,
+    );
+    expect(() => loadConfig({ DELETED_CLASS_CONTENT: 'archive' })).toThrow(/DELETED_CLASS_CONTENT/);
+  });
 });

@@ -14,6 +14,26 @@ const port = z.coerce
   .max(65535, 'must be 0-65535');
 const seconds = z.coerce.number({ message: 'must be a number of seconds' }).int().positive();
 const url = z.url({ message: 'must be a URL' });
+const BYTE_UNITS: Record<string, number> = {
+  '': 1,
+  b: 1,
+  kb: 1e3,
+  mb: 1e6,
+  gb: 1e9,
+  tb: 1e12,
+  kib: 2 ** 10,
+  mib: 2 ** 20,
+  gib: 2 ** 30,
+  tib: 2 ** 40,
+};
+// A size in bytes, or with a unit: 500MB, 20GiB.
+const bytes = z
+  .string()
+  .regex(/^\s*\d+(\.\d+)?\s*([kmgt]i?b|b)?\s*$/i, 'must be a size like 1073741824, 500MB or 20GiB')
+  .transform((v) => {
+    const m = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(v)!;
+    return Math.round(Number(m[1]) * BYTE_UNITS[m[2]!.toLowerCase()]!);
+  });
 
 /**
  * Every setting the server reads from its environment, with its default. This table is the
@@ -105,6 +125,19 @@ const envSchema = z.object({
   RECONNECT_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(20_000),
   LIVE_EVENTS_PER_SECOND: z.coerce.number().int().min(1).max(10_000).default(50),
   LIVE_EVENT_BURST: z.coerce.number().int().min(1).max(100_000).default(300),
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  METRICS_PORT: port.optional(),
+  METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  RECORDING_QUOTA_BYTES_PER_TEACHER: bytes.default(20 * 2 ** 30),
+  MAX_BROADCAST_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(4 * 3600),
+  MIN_FREE_DISK_BYTES: bytes.default(2 ** 30),
+  DELETED_CLASS_CONTENT: z
+    .enum(['delete', 'keep'], { message: "must be 'delete' or 'keep'" })
+    .default('delete'),
 });
 
 export type Env = z.input<typeof envSchema>;
@@ -159,6 +192,23 @@ export interface Config {
     privilegedWriteFactor: number;
   };
   tldrawLicenseKey: string | undefined;
+  metrics: {
+    /** Bearer token for /metrics on PORT; without it /metrics is not served there. */
+    token: string | undefined;
+    /** A separate listener serving only /metrics. */
+    port: number | undefined;
+    host: string;
+  };
+  limits: {
+    /** 0: unlimited. */
+    recordingQuotaBytesPerTeacher: number;
+    /** 0: unlimited. */
+    maxBroadcastSeconds: number;
+    /** 0: no check. */
+    minFreeDiskBytes: number;
+  };
+  /** What happens to a deleted class's recordings and documents. */
+  deletedClassContent: 'delete' | 'keep';
 }
 
 export class ConfigError extends Error {}
@@ -174,6 +224,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
+  if (e.METRICS_PORT !== undefined && e.METRICS_PORT !== 0 && e.METRICS_PORT === e.PORT) {
+    throw new ConfigError('Invalid configuration:\n  METRICS_PORT: must differ from PORT');
+  }
   return {
     port: e.PORT,
     host: e.HOST,
@@ -221,5 +274,12 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       privilegedWriteFactor: e.COLLAB_TEACHER_WRITE_FACTOR,
     },
     tldrawLicenseKey: e.TLDRAW_LICENSE_KEY,
+    metrics: { token: e.METRICS_TOKEN, port: e.METRICS_PORT, host: e.METRICS_HOST },
+    limits: {
+      recordingQuotaBytesPerTeacher: e.RECORDING_QUOTA_BYTES_PER_TEACHER,
+      maxBroadcastSeconds: e.MAX_BROADCAST_SECONDS,
+      minFreeDiskBytes: e.MIN_FREE_DISK_BYTES,
+    },
+    deletedClassContent: e.DELETED_CLASS_CONTENT,
   };
 }

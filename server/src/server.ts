@@ -8,11 +8,14 @@ import * as collab from '@educloud/collab';
 import * as ingest from '@educloud/rtmp-ingest';
 import * as sfu from '@educloud/sfu';
 import * as signaling from '@educloud/signaling';
+import { recordingQuota } from './broadcast/recording-quota.js';
 import { wireBroadcasts, type BroadcastWiring } from './broadcast/wire-broadcasts.js';
+import { deletedClassContent } from './classes/deleted-class-content.js';
 import { addClassDocumentRoutes, authorizeClassDocument } from './collab/class-documents.js';
 import type { Config } from './config.js';
 import { openDatabase } from './database.js';
 import { lanAddress } from './lan-address.js';
+import { startMetricsServer, type MetricsServer } from './observability/metrics-server.js';
 import { resolveSecret } from './secret.js';
 import { SfuMediaRooms } from './sfu-media-rooms.js';
 
@@ -27,6 +30,8 @@ export interface RunningServer {
   collab: collab.CollabHandle;
   /** Undefined when RTMP_ENABLED=false. */
   ingest: ingest.IngestHandle | undefined;
+  /** The METRICS_PORT listener, when configured. */
+  metrics: MetricsServer | undefined;
   close(): Promise<void>;
 }
 
@@ -75,7 +80,7 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
 
   // Collab and the ingest ask signaling who may do what; signaling serves their routes. The
   // late binding below breaks that circle: neither is asked anything before start returns.
-  const late: { signaling?: signaling.SignalingHandle } = {};
+  const late: { signaling?: signaling.SignalingHandle; ingest?: ingest.IngestHandle } = {};
   const bound = () => {
     if (!late.signaling) throw new Error('signaling is not started yet');
     return late.signaling;
@@ -101,6 +106,16 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
         logger: log.child({ part: 'rtmp-ingest' }),
         registry,
         reconnectGraceMs: config.rtmp.reconnectGraceMs,
+        maxBroadcastSeconds: config.limits.maxBroadcastSeconds,
+        minFreeDiskBytes: config.limits.minFreeDiskBytes,
+        admitBroadcast: recordingQuota({
+          limitBytes: config.limits.recordingQuotaBytesPerTeacher,
+          classesOfCreator: (classId) => bound().classes.classesOfCreator(classId),
+          bytesUsed: (classIds) => {
+            if (!late.ingest) throw new Error('the ingest is not started yet');
+            return late.ingest.recordings.bytesUsed(classIds);
+          },
+        }),
         hls: {
           segmentSeconds: config.rtmp.segmentSeconds,
           lowLatency: config.rtmp.lowLatency,
@@ -108,6 +123,7 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
         },
       })
     : undefined;
+  late.ingest = rtmp;
   const broadcasts: BroadcastWiring | undefined = rtmp
     ? wireBroadcasts({ ingest: rtmp, signaling: bound, secret, logger: log })
     : undefined;
@@ -135,6 +151,14 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
     liveEventRate: config.liveEventRate,
     redisUrl: config.redisUrl,
     tldrawLicenseKey: config.tldrawLicenseKey,
+    metricsToken: config.metrics.token,
+    onClassDeleted: deletedClassContent({
+      policy: config.deletedClassContent,
+      ingest: rtmp,
+      collab: docs,
+      db,
+      logger: log,
+    }),
     extraRoutes: (routes, { classes }) => {
       addClassDocumentRoutes(routes, classes, docs);
       broadcasts?.addRoutes(routes);
@@ -142,6 +166,15 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
     extraMiddleware: broadcasts ? [broadcasts.middleware] : [],
   });
   late.signaling = sig;
+  const metricsServer =
+    config.metrics.port === undefined
+      ? undefined
+      : await startMetricsServer({
+          registry,
+          host: config.metrics.host,
+          port: config.metrics.port,
+          token: config.metrics.token,
+        });
 
   let closing: Promise<void> | undefined;
   const close = () => {
@@ -162,6 +195,7 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
       await stopped;
       clearTimeout(force);
       await media.close();
+      await metricsServer?.close();
       await db.destroy();
       log.info('stopped');
     })();
@@ -176,6 +210,7 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
     sfu: media,
     collab: docs,
     ingest: rtmp,
+    metrics: metricsServer,
     close,
   };
 }

@@ -33,6 +33,7 @@ export type { MediaRoom, MediaRooms } from './live/media-port.js';
 export { AckError } from './live/ack-error.js';
 export { InMemoryLiveState, type LiveState } from './live/live-state.js';
 export { RouteTable, who, type RouteSpec } from './http/route-table.js';
+export { metricsAuthorized } from './http/metrics-auth.js';
 export type { LiveGateway, BroadcastHost } from './live/live-gateway.js';
 
 export interface SignalingOptions {
@@ -72,6 +73,10 @@ export interface SignalingOptions {
    * burst events are refused; a socket refused `burst` times in a row is disconnected.
    */
   liveEventRate: { perSecond: number; burst: number };
+  /** Removes what other parts keep for a deleted class (recordings, documents). */
+  onClassDeleted?: (classId: string) => Promise<void>;
+  /** Bearer token /metrics requires; without one /metrics is not served on this port. */
+  metricsToken?: string;
 }
 
 export interface SignalingHandle {
@@ -94,10 +99,13 @@ export async function start(opts: SignalingOptions): Promise<SignalingHandle> {
     opts.refreshTokenTtlSeconds,
     opts.allowTeacherSignup,
   );
-  const classes = new ClassService(opts.db, tokens, new StreamKeys(keys.streamKey), {
-    publicUrl: opts.publicUrl,
-    rtmpUrl: opts.rtmpUrl,
-  });
+  const classes = new ClassService(
+    opts.db,
+    tokens,
+    new StreamKeys(keys.streamKey),
+    { publicUrl: opts.publicUrl, rtmpUrl: opts.rtmpUrl },
+    { onDeleted: opts.onClassDeleted },
+  );
   const chat = new ChatService(opts.db);
   const polls = new PollService(opts.db);
   const app = createHttpApp({

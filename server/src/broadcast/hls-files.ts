@@ -80,7 +80,12 @@ function parseRange(
  * Serves the files of live broadcasts and recordings to holders of a grant (or to anyone when
  * the recording is public). Refusals use the API's error format.
  */
-export function hlsFiles(deps: { ingest: IngestHandle; grants: HlsGrants }): Middleware {
+export function hlsFiles(deps: {
+  ingest: IngestHandle;
+  grants: HlsGrants;
+  /** A deleted class's recordings (kept by DELETED_CLASS_CONTENT=keep) are not served. */
+  classExists: (classId: string) => Promise<boolean>;
+}): Middleware {
   return async (ctx, next) => {
     if (!ctx.path.startsWith(HLS_PREFIX)) return next();
     if (ctx.method !== 'GET' && ctx.method !== 'HEAD') {
@@ -105,7 +110,9 @@ export function hlsFiles(deps: { ingest: IngestHandle; grants: HlsGrants }): Mid
     const rec = await deps.ingest.recordings.get(p.recordingId);
     if (isPublic && !rec?.isPublic)
       throw new HttpError('forbidden', 'This recording is not public');
-    if (!rec) throw new HttpError('not_found', 'No such recording');
+    if (!rec || !(await deps.classExists(rec.classId))) {
+      throw new HttpError('not_found', 'No such recording');
+    }
 
     const path = join(deps.ingest.hlsDir(rec.id), p.file);
     let size: number;

@@ -81,7 +81,7 @@ export function addRecordingRoutes(routes: RouteTable, deps: Deps): void {
       params: classParams,
       responses: { 200: { description: 'Broadcast state', schema: broadcastStatusResponseSchema } },
       handler: async ({ principal, params }) => {
-        await classes().requireMember(who(principal), params.id);
+        const { role } = await classes().requireMember(who(principal), params.id);
         const recordingId =
           ingest.liveClasses().find((b) => b.classId === params.id)?.recordingId ?? null;
         return {
@@ -94,6 +94,8 @@ export function addRecordingRoutes(routes: RouteTable, deps: Deps): void {
                 ? null
                 : hlsFileUrl(recordingId, grants.sign(recordingId).token, MASTER_PLAYLIST),
             ingestBitrateBps: recordingId === null ? null : ingest.bitrate(params.id),
+            // Quota figures and refusals are the teachers' business.
+            notice: role === 'teacher' ? ingest.notice(params.id) : null,
           },
         };
       },

@@ -54,7 +54,11 @@ export function wireBroadcasts(deps: {
     addRoutes(routes) {
       addRecordingRoutes(routes, { ingest, signaling: deps.signaling, grants });
     },
-    middleware: hlsFiles({ ingest, grants }),
+    middleware: hlsFiles({
+      ingest,
+      grants,
+      classExists: (classId) => deps.signaling().classes.exists(classId),
+    }),
     async close() {
       ingest.off('broadcastStarted', started);
       ingest.off('broadcastEnded', ended);

@@ -41,8 +41,13 @@ export class LiveClient {
   }
 
   /** Resolves with the next `event` matching `pred` (including one already received). */
-  next<T = unknown>(event: string, pred: (p: T) => boolean = () => true, ms = 20_000): Promise<T> {
-    const seen = this.received.find((r) => r.event === event && pred(r.payload as T));
+  next<T = unknown>(
+    event: string,
+    pred: (p: T) => boolean = () => true,
+    ms = 20_000,
+    from = 0,
+  ): Promise<T> {
+    const seen = this.received.slice(from).find((r) => r.event === event && pred(r.payload as T));
     if (seen) return Promise.resolve(seen.payload as T);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -57,6 +62,21 @@ export class LiveClient {
       };
       this.socket.onAny(listener);
     });
+  }
+
+  /** A position in what was received so far, for `nextAfter`. */
+  mark(): number {
+    return this.received.length;
+  }
+
+  /** As `next`, but only events received after `mark` (an earlier match does not count). */
+  nextAfter<T = unknown>(
+    mark: number,
+    event: string,
+    pred: (p: T) => boolean = () => true,
+    ms = 20_000,
+  ): Promise<T> {
+    return this.next<T>(event, pred, ms, mark);
   }
 
   seen(event: string): unknown[] {

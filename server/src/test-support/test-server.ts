@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import type { Logger } from 'pino';
 import { loadConfig, type Env } from '../config.js';
 import { startServer, type RunningServer } from '../server.js';
 
@@ -15,8 +16,8 @@ export interface TestServer extends RunningServer {
   stop(): Promise<void>;
 }
 
-/** The real server on a free loopback port with a throw-away data dir. */
-export async function startTestServer(env: Env = {}): Promise<TestServer> {
+/** The real server on a free loopback port with a throw-away data dir (and the given logger). */
+export async function startTestServer(env: Env = {}, logger?: Logger): Promise<TestServer> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'educloud-test-'));
   const config = loadConfig({
     PORT: '0',
@@ -32,7 +33,7 @@ export async function startTestServer(env: Env = {}): Promise<TestServer> {
     RTMP_ENABLED: 'false',
     ...Object.fromEntries(Object.entries(env).map(([k, v]) => [k, String(v)])),
   });
-  const server = await startServer(config);
+  const server = await startServer(config, logger);
   const call: TestServer['call'] = async (method, url, opts = {}) => {
     const headers: Record<string, string> = { ...opts.headers };
     if (opts.token) headers.authorization = `Bearer ${opts.token}`;

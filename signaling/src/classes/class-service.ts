@@ -27,6 +27,14 @@ export interface ClassLinks {
   rtmpUrl: string;
 }
 
+export interface ClassHooks {
+  /**
+   * Runs after a class's rows are gone, before the deletion is answered: other parts remove
+   * what they keep for it (recordings, documents). Expected to handle its own errors.
+   */
+  onDeleted?: (classId: string) => Promise<void>;
+}
+
 /** Classes, their membership, invite links and stream keys. */
 export class ClassService {
   constructor(
@@ -34,6 +42,7 @@ export class ClassService {
     private readonly tokens: TokenService,
     private readonly streamKeys: StreamKeys,
     private readonly links: ClassLinks,
+    private readonly hooks: ClassHooks = {},
   ) {}
 
   async create(p: Principal, req: Required<CreateClassRequest>): Promise<ClassInfo> {
@@ -122,6 +131,23 @@ export class ClassService {
       await tx.deleteFrom('class_members').where('class_id', '=', classId).execute();
       await tx.deleteFrom('classes').where('id', '=', classId).execute();
     });
+    await this.hooks.onDeleted?.(classId);
+  }
+
+  /** Whether the class exists (a deleted class's kept recordings are not served). */
+  async exists(classId: string): Promise<boolean> {
+    return (await this.findClass(classId)) !== undefined;
+  }
+
+  /** Every class created by whoever created this one (a teacher's recording quota); [] if none. */
+  async classesOfCreator(classId: string): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('classes as c')
+      .innerJoin('classes as mine', 'mine.created_by', 'c.created_by')
+      .select('c.id')
+      .where('mine.id', '=', classId)
+      .execute();
+    return rows.map((r) => r.id);
   }
 
   async roster(p: Principal, classId: string): Promise<RosterResponse> {

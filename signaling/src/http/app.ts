@@ -11,6 +11,8 @@ import type { TokenService } from '../auth/token-service.js';
 import type { ClassService } from '../classes/class-service.js';
 import { authenticate } from './authenticate.js';
 import { errorMiddleware } from './error-middleware.js';
+import { HttpError } from './http-error.js';
+import { metricsAuthorized } from './metrics-auth.js';
 import { buildOpenApi } from './openapi.js';
 import { perAddressLimit } from './rate-limit.js';
 import { requestContext } from './request-context.js';
@@ -45,6 +47,8 @@ export interface HttpAppOptions {
   extraMiddleware?: Koa.Middleware[];
   extraRoutes?: (routes: RouteTable, services: { classes: ClassService }) => void;
   clientConfig: ClientConfig;
+  /** Bearer token /metrics requires; without one /metrics is not served here. */
+  metricsToken?: string;
 }
 
 export function createHttpApp(opts: HttpAppOptions): Koa {
@@ -88,10 +92,18 @@ export function createHttpApp(opts: HttpAppOptions): Koa {
   router.get('/healthz', (ctx) => {
     ctx.body = { status: 'ok' };
   });
-  router.get('/metrics', async (ctx) => {
-    ctx.type = opts.registry.contentType;
-    ctx.body = await opts.registry.metrics();
-  });
+  const metricsToken = opts.metricsToken;
+  // Without a token the metrics are only on the operator's METRICS_PORT, never on this port.
+  if (metricsToken) {
+    router.get('/metrics', async (ctx) => {
+      if (!metricsAuthorized(ctx.get('authorization') || undefined, metricsToken)) {
+        ctx.set('WWW-Authenticate', 'Bearer realm="metrics"');
+        throw new HttpError('unauthorized', 'Metrics need the METRICS_TOKEN bearer token');
+      }
+      ctx.type = opts.registry.contentType;
+      ctx.body = await opts.registry.metrics();
+    });
+  }
   const openApi = buildOpenApi(routes.all(), { version: opts.version });
   router.get('/api/openapi.json', (ctx) => {
     ctx.body = openApi;

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Middleware } from 'koa';
 import type { Logger } from 'pino';
 import type { Counter, Histogram } from 'prom-client';
+import { redactUrl } from './redact-url.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
@@ -29,7 +30,12 @@ export function requestContext(
       metrics.requests.inc(labels);
       metrics.duration.observe(labels, seconds);
       ctx.state.log.info(
-        { method: ctx.method, url: ctx.url, status: ctx.status, ms: Math.round(seconds * 1000) },
+        {
+          method: ctx.method,
+          url: redactUrl(ctx.url),
+          status: ctx.status,
+          ms: Math.round(seconds * 1000),
+        },
         'request',
       );
     }

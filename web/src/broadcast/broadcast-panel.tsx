@@ -48,6 +48,11 @@ export function BroadcastPanel({ classId, isTeacher }: { classId: string; isTeac
             {live ? 'Watch now' : 'Open the watch page'}
           </Button>
         </Stack>
+        {isTeacher && status?.notice && (
+          <Alert severity="warning" data-testid="broadcast-notice">
+            {status.notice.message}
+          </Alert>
+        )}
         {isTeacher && <RecommendedObsSettings />}
         <RecordingsLibrary classId={classId} isTeacher={isTeacher} />
       </Stack>

@@ -70,7 +70,8 @@ export function addClassRoutes(routes: RouteTable, classes: ClassService): void 
     .add({
       method: 'delete',
       path: '/api/classes/:id',
-      summary: 'Delete a class (its teachers)',
+      summary:
+        'Delete a class (its teachers), with its recordings and documents unless the operator keeps them',
       tag: 'classes',
       audience: 'account',
       params: idParamSchema,

@@ -1,8 +1,14 @@
 import type { Logger } from 'pino';
-import type { Server, Socket } from 'socket.io';
+import type { LiveServer as Server, LiveSocket as Socket } from './live-io.js';
 import type { JoinResult, PeerInfo, ProducerInfo } from '@educloud/protocol';
 import { AckError } from './ack-error.js';
 import type { MediaRoom, MediaRooms } from './media-port.js';
+
+/** What the room itself answers to `class:join`; the gateway adds the class's activity. */
+export type RoomJoinResult = Omit<
+  JoinResult,
+  'chat' | 'settings' | 'polls' | 'pollResults' | 'waiting'
+>;
 
 interface PeerEntry {
   info: PeerInfo;
@@ -12,6 +18,11 @@ interface PeerEntry {
 
 export function roomChannel(classId: string): string {
   return `class:${classId}`;
+}
+
+/** The class's teachers only: private chat, live poll results, the waiting list. */
+export function teachersChannel(classId: string): string {
+  return `class:${classId}:teachers`;
 }
 
 /**
@@ -54,7 +65,7 @@ export class LiveRoom {
     who: { userId: string; name: string; role: 'teacher' | 'student' },
     live: boolean,
     resumePeerId: string | undefined,
-  ): JoinResult {
+  ): RoomJoinResult {
     const resumable = resumePeerId ? this.peers.get(resumePeerId) : undefined;
     if (resumable && resumable.info.userId === who.userId) {
       const previous = resumable.socket;
@@ -84,6 +95,8 @@ export class LiveRoom {
       name: who.name,
       role: who.role,
       handRaised: false,
+      handRaisedAt: null,
+      forcedMute: false,
     };
     this.peers.set(info.peerId, { info, socket, graceTimer: undefined });
     socket.to(roomChannel(this.classId)).emit('peer:joined', info);
@@ -103,6 +116,8 @@ export class LiveRoom {
       name,
       role: 'teacher',
       handRaised: false,
+      handRaisedAt: null,
+      forcedMute: false,
     };
     this.peers.set(info.peerId, { info, socket: null, graceTimer: undefined });
     this.io.to(roomChannel(this.classId)).emit('peer:joined', info);
@@ -166,11 +181,19 @@ export class LiveRoom {
     this.io.to(roomChannel(this.classId)).emit('producer:closed', { producerId, peerId: p.peerId });
   }
 
-  setHand(peerId: string, raised: boolean): void {
+  /** Changes what everyone sees of a participant (hand, forced mute, role) and tells them. */
+  updatePeer(
+    peerId: string,
+    patch: Partial<Pick<PeerInfo, 'handRaised' | 'handRaisedAt' | 'forcedMute' | 'role'>>,
+  ): void {
     const entry = this.peers.get(peerId);
     if (!entry) return;
-    entry.info.handRaised = raised;
+    Object.assign(entry.info, patch);
     this.io.to(roomChannel(this.classId)).emit('peer:updated', entry.info);
+  }
+
+  allPeers(): PeerInfo[] {
+    return [...this.peers.values()].map((p) => p.info);
   }
 
   socketOf(peerId: string): Socket | null {
@@ -191,7 +214,7 @@ export class LiveRoom {
     this.onEmpty();
   }
 
-  private joinResult(info: PeerInfo, live: boolean, resumed: boolean): JoinResult {
+  private joinResult(info: PeerInfo, live: boolean, resumed: boolean): RoomJoinResult {
     return {
       peerId: info.peerId,
       role: info.role,

@@ -155,7 +155,7 @@ it('mutes a student for everyone and refuses their own unmute', async () => {
   expect(
     await teacher.locator('[data-testid="participant-alice"]').getAttribute('data-forced-mute'),
   ).toBe('true');
-}, 300_000);
+}, 420_000);
 
 it('shows a raised hand in the queue and lets the teacher lower it', async () => {
   const { teacher, bob } = pages as Record<'teacher' | 'bob', Page>;

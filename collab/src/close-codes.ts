@@ -17,6 +17,10 @@ export const Close = {
   resync: { code: 4509, reason: 'missing dependency, resync' },
   slowConsumer: { code: 4508, reason: 'slow consumer' },
   rateLimit: { code: 4529, reason: 'rate limit' },
+  /** The token the socket opened with expired: reconnecting with a fresh one works. */
+  sessionExpired: { code: 4501, reason: 'session expired' },
+  /** The user's sessions or class membership ended: a retry with the same user cannot help. */
+  sessionRevoked: { code: 4403, reason: 'session revoked' },
 } as const;
 
 export type CloseReason = (typeof Close)[keyof typeof Close];

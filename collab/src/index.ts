@@ -19,6 +19,8 @@ export interface CollabHandle {
   isDocumentLocked(docName: string): Promise<boolean>;
   /** The in-memory document, if loaded (diagnostics and tests). */
   getLoadedDocument(docName: string): Y.Doc | undefined;
+  /** Closes this node's connections of a user and/or on documents under a name prefix. */
+  closeConnections(match: { userId?: string; docPrefix?: string }): void;
   /** Resolves when every update received so far is stored. */
   flush(): Promise<void>;
   /** Stops accepting connections, closes clients, stores what is queued, unloads documents. */
@@ -38,6 +40,7 @@ export async function start(options: CollabOptions): Promise<CollabHandle> {
     setDocumentLock: (docName, locked) => server.setDocumentLock(docName, locked),
     isDocumentLocked: (docName) => server.isDocumentLocked(docName),
     getLoadedDocument: (docName) => server.getLoadedDocument(docName),
+    closeConnections: (match) => server.closeConnections(match),
     flush: () => server.flush(),
     close: () => server.close(),
   };

@@ -80,6 +80,8 @@ export const clientEvents = {
   'hand:set': z.strictObject({ raised: z.boolean() }),
   'moderation:mute': z.strictObject({ peerId: id }),
   'moderation:kick': z.strictObject({ peerId: id }),
+  /** A fresh access (or guest) token for this socket, sent before the current one expires. */
+  'session:refresh': z.strictObject({ token: z.string().min(1).max(4096) }),
 } as const;
 export type ClientEventName = keyof typeof clientEvents;
 export type ClientEventPayload<E extends ClientEventName> = z.input<(typeof clientEvents)[E]>;
@@ -123,6 +125,7 @@ export interface ClientEventResults {
   'hand:set': null;
   'moderation:mute': null;
   'moderation:kick': null;
+  'session:refresh': { expiresAt: string };
 }
 
 export interface TransportStats {
@@ -134,6 +137,16 @@ export interface TransportStats {
   /** 0 (bad) to 10 (perfect): the worst score among the transport's streams. */
   score: number | null;
 }
+
+export const sessionRevocationReasons = [
+  'logged_out_everywhere',
+  'password_changed',
+  'role_changed',
+  'token_reused',
+  'removed_from_class',
+  'class_deleted',
+] as const;
+export type SessionRevocationReason = (typeof sessionRevocationReasons)[number];
 
 /** Events the server sends, with their payloads. */
 export interface ServerEvents {
@@ -153,6 +166,10 @@ export interface ServerEvents {
   /** The media server holding this class restarted: create transports again. */
   'media:reconnect': () => void;
   kicked: () => void;
+  /** The socket's token expired without a `session:refresh`: reconnect with a fresh one. */
+  'session:expired': () => void;
+  /** The account's sessions were ended or its class membership was; the socket closes. */
+  'session:revoked': (e: { reason: SessionRevocationReason }) => void;
   /** The teacher's OBS broadcast started or stopped (HLS watchers and the live room). */
   'broadcast:status': (e: { live: boolean; recordingId: string | null }) => void;
 }

@@ -18,6 +18,7 @@ import type { RouteTable } from './http/route-table.js';
 import { InMemoryLiveState, type LiveState } from './live/live-state.js';
 import type { MediaRooms } from './live/media-port.js';
 import { RedisLiveState } from './live/redis-live-state.js';
+import { SocketAuthority } from './live/socket-authority.js';
 
 export { signalingMigrations } from './db/migrations.js';
 export type { SignalingTables } from './db/schema.js';
@@ -49,7 +50,9 @@ export interface SignalingOptions {
   bodyLimitBytes: number;
   corsOrigins: string[];
   authRateLimitPerMinute: number;
+  refreshRateLimitPerMinute: number;
   trustProxy: boolean;
+  trustProxyHops: number;
   webRoot?: string;
   extraMiddleware?: Koa.Middleware[];
   /** The media plane for live classes. */
@@ -79,8 +82,13 @@ export interface SignalingHandle {
 /** Accounts, classes and the HTTP API, mounted as the request handler of `httpServer`. */
 export async function start(opts: SignalingOptions): Promise<SignalingHandle> {
   const keys = new DerivedKeys(opts.secret);
-  const tokens = new TokenService(keys.jwt, opts.accessTokenTtlSeconds, opts.guestTokenTtlSeconds);
-  const accounts = new AccountService(
+  const tokens: TokenService = new TokenService(
+    keys.jwt,
+    opts.accessTokenTtlSeconds,
+    opts.guestTokenTtlSeconds,
+    (userId): Promise<number | undefined> => accounts.sessionVersion(userId),
+  );
+  const accounts: AccountService = new AccountService(
     opts.db,
     tokens,
     opts.refreshTokenTtlSeconds,
@@ -90,12 +98,24 @@ export async function start(opts: SignalingOptions): Promise<SignalingHandle> {
     publicUrl: opts.publicUrl,
     rtmpUrl: opts.rtmpUrl,
   });
+  // Rate-limit counters are shared by every node when there is Redis.
+  const limitsRedis = opts.redisUrl
+    ? new Redis(opts.redisUrl, { maxRetriesPerRequest: 3 })
+    : undefined;
   const app = createHttpApp({
     ...opts,
+    rateLimitRedis: limitsRedis,
     accounts,
     classes,
     tokens,
-    clientConfig: { tldrawLicenseKey: opts.tldrawLicenseKey ?? null },
+    clientConfig: async () => {
+      const serverFresh = await accounts.isFresh();
+      return {
+        tldrawLicenseKey: opts.tldrawLicenseKey ?? null,
+        serverFresh,
+        teacherSignupAllowed: serverFresh || accounts.allowTeacherSignup,
+      };
+    },
   });
   const handler = app.callback();
   opts.httpServer.on('request', handler);
@@ -115,7 +135,18 @@ export async function start(opts: SignalingOptions): Promise<SignalingHandle> {
     redis = { pub, sub };
     io.adapter(createAdapter(pub, sub, { key: 'educloud:socket.io' }));
   }
+  const authority = new SocketAuthority(
+    io,
+    tokens,
+    opts.logger.child({ part: 'live' }),
+    redis !== undefined,
+  );
+  accounts.onSessionsRevoked((userId, reason) => authority.revokeUser(userId, reason));
+  classes.onMembershipEnded((classId, userId) =>
+    userId ? authority.revokeMembership(classId, userId) : authority.revokeClass(classId),
+  );
   const live = new LiveGateway({
+    authority,
     io,
     tokens,
     classes,
@@ -136,9 +167,11 @@ export async function start(opts: SignalingOptions): Promise<SignalingHandle> {
       opts.httpServer.off('request', handler);
       io.disconnectSockets(true);
       await live.close();
+      authority.close();
       // io.close() would also close the HTTP server, which belongs to the caller.
       io.engine.close();
       if (redis) await Promise.all([redis.pub.quit(), redis.sub.quit()]);
+      await limitsRedis?.quit();
     },
   };
 }

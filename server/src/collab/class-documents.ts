@@ -29,6 +29,7 @@ export function authorizeClassDocument(tokens: TokenService, classes: ClassServi
       name: check.principal.name,
       canWrite: true,
       canWriteWhenLocked: role === 'teacher',
+      expiresAt: check.expiresAt.getTime(),
     };
   };
 }

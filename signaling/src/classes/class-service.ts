@@ -27,14 +27,24 @@ export interface ClassLinks {
   rtmpUrl: string;
 }
 
+/** Told when a user's membership of a class ended (userId null: the class is gone). */
+export type OnMembershipEnded = (classId: string, userId: string | null) => void;
+
 /** Classes, their membership, invite links and stream keys. */
 export class ClassService {
+  private readonly membershipListeners: OnMembershipEnded[] = [];
+
   constructor(
     private readonly db: Kysely<SignalingTables>,
     private readonly tokens: TokenService,
     private readonly streamKeys: StreamKeys,
     private readonly links: ClassLinks,
   ) {}
+
+  /** Registers a listener told after a membership ended, to close what it still holds open. */
+  onMembershipEnded(listener: OnMembershipEnded): void {
+    this.membershipListeners.push(listener);
+  }
 
   async create(p: Principal, req: Required<CreateClassRequest>): Promise<ClassInfo> {
     if (p.kind !== 'user' || p.role === 'student') {
@@ -122,6 +132,24 @@ export class ClassService {
       await tx.deleteFrom('class_members').where('class_id', '=', classId).execute();
       await tx.deleteFrom('classes').where('id', '=', classId).execute();
     });
+    this.membershipEnded(classId, null);
+  }
+
+  /** A teacher takes a member (student, guest or co-teacher) out of the class. */
+  async removeMember(p: Principal, classId: string, userId: string): Promise<void> {
+    await this.requireTeacher(p, classId);
+    if (userId === p.userId) throw new HttpError('conflict', 'You cannot remove yourself');
+    const result = await this.db
+      .deleteFrom('class_members')
+      .where('class_id', '=', classId)
+      .where('user_id', '=', userId)
+      .executeTakeFirst();
+    if (result.numDeletedRows === 0n) throw new HttpError('not_found', 'No such member');
+    this.membershipEnded(classId, userId);
+  }
+
+  private membershipEnded(classId: string, userId: string | null): void {
+    for (const listener of this.membershipListeners) listener(classId, userId);
   }
 
   async roster(p: Principal, classId: string): Promise<RosterResponse> {

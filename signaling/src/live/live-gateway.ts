@@ -16,6 +16,7 @@ import { AckError } from './ack-error.js';
 import { LiveRoom, roomChannel } from './live-room.js';
 import type { LiveState } from './live-state.js';
 import type { MediaRooms } from './media-port.js';
+import type { SocketAuthority } from './socket-authority.js';
 
 export interface BroadcastHost {
   peerId: string;
@@ -28,6 +29,7 @@ export interface BroadcastHost {
 
 interface SocketSession {
   principal: Principal;
+  expiresAt: Date;
   classId?: string;
   peerId?: string;
   role?: 'teacher' | 'student';
@@ -48,6 +50,7 @@ export interface LiveGatewayOptions {
   logger: Logger;
   registry: Registry;
   reconnectGraceMs: number;
+  authority: SocketAuthority;
 }
 
 /**
@@ -127,13 +130,14 @@ export class LiveGateway {
     if (!check.ok) {
       throw new Error(check.reason === 'expired' ? 'token_expired' : 'unauthorized');
     }
-    const session: SocketSession = { principal: check.principal };
+    const session: SocketSession = { principal: check.principal, expiresAt: check.expiresAt };
     socket.data.session = session;
   }
 
   private onConnection(socket: Socket): void {
     const session = socket.data.session as SocketSession;
     const handlers = this.handlers();
+    this.opts.authority.watch(socket, session);
     for (const name of Object.keys(clientEvents) as ClientEventName[]) {
       socket.on(name, (payload: unknown, ack: unknown) => {
         void this.dispatch(
@@ -160,7 +164,11 @@ export class LiveGateway {
     socket.on('disconnect', () => {
       if (session.classId && session.peerId) {
         const room = this.rooms.get(session.classId);
-        void room?.then((r) => r.disconnected(session.peerId!, socket));
+        void room?.then((r) =>
+          socket.data.revoked
+            ? r.remove(session.peerId!, 'session ended')
+            : r.disconnected(session.peerId!, socket),
+        );
       }
     });
   }
@@ -380,6 +388,8 @@ export class LiveGateway {
         socket?.disconnect(true);
         return null;
       },
+      'session:refresh': (socket, session, { token }) =>
+        this.opts.authority.refresh(socket, session, token),
     };
   }
 }

@@ -26,6 +26,7 @@ const endMessages: Partial<Record<LiveSnapshot['status'], string>> = {
   ended: 'The teacher ended the class.',
   replaced: 'You opened this class in another tab or window; this one has left.',
   kicked: 'A teacher removed you from the class.',
+  revoked: 'Your session ended (logged out, password or role changed, or removed from the class).',
   left: 'You left the class.',
 };
 

@@ -13,7 +13,15 @@ import type {
 } from '@educloud/protocol';
 
 export type SessionStatus =
-  'connecting' | 'joined' | 'reconnecting' | 'ended' | 'replaced' | 'kicked' | 'left' | 'error';
+  | 'connecting'
+  | 'joined'
+  | 'reconnecting'
+  | 'ended'
+  | 'replaced'
+  | 'kicked'
+  | 'revoked'
+  | 'left'
+  | 'error';
 
 export type LocalSource = 'camera' | 'mic' | 'screen';
 
@@ -176,6 +184,9 @@ export class LiveSession {
     s.on('class:ended', () => this.finish('ended'));
     s.on('session:replaced', () => this.finish('replaced'));
     s.on('kicked', () => this.finish('kicked'));
+    s.on('session:revoked', () => this.finish('revoked'));
+    // The server closes a socket whose token ran out; the next connection carries a fresh one.
+    s.on('session:expired', () => s.once('disconnect', () => s.connect()));
     s.on('media:reconnect', () => void this.rebuildMedia());
     this.statsTimer = setInterval(() => void this.measure(), 2000);
   }

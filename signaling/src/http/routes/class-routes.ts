@@ -4,6 +4,7 @@ import {
   createClassRequestSchema,
   idParamSchema,
   inviteResponseSchema,
+  memberParamSchema,
   rosterResponseSchema,
   streamKeyResponseSchema,
   updateClassRequestSchema,
@@ -76,6 +77,19 @@ export function addClassRoutes(routes: RouteTable, classes: ClassService): void 
       responses: { 204: { description: 'Deleted' } },
       handler: async ({ principal, params }) => {
         await classes.remove(who(principal), params.id);
+        return { status: 204 };
+      },
+    })
+    .add({
+      method: 'delete',
+      path: '/api/classes/:id/members/:userId',
+      summary: 'Remove a member from a class; their live connections close (its teachers)',
+      tag: 'classes',
+      audience: 'account',
+      params: memberParamSchema,
+      responses: { 204: { description: 'Removed' } },
+      handler: async ({ principal, params }) => {
+        await classes.removeMember(who(principal), params.id, params.userId);
         return { status: 204 };
       },
     })

@@ -467,11 +467,19 @@ describe('expiry, limits and restarts', () => {
   });
 
   it('hands the operator tldraw licence key to the web client', async () => {
-    expect((await s.call('GET', '/api/client-config')).body).toEqual({ tldrawLicenseKey: null });
+    expect((await s.call('GET', '/api/client-config')).body).toEqual({
+      tldrawLicenseKey: null,
+      serverFresh: false,
+      teacherSignupAllowed: true,
+    });
     const licensed = await startTestServer({ TLDRAW_LICENSE_KEY: 'tldraw-key-123' });
     try {
       const r = await licensed.call('GET', '/api/client-config');
-      expect(r.body).toEqual({ tldrawLicenseKey: 'tldraw-key-123' });
+      expect(r.body).toEqual({
+        tldrawLicenseKey: 'tldraw-key-123',
+        serverFresh: true,
+        teacherSignupAllowed: true,
+      });
     } finally {
       await licensed.stop();
     }

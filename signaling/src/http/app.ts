@@ -13,6 +13,7 @@ import type { ClassService } from '../classes/class-service.js';
 import { authenticate } from './authenticate.js';
 import { errorMiddleware } from './error-middleware.js';
 import { buildOpenApi } from './openapi.js';
+import { proxyHint } from './proxy-hint.js';
 import { perAddressLimit } from './rate-limit.js';
 import { requestContext } from './request-context.js';
 import { RouteTable } from './route-table.js';
@@ -111,6 +112,7 @@ export function createHttpApp(opts: HttpAppOptions): Koa {
   routes.mount(router, (ctx) => authenticate(ctx, opts.tokens));
 
   app.use(requestContext(opts.logger, { requests, duration }));
+  if (!opts.trustProxy) app.use(proxyHint(opts.logger));
   if (opts.webRoot) app.use(staticFiles(opts.webRoot));
   app.use(errorMiddleware());
   app.use(

@@ -149,6 +149,45 @@ describe('changes that end a live socket', () => {
     await expect(live(w, st.accessToken).connected()).rejects.toThrow(/unauthorized/);
   });
 
+  it('removal from the class and log out everywhere close whiteboard/notes sockets', async () => {
+    const removed = await student(w, 'scribe@x.test');
+    const leaving = await student(w, 'writer@x.test');
+    const stays = await student(w, 'reader@x.test');
+    /** Opens the class notes; resolves once open with the promise of the close. */
+    const open = async (token: string) => {
+      const ws = new WebSocket(
+        `ws://127.0.0.1:${w.s.port}/collab/class/${w.classId}/notes?token=${token}`,
+      );
+      const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+        ws.once('close', (code, reason) => resolve({ code, reason: reason.toString() })),
+      );
+      await new Promise((resolve, reject) => {
+        ws.once('open', resolve);
+        ws.once('error', reject);
+      });
+      return { ws, closed };
+    };
+    const a = await open(removed.accessToken);
+    const b = await open(leaving.accessToken);
+    const c = await open(stays.accessToken);
+    const removal = await w.s.call(
+      'DELETE',
+      `/api/classes/${w.classId}/members/${removed.user.id}`,
+      {
+        token: w.teacher.accessToken,
+      },
+    );
+    expect(removal.status).toBe(204);
+    expect(await a.closed).toEqual({ code: 4403, reason: 'session revoked' });
+    const logout = await w.s.call('POST', '/api/auth/logout-everywhere', {
+      token: leaving.accessToken,
+    });
+    expect(logout.status).toBe(204);
+    expect(await b.closed).toEqual({ code: 4403, reason: 'session revoked' });
+    expect(c.ws.readyState).toBe(WebSocket.OPEN);
+    c.ws.close();
+  });
+
   it('deleting the class closes the sockets in it', async () => {
     const { c } = await joinedPair('deleted@x.test');
     const gone = disconnected(c);

@@ -88,6 +88,9 @@ export class LiveSession {
   private readonly listeners = new Set<() => void>();
   private readonly layerWanted = new Map<string, number>();
   private statsTimer: ReturnType<typeof setInterval> | undefined;
+  private tokenTimer: ReturnType<typeof setInterval> | undefined;
+  /** The token the server holds for this socket; it closes the socket when that expires. */
+  private socketToken: string | null = null;
   private joinedOnce = false;
   private state: LiveSnapshot = {
     status: 'connecting',
@@ -121,7 +124,10 @@ export class LiveSession {
       transports: ['websocket'],
       // A fresh token on every (re)connection: access tokens are short-lived.
       auth: (cb) => {
-        void this.getToken().then((token) => cb({ token }));
+        void this.getToken().then((token) => {
+          this.socketToken = token;
+          cb({ token });
+        });
       },
       reconnectionDelay: 500,
       reconnectionDelayMax: 3000,
@@ -189,6 +195,7 @@ export class LiveSession {
     s.on('session:expired', () => s.once('disconnect', () => s.connect()));
     s.on('media:reconnect', () => void this.rebuildMedia());
     this.statsTimer = setInterval(() => void this.measure(), 2000);
+    this.tokenTimer = setInterval(() => void this.renewSocketToken(), 20_000);
   }
 
   async leave(): Promise<void> {
@@ -496,8 +503,21 @@ export class LiveSession {
     this.sendTransport = this.recvTransport = null;
   }
 
+  /** Hands the server each renewed access token before the one it holds expires. */
+  private async renewSocketToken(): Promise<void> {
+    const token = await this.getToken();
+    if (!token || token === this.socketToken || !this.socket?.connected) return;
+    try {
+      await this.request('session:refresh', { token });
+      this.socketToken = token;
+    } catch {
+      // Expiry then closes the socket and the reconnection carries the fresh token.
+    }
+  }
+
   private finish(status: SessionStatus): void {
     clearInterval(this.statsTimer);
+    clearInterval(this.tokenTimer);
     this.closeTransports();
     this.socket?.disconnect();
     this.peers.clear();

@@ -36,6 +36,7 @@ export class CollabConnection {
   private readonly listeners = new Set<() => void>();
   private readonly deniedListeners = new Set<() => void>();
   private destroyed = false;
+  private closing = false;
   private attempts = 0;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
 
@@ -102,15 +103,24 @@ export class CollabConnection {
   }
 
   private onClose(event: CloseEvent | null): void {
-    if (this.destroyed) return;
-    // Reconnecting is ours (fresh token each time): stop the provider's own attempt.
-    this.provider.disconnect();
+    if (this.destroyed || this.closing) return;
+    // Reconnecting is ours (fresh token each time): stop the provider's own attempt. The
+    // provider emits connection-close again from inside disconnect() while its socket is
+    // still current: without this guard a server-side close recursed until the stack blew.
+    this.closing = true;
+    try {
+      this.provider.disconnect();
+    } finally {
+      this.closing = false;
+    }
     const code = event?.code ?? 0;
     if (code === 4400) {
       this.setStatus({ state: 'failed', reason: 'The server refused an edit as invalid' });
     } else if (code === 4413 || code === 1009) {
       // The refused update stays in this document and would be re-sent on every handshake.
       this.setStatus({ state: 'failed', reason: 'The document is too large to take this edit' });
+    } else if (code === 4403) {
+      this.setStatus({ state: 'failed', reason: 'Your session or class membership ended' });
     } else if (code === 4509) {
       this.attempts = 0;
       this.retry('Resynchronising', 0);

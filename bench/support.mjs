@@ -45,6 +45,8 @@ export function startServer(env = {}) {
       RTC_PORT: '0',
       RTMP_ENABLED: 'false',
       AUTH_RATE_LIMIT_PER_MINUTE: '1000',
+      REFRESH_RATE_LIMIT_PER_MINUTE: '1000',
+      ALLOW_TEACHER_SIGNUP: 'true',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -33,6 +33,8 @@ export async function startServer(env: Record<string, string> = {}): Promise<E2e
       DATA_DIR: dataDir,
       LOG_LEVEL: 'warn',
       AUTH_RATE_LIMIT_PER_MINUTE: '1000',
+      REFRESH_RATE_LIMIT_PER_MINUTE: '1000',
+      ALLOW_TEACHER_SIGNUP: 'true',
       MEDIASOUP_WORKERS: '1',
       RTC_LISTEN_IP: '127.0.0.1',
       RTC_PORT: '0',

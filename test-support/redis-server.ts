@@ -4,6 +4,8 @@ import { freePort } from './free-port.js';
 
 export interface RedisServer {
   url: string;
+  /** The redis-server process (tests pause it with SIGSTOP to hold a client mid-connect). */
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -28,8 +30,13 @@ export async function startRedis(): Promise<RedisServer> {
   });
   return {
     url: `redis://127.0.0.1:${port}`,
+    pid: proc.pid!,
     async stop() {
-      if (proc.exitCode === null) proc.kill('SIGTERM');
+      if (proc.exitCode === null) {
+        // A paused server would ignore SIGTERM.
+        proc.kill('SIGCONT');
+        proc.kill('SIGTERM');
+      }
       await exited;
     },
   };

@@ -185,6 +185,20 @@ export class CollabServer {
     return this.rooms.get(docName)?.doc;
   }
 
+  /**
+   * Closes this node's connections of a user (or everyone) on documents under a name prefix:
+   * their sessions or their class membership ended.
+   */
+  closeConnections(match: { userId?: string; docPrefix?: string }): void {
+    for (const room of this.rooms.values()) {
+      if (match.docPrefix && !room.name.startsWith(match.docPrefix)) continue;
+      for (const c of [...room.conns]) {
+        if (match.userId && c.principal.userId !== match.userId) continue;
+        c.close(Close.sessionRevoked);
+      }
+    }
+  }
+
   /** Waits until every update received so far is stored (and compactions finished). */
   async flush(): Promise<void> {
     await Promise.all([...this.rooms.values()].map((r) => r.flush()));
@@ -274,8 +288,10 @@ export class CollabServer {
       clock: this.opts.clock,
     });
     room.addConnection(conn);
+    const expiry = expiryTimer(principal, () => conn.close(Close.sessionExpired));
     this.metrics.connections.inc();
     ws.on('close', () => {
+      clearTimeout(expiry);
       conn.dispose();
       this.metrics.connections.dec();
       room.removeConnection(conn);
@@ -367,4 +383,16 @@ function refuse(socket: Duplex, status: number) {
     `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`,
   );
   socket.destroy();
+}
+
+// setTimeout holds at most ~24.8 days; a token living longer is simply not timed.
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+function expiryTimer(principal: Principal, onExpired: () => void): NodeJS.Timeout | undefined {
+  if (principal.expiresAt === undefined) return undefined;
+  const ms = principal.expiresAt - Date.now();
+  if (ms > MAX_TIMER_MS) return undefined;
+  const timer = setTimeout(onExpired, Math.max(0, ms));
+  timer.unref();
+  return timer;
 }

@@ -30,7 +30,7 @@ async function store(name: string) {
   const doc = new Y.Doc();
   doc.getText('t').insert(0, name);
   const data = Y.encodeStateAsUpdate(doc);
-  await appendUpdates(db, name, [{ data, authorId: 'u1', createdAt: Date.now() }], 1);
+  await appendUpdates(db, name, [{ data, authorId: 'u1', createdAt: Date.now() }], 1, 1);
   await writeLock(db, name, true);
   // A teacher's reset leaves an epoch row that must go with the document.
   await writeEpoch(db, name, {

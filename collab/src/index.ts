@@ -30,6 +30,8 @@ export interface CollabHandle {
   undoReset(docName: string, authorId: string, expectedEpoch?: number): Promise<DocumentState>;
   /** The in-memory document, if loaded (diagnostics and tests). */
   getLoadedDocument(docName: string): Y.Doc | undefined;
+  /** Closes this node's connections of a user and/or on documents under a name prefix. */
+  closeConnections(match: { userId?: string; docPrefix?: string }): void;
   /** Resolves when every update received so far is stored. */
   flush(): Promise<void>;
   /** Stops accepting connections, closes clients, stores what is queued, unloads documents. */
@@ -53,6 +55,7 @@ export async function start(options: CollabOptions): Promise<CollabHandle> {
       server.resetDocument(docName, authorId, expected),
     undoReset: (docName, authorId, expected) => server.undoReset(docName, authorId, expected),
     getLoadedDocument: (docName) => server.getLoadedDocument(docName),
+    closeConnections: (match) => server.closeConnections(match),
     flush: () => server.flush(),
     close: () => server.close(),
   };

@@ -12,6 +12,8 @@ export const principalSchema = z.object({
   canWrite: z.boolean(),
   /** Teachers: keep writing while the document is locked. */
   canWriteWhenLocked: z.boolean().default(false),
+  /** When the token behind this principal expires (epoch ms): the socket is closed then. */
+  expiresAt: z.number().optional(),
 });
 
 export type Principal = z.infer<typeof principalSchema>;

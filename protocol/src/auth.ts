@@ -35,6 +35,14 @@ export type LoginRequest = z.infer<typeof loginRequestSchema>;
 export const refreshRequestSchema = z.strictObject({ refreshToken: z.string().min(16).max(200) });
 export type RefreshRequest = z.infer<typeof refreshRequestSchema>;
 
+export const changePasswordRequestSchema = z.strictObject({
+  currentPassword: z.string().min(1).max(200),
+  newPassword: password,
+  /** This device's refresh token: its session stays, every other one ends. */
+  refreshToken: z.string().min(16).max(200).optional(),
+});
+export type ChangePasswordRequest = z.infer<typeof changePasswordRequestSchema>;
+
 export const userSchema = z.object({
   id: z.string(),
   email: z.string().nullable(),

@@ -2,6 +2,10 @@ import { z } from 'zod';
 import { displayNameSchema, userSchema } from './auth.js';
 
 export const idParamSchema = z.strictObject({ id: z.uuid({ message: 'must be a class id' }) });
+export const memberParamSchema = z.strictObject({
+  id: z.uuid({ message: 'must be a class id' }),
+  userId: z.uuid({ message: 'must be a user id' }),
+});
 
 const isoDateTime = z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time' });
 

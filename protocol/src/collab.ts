@@ -82,6 +82,10 @@ export const collabClose = {
   /** The update builds on something we never got: reconnecting re-sends the client's state. */
   resync: { code: 4509, reason: 'missing dependency, resync' },
   rateLimit: { code: 4529, reason: 'rate limit' },
+  /** The token the socket opened with expired: reconnecting with a fresh one works. */
+  sessionExpired: { code: 4501, reason: 'session expired' },
+  /** The user's sessions or class membership ended: a retry with the same user cannot help. */
+  sessionRevoked: { code: 4403, reason: 'session revoked' },
 } as const;
 
 export type CollabCloseReason = (typeof collabClose)[keyof typeof collabClose];

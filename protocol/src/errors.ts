@@ -22,6 +22,8 @@ export const errorCodes = [
   'removed',
   'chat_disabled',
   'poll_closed',
+  /** The server is starting (or stopping): retry after the Retry-After seconds. */
+  'unavailable',
 ] as const;
 export type ErrorCode = (typeof errorCodes)[number];
 

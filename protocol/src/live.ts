@@ -114,6 +114,8 @@ export const clientEvents = {
   'waiting:admit': z.strictObject({ userId: id }),
   'waiting:admitAll': z.strictObject({}),
   'waiting:deny': z.strictObject({ userId: id }),
+  /** A fresh access (or guest) token for this socket, sent before the current one expires. */
+  'session:refresh': z.strictObject({ token: z.string().min(1).max(4096) }),
 } as const;
 export type ClientEventName = keyof typeof clientEvents;
 export type ClientEventPayload<E extends ClientEventName> = z.input<(typeof clientEvents)[E]>;
@@ -190,6 +192,7 @@ export interface ClientEventResults {
   'waiting:admit': null;
   'waiting:admitAll': null;
   'waiting:deny': null;
+  'session:refresh': { expiresAt: string };
 }
 
 export interface TransportStats {
@@ -201,6 +204,16 @@ export interface TransportStats {
   /** 0 (bad) to 10 (perfect): the worst score among the transport's streams. */
   score: number | null;
 }
+
+export const sessionRevocationReasons = [
+  'logged_out_everywhere',
+  'password_changed',
+  'role_changed',
+  'token_reused',
+  'removed_from_class',
+  'class_deleted',
+] as const;
+export type SessionRevocationReason = (typeof sessionRevocationReasons)[number];
 
 /** Events the server sends, with their payloads. */
 export interface ServerEvents {
@@ -219,6 +232,10 @@ export interface ServerEvents {
   /** The media server holding this class restarted: create transports again. */
   'media:reconnect': () => void;
   kicked: () => void;
+  /** The socket's token expired without a `session:refresh`: reconnect with a fresh one. */
+  'session:expired': () => void;
+  /** The account's sessions were ended or its class membership was; the socket closes. */
+  'session:revoked': (e: { reason: SessionRevocationReason }) => void;
   /** The teacher's OBS broadcast started or stopped (HLS watchers and the live room). */
   'broadcast:status': (e: { live: boolean; recordingId: string | null }) => void;
   /** Messages to `teachers` reach the teachers and their sender only. */

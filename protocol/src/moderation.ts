@@ -49,7 +49,3 @@ export const moderationNoticeSchema = z.object({
 });
 export type ModerationNotice = z.infer<typeof moderationNoticeSchema>;
 
-export const memberParamSchema = z.strictObject({
-  id: z.uuid({ message: 'must be a class id' }),
-  userId: z.string().min(1).max(100),
-});

@@ -8,7 +8,7 @@ describe('loadConfig', () => {
     expect(c.host).toBe('0.0.0.0');
     expect(c.dataDir).toMatch(/data$/);
     expect(c.accessTokenTtlSeconds).toBe(900);
-    expect(c.allowTeacherSignup).toBe(true);
+    expect(c.allowTeacherSignup).toBe(false);
     expect(c.corsOrigins).toEqual([]);
   });
 

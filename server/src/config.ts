@@ -49,7 +49,7 @@ const envSchema = z.object({
   ACCESS_TOKEN_TTL: seconds.default(900),
   REFRESH_TOKEN_TTL: seconds.default(30 * 24 * 3600),
   GUEST_TOKEN_TTL: seconds.default(12 * 3600),
-  ALLOW_TEACHER_SIGNUP: bool.default(true),
+  ALLOW_TEACHER_SIGNUP: bool.default(false),
   BODY_LIMIT_BYTES: z.coerce
     .number()
     .int()
@@ -67,7 +67,11 @@ const envSchema = z.object({
     )
     .pipe(z.array(z.url({ message: 'must be a comma-separated list of origins' }))),
   AUTH_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(20),
+  REFRESH_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(60),
   TRUST_PROXY: bool.default(false),
+  TRUST_PROXY_HOPS: z.coerce.number().int().min(1).max(10).default(1),
+  HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).default(20_000),
+  HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1000).max(3_600_000).default(60_000),
   RTMP_PORT: port.default(1935),
   RTMP_PUBLIC_URL: z
     .string()
@@ -157,7 +161,11 @@ export interface Config {
   bodyLimitBytes: number;
   corsOrigins: string[];
   authRateLimitPerMinute: number;
+  refreshRateLimitPerMinute: number;
   trustProxy: boolean;
+  /** Reverse proxies in front of the server whose X-Forwarded-For entries are believed. */
+  trustProxyHops: number;
+  http: { headersTimeoutMs: number; requestTimeoutMs: number };
   rtmpPort: number;
   rtmpPublicUrl: string | undefined;
   webRoot: string;
@@ -241,7 +249,13 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     corsOrigins: e.CORS_ORIGINS,
     authRateLimitPerMinute: e.AUTH_RATE_LIMIT_PER_MINUTE,
+    refreshRateLimitPerMinute: e.REFRESH_RATE_LIMIT_PER_MINUTE,
     trustProxy: e.TRUST_PROXY,
+    trustProxyHops: e.TRUST_PROXY_HOPS,
+    http: {
+      headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS,
+      requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS,
+    },
     rtmpPort: e.RTMP_PORT,
     rtmpPublicUrl: e.RTMP_PUBLIC_URL,
     webRoot: path.resolve(e.WEB_ROOT),

@@ -166,12 +166,15 @@ describe('accounts', () => {
     });
     expect(unknown.body.error.message).toBe(bad.body.error.message);
 
+    // Its own account: replaying a rotated refresh token ends the account's access tokens,
+    // which the shared fixtures must keep.
+    await signup('rotation@school.test', 'teacher');
     const login = await s.call('POST', '/api/auth/login', {
-      body: { email: 'Teacher@School.test', password: 'correct horse' },
+      body: { email: 'Rotation@School.test', password: 'correct horse' },
     });
     expect(login.status).toBe(200);
     const me = await s.call('GET', '/api/me', { token: login.body.accessToken });
-    expect(me.body.user).toMatchObject({ email: 'teacher@school.test', role: 'teacher' });
+    expect(me.body.user).toMatchObject({ email: 'rotation@school.test', role: 'teacher' });
 
     const refreshed = await s.call('POST', '/api/auth/refresh', {
       body: { refreshToken: login.body.refreshToken },
@@ -467,11 +470,19 @@ describe('expiry, limits and restarts', () => {
   });
 
   it('hands the operator tldraw licence key to the web client', async () => {
-    expect((await s.call('GET', '/api/client-config')).body).toEqual({ tldrawLicenseKey: null });
+    expect((await s.call('GET', '/api/client-config')).body).toEqual({
+      tldrawLicenseKey: null,
+      serverFresh: false,
+      teacherSignupAllowed: true,
+    });
     const licensed = await startTestServer({ TLDRAW_LICENSE_KEY: 'tldraw-key-123' });
     try {
       const r = await licensed.call('GET', '/api/client-config');
-      expect(r.body).toEqual({ tldrawLicenseKey: 'tldraw-key-123' });
+      expect(r.body).toEqual({
+        tldrawLicenseKey: 'tldraw-key-123',
+        serverFresh: true,
+        teacherSignupAllowed: true,
+      });
     } finally {
       await licensed.stop();
     }

@@ -55,3 +55,18 @@ it('shares class state and broadcasts between two nodes over Redis', async () =>
   await again.connected();
   expect((await again.ok('class:join', { classId })).live).toBe(true);
 });
+
+it("closes a user's sockets on every node when their sessions end", async () => {
+  const u = await a.call('POST', '/api/auth/signup', {
+    body: { email: 'r@x.test', password: 'longenough', displayName: 'R', role: 'student' },
+  });
+  const onB = new LiveClient(b.port, u.body.accessToken);
+  clients.push(onB);
+  await onB.connected();
+  const gone = new Promise<string>((resolve) => onB.socket.once('disconnect', resolve));
+  // Logged out through node A; the socket lives on node B.
+  const r = await a.call('POST', '/api/auth/logout-everywhere', { token: u.body.accessToken });
+  expect(r.status).toBe(204);
+  expect(await onB.next('session:revoked')).toEqual({ reason: 'logged_out_everywhere' });
+  expect(await gone).toBe('io server disconnect');
+});

@@ -18,6 +18,11 @@ import { lanAddress } from './lan-address.js';
 import { startMetricsServer, type MetricsServer } from './observability/metrics-server.js';
 import { resolveSecret } from './secret.js';
 import { SfuMediaRooms } from './sfu-media-rooms.js';
+import { StartupGate } from './startup-gate.js';
+import { UpgradePaths } from './upgrade-paths.js';
+
+const COLLAB_PREFIX = '/collab/';
+const SOCKET_IO_PREFIX = '/socket.io/';
 
 export interface RunningServer {
   /** Where the web client is reached, e.g. http://127.0.0.1:8080 */
@@ -66,7 +71,15 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
     rtcMaxPort: config.media.rtcMaxPort,
   });
 
-  const httpServer = createServer();
+  // A client that sends its request slowly (or never finishes it) is cut off; Node's own
+  // defaults allow five minutes per request, checked every 30 s.
+  const httpServer = createServer({
+    headersTimeout: config.http.headersTimeoutMs,
+    requestTimeout: config.http.requestTimeoutMs,
+    connectionsCheckingInterval: Math.min(5000, config.http.headersTimeoutMs / 2),
+  });
+  const gate = new StartupGate(httpServer);
+  const upgrades = new UpgradePaths(httpServer, [COLLAB_PREFIX, SOCKET_IO_PREFIX]);
   const sockets = new Set<Socket>();
   httpServer.on('connection', (s) => {
     sockets.add(s);
@@ -96,6 +109,7 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
     idleUnloadMs: config.collabIdleUnloadMs,
     limits: config.collabLimits,
   });
+  upgrades.serve(COLLAB_PREFIX);
   const rtmp = config.rtmp.enabled
     ? await ingest.start({
         port: config.rtmpPort,
@@ -128,6 +142,9 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
     ? wireBroadcasts({ ingest: rtmp, signaling: bound, secret, logger: log })
     : undefined;
 
+  const version = await packageVersion();
+  // signaling.start attaches the request handler synchronously, before its first await.
+  gate.open();
   const sig = await signaling.start({
     httpServer,
     db: db as Kysely<signaling.SignalingTables>,
@@ -136,7 +153,7 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
     secret,
     publicUrl,
     rtmpUrl,
-    version: await packageVersion(),
+    version,
     accessTokenTtlSeconds: config.accessTokenTtlSeconds,
     refreshTokenTtlSeconds: config.refreshTokenTtlSeconds,
     guestTokenTtlSeconds: config.guestTokenTtlSeconds,
@@ -144,7 +161,9 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
     bodyLimitBytes: config.bodyLimitBytes,
     corsOrigins: config.corsOrigins,
     authRateLimitPerMinute: config.authRateLimitPerMinute,
+    refreshRateLimitPerMinute: config.refreshRateLimitPerMinute,
     trustProxy: config.trustProxy,
+    trustProxyHops: config.trustProxyHops,
     webRoot: config.webRoot,
     media: new SfuMediaRooms(media),
     reconnectGraceMs: config.reconnectGraceMs,
@@ -175,6 +194,12 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
           port: config.metrics.port,
           token: config.metrics.token,
         });
+  // What ends a user's sessions or membership also ends their document connections (this node).
+  sig.accounts.onSessionsRevoked((userId) => docs.closeConnections({ userId }));
+  sig.classes.onMembershipEnded((classId, userId) =>
+    docs.closeConnections({ docPrefix: `class/${classId}/`, ...(userId ? { userId } : {}) }),
+  );
+  upgrades.serve(SOCKET_IO_PREFIX);
 
   let closing: Promise<void> | undefined;
   const close = () => {

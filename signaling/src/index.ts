@@ -21,6 +21,7 @@ import type { RouteTable } from './http/route-table.js';
 import { InMemoryLiveState, type LiveState } from './live/live-state.js';
 import type { MediaRooms } from './live/media-port.js';
 import { RedisLiveState } from './live/redis-live-state.js';
+import { SocketAuthority } from './live/socket-authority.js';
 
 export { signalingMigrations } from './db/migrations.js';
 export type { SignalingTables } from './db/schema.js';
@@ -53,7 +54,9 @@ export interface SignalingOptions {
   bodyLimitBytes: number;
   corsOrigins: string[];
   authRateLimitPerMinute: number;
+  refreshRateLimitPerMinute: number;
   trustProxy: boolean;
+  trustProxyHops: number;
   webRoot?: string;
   extraMiddleware?: Koa.Middleware[];
   /** The media plane for live classes. */
@@ -92,8 +95,13 @@ export interface SignalingHandle {
 /** Accounts, classes and the HTTP API, mounted as the request handler of `httpServer`. */
 export async function start(opts: SignalingOptions): Promise<SignalingHandle> {
   const keys = new DerivedKeys(opts.secret);
-  const tokens = new TokenService(keys.jwt, opts.accessTokenTtlSeconds, opts.guestTokenTtlSeconds);
-  const accounts = new AccountService(
+  const tokens: TokenService = new TokenService(
+    keys.jwt,
+    opts.accessTokenTtlSeconds,
+    opts.guestTokenTtlSeconds,
+    (userId): Promise<number | undefined> => accounts.sessionVersion(userId),
+  );
+  const accounts: AccountService = new AccountService(
     opts.db,
     tokens,
     opts.refreshTokenTtlSeconds,
@@ -108,14 +116,26 @@ export async function start(opts: SignalingOptions): Promise<SignalingHandle> {
   );
   const chat = new ChatService(opts.db);
   const polls = new PollService(opts.db);
+  // Rate-limit counters are shared by every node when there is Redis.
+  const limitsRedis = opts.redisUrl
+    ? new Redis(opts.redisUrl, { maxRetriesPerRequest: 3 })
+    : undefined;
   const app = createHttpApp({
     ...opts,
+    rateLimitRedis: limitsRedis,
     accounts,
     classes,
     chat,
     polls,
     tokens,
-    clientConfig: { tldrawLicenseKey: opts.tldrawLicenseKey ?? null },
+    clientConfig: async () => {
+      const serverFresh = await accounts.isFresh();
+      return {
+        tldrawLicenseKey: opts.tldrawLicenseKey ?? null,
+        serverFresh,
+        teacherSignupAllowed: serverFresh || accounts.allowTeacherSignup,
+      };
+    },
   });
   const handler = app.callback();
   opts.httpServer.on('request', handler);
@@ -135,7 +155,18 @@ export async function start(opts: SignalingOptions): Promise<SignalingHandle> {
     redis = { pub, sub };
     io.adapter(createAdapter(pub, sub, { key: 'educloud:socket.io' }));
   }
+  const authority = new SocketAuthority(
+    io,
+    tokens,
+    opts.logger.child({ part: 'live' }),
+    redis !== undefined,
+  );
+  accounts.onSessionsRevoked((userId, reason) => authority.revokeUser(userId, reason));
+  classes.onMembershipEnded((classId, userId) =>
+    userId ? authority.revokeMembership(classId, userId) : authority.revokeClass(classId),
+  );
   const live = new LiveGateway({
+    authority,
     io,
     tokens,
     classes,
@@ -160,9 +191,11 @@ export async function start(opts: SignalingOptions): Promise<SignalingHandle> {
       opts.httpServer.off('request', handler);
       io.disconnectSockets(true);
       await live.close();
+      authority.close();
       // io.close() would also close the HTTP server, which belongs to the caller.
       io.engine.close();
       if (redis) await Promise.all([redis.pub.quit(), redis.sub.quit()]);
+      await limitsRedis?.quit();
     },
   };
 }

@@ -9,6 +9,7 @@ import { JoinPage } from './pages/join-page.js';
 import { LoginPage } from './pages/login-page.js';
 import { NotFoundPage } from './pages/not-found-page.js';
 import { SignupPage } from './pages/signup-page.js';
+import { AccountPage } from './pages/account-page.js';
 
 export function App() {
   return (
@@ -19,6 +20,14 @@ export function App() {
           element={
             <RequireAccount>
               <DashboardPage />
+            </RequireAccount>
+          }
+        />
+        <Route
+          path="account"
+          element={
+            <RequireAccount>
+              <AccountPage />
             </RequireAccount>
           }
         />

@@ -36,6 +36,7 @@ export function authorizeClassDocument(tokens: TokenService, classes: ClassServi
       name: principal.kind === 'guest' ? `${principal.name} (guest)` : principal.name,
       canWrite: true,
       canWriteWhenLocked: role === 'teacher',
+      expiresAt: check.expiresAt.getTime(),
     };
   };
 }

@@ -25,13 +25,19 @@ export async function startTestServer(env: Env = {}, logger?: Logger): Promise<T
     DATA_DIR: dataDir,
     LOG_LEVEL: 'silent',
     AUTH_RATE_LIMIT_PER_MINUTE: '1000',
+    REFRESH_RATE_LIMIT_PER_MINUTE: '1000',
+    // Most tests sign up teachers themselves; the default (off) has its own tests.
+    ALLOW_TEACHER_SIGNUP: 'true',
     MEDIASOUP_WORKERS: '1',
     RTC_LISTEN_IP: '127.0.0.1',
     RTC_PORT: '0',
     // node-media-server keeps process-wide state: one ingest per process, so tests that need
     // RTMP turn it on for their one server.
     RTMP_ENABLED: 'false',
-    ...Object.fromEntries(Object.entries(env).map(([k, v]) => [k, String(v)])),
+    // An undefined value unsets a default above.
+    ...Object.fromEntries(
+      Object.entries(env).map(([k, v]) => [k, v === undefined ? undefined : String(v)]),
+    ),
   });
   const server = await startServer(config, logger);
   const call: TestServer['call'] = async (method, url, opts = {}) => {

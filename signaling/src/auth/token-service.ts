@@ -9,6 +9,8 @@ const accessClaims = z.object({
   typ: z.literal('access'),
   role: userRoleSchema,
   name: z.string(),
+  /** The account's session version when issued; tokens from before a revocation are refused. */
+  ver: z.number().int().nonnegative().default(0),
 });
 const guestClaims = z.object({
   sub: z.string(),
@@ -18,7 +20,11 @@ const guestClaims = z.object({
 });
 
 export type TokenCheck =
-  { ok: true; principal: Principal } | { ok: false; reason: 'expired' | 'invalid' };
+  | { ok: true; principal: Principal; expiresAt: Date }
+  | { ok: false; reason: 'expired' | 'revoked' | 'invalid' };
+
+/** The current session version of an account; undefined when the account is gone. */
+export type SessionVersionLookup = (userId: string) => Promise<number | undefined>;
 
 export interface IssuedToken {
   token: string;
@@ -31,11 +37,18 @@ export class TokenService {
     private readonly key: Uint8Array,
     private readonly accessTtlSeconds: number,
     private readonly guestTtlSeconds: number,
+    /** Without it, account tokens are good until they expire (unit tests). */
+    private readonly sessionVersion?: SessionVersionLookup,
   ) {}
 
-  issueAccess(p: { userId: string; role: z.infer<typeof userRoleSchema>; name: string }) {
+  issueAccess(p: {
+    userId: string;
+    role: z.infer<typeof userRoleSchema>;
+    name: string;
+    version?: number;
+  }) {
     return this.sign(
-      { typ: 'access', role: p.role, name: p.name },
+      { typ: 'access', role: p.role, name: p.name, ver: p.version ?? 0 },
       p.userId,
       this.accessTtlSeconds,
     );
@@ -55,10 +68,20 @@ export class TokenService {
         issuer: ISSUER,
         algorithms: ['HS256'],
       });
+      const expiresAt = new Date((payload.exp ?? 0) * 1000);
       const access = accessClaims.safeParse(payload);
       if (access.success) {
         const c = access.data;
-        return { ok: true, principal: { kind: 'user', userId: c.sub, role: c.role, name: c.name } };
+        if (this.sessionVersion) {
+          const current = await this.sessionVersion(c.sub);
+          if (current === undefined) return { ok: false, reason: 'invalid' };
+          if (current !== c.ver) return { ok: false, reason: 'revoked' };
+        }
+        return {
+          ok: true,
+          principal: { kind: 'user', userId: c.sub, role: c.role, name: c.name },
+          expiresAt,
+        };
       }
       const guest = guestClaims.safeParse(payload);
       if (guest.success) {
@@ -66,6 +89,7 @@ export class TokenService {
         return {
           ok: true,
           principal: { kind: 'guest', userId: c.sub, classId: c.cls, name: c.name },
+          expiresAt,
         };
       }
       return { ok: false, reason: 'invalid' };
@@ -75,7 +99,7 @@ export class TokenService {
   }
 
   private async sign(
-    claims: Record<string, string>,
+    claims: Record<string, string | number>,
     subject: string,
     ttlSeconds: number,
   ): Promise<IssuedToken> {

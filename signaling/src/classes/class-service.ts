@@ -34,9 +34,13 @@ export interface ClassHooks {
    */
   onDeleted?: (classId: string) => Promise<void>;
 }
+/** Told when a user's membership of a class ended (userId null: the class is gone). */
+export type OnMembershipEnded = (classId: string, userId: string | null) => void;
 
 /** Classes, their membership, invite links and stream keys. */
 export class ClassService {
+  private readonly membershipListeners: OnMembershipEnded[] = [];
+
   constructor(
     private readonly db: Kysely<SignalingTables>,
     private readonly tokens: TokenService,
@@ -44,6 +48,11 @@ export class ClassService {
     private readonly links: ClassLinks,
     private readonly hooks: ClassHooks = {},
   ) {}
+
+  /** Registers a listener told after a membership ended, to close what it still holds open. */
+  onMembershipEnded(listener: OnMembershipEnded): void {
+    this.membershipListeners.push(listener);
+  }
 
   async create(p: Principal, req: Required<CreateClassRequest>): Promise<ClassInfo> {
     if (p.kind !== 'user' || p.role === 'student') {
@@ -131,6 +140,7 @@ export class ClassService {
       await tx.deleteFrom('class_members').where('class_id', '=', classId).execute();
       await tx.deleteFrom('classes').where('id', '=', classId).execute();
     });
+    this.membershipEnded(classId, null);
     await this.hooks.onDeleted?.(classId);
   }
 
@@ -148,6 +158,10 @@ export class ClassService {
       .where('mine.id', '=', classId)
       .execute();
     return rows.map((r) => r.id);
+  }
+
+  private membershipEnded(classId: string, userId: string | null): void {
+    for (const listener of this.membershipListeners) listener(classId, userId);
   }
 
   async roster(p: Principal, classId: string): Promise<RosterResponse> {
@@ -281,6 +295,7 @@ export class ClassService {
       .where('class_id', '=', classId)
       .where('user_id', '=', userId)
       .execute();
+    this.membershipEnded(classId, userId);
   }
 
   /** Makes a member a (co-)teacher of the class or a student again; a class keeps one teacher. */

@@ -1,4 +1,4 @@
-import type { Kysely, Migration } from 'kysely';
+import { sql, type Kysely, type Migration } from 'kysely';
 
 // Kysely<any> is what the Kysely docs prescribe for migrations: they must not depend on the
 // current schema types, which evolve after the migration is written.
@@ -158,6 +158,37 @@ export const signalingMigrations: Record<string, Migration> = {
     },
     async down(db: Kysely<any>) {
       await db.schema.dropTable('class_forced_mutes').execute();
+    },
+  },
+  signaling_0002_session_revocation: {
+    async up(db: Kysely<any>) {
+      // Tokens rotated from one log-in form a family: a replayed old one revokes the family.
+      await db.schema.alterTable('refresh_tokens').addColumn('family_id', 'text').execute();
+      await db
+        .updateTable('refresh_tokens')
+        .set({ family_id: sql.ref('id') })
+        .execute();
+      await db.schema
+        .createIndex('refresh_tokens_family')
+        .on('refresh_tokens')
+        .column('family_id')
+        .execute();
+      await db.schema
+        .createIndex('refresh_tokens_user')
+        .on('refresh_tokens')
+        .column('user_id')
+        .execute();
+      // Access tokens carry the version they were issued at; bumping it ends them all.
+      await db.schema
+        .alterTable('users')
+        .addColumn('session_version', 'integer', (c) => c.notNull().defaultTo(0))
+        .execute();
+    },
+    async down(db: Kysely<any>) {
+      await db.schema.alterTable('users').dropColumn('session_version').execute();
+      await db.schema.dropIndex('refresh_tokens_user').execute();
+      await db.schema.dropIndex('refresh_tokens_family').execute();
+      await db.schema.alterTable('refresh_tokens').dropColumn('family_id').execute();
     },
   },
 };

@@ -1,3 +1,5 @@
+import type { Generated } from 'kysely';
+
 /** Tables owned by signaling. Timestamps are ISO-8601 text so SQLite and PostgreSQL agree. */
 export interface SignalingTables {
   users: {
@@ -7,6 +9,8 @@ export interface SignalingTables {
     display_name: string;
     role: 'admin' | 'teacher' | 'student' | 'guest';
     created_at: string;
+    /** Bumped to end every access token of the account (log out everywhere …). */
+    session_version: Generated<number>;
   };
   refresh_tokens: {
     id: string;
@@ -15,6 +19,8 @@ export interface SignalingTables {
     expires_at: string;
     revoked_at: string | null;
     created_at: string;
+    /** The id of the first token of its rotation chain (null only before migration 0002). */
+    family_id: string | null;
   };
   classes: {
     id: string;

@@ -3,6 +3,7 @@ import Router from '@koa/router';
 import { bodyParser } from '@koa/bodyparser';
 import cors from '@koa/cors';
 import helmet from 'koa-helmet';
+import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { clientConfigSchema, type ClientConfig } from '@educloud/protocol';
 import { Counter, Histogram, type Registry } from 'prom-client';
@@ -14,6 +15,7 @@ import { errorMiddleware } from './error-middleware.js';
 import { HttpError } from './http-error.js';
 import { metricsAuthorized } from './metrics-auth.js';
 import { buildOpenApi } from './openapi.js';
+import { proxyHint } from './proxy-hint.js';
 import { perAddressLimit } from './rate-limit.js';
 import { requestContext } from './request-context.js';
 import { RouteTable } from './route-table.js';
@@ -39,20 +41,32 @@ export interface HttpAppOptions {
   corsOrigins: string[];
   /** Sign-up, log-in and guest-join attempts per address per minute. */
   authRateLimitPerMinute: number;
+  /** Refresh-token trades per address per minute (apart from log-in: a refresh is no guess). */
+  refreshRateLimitPerMinute: number;
   /** Trust X-Forwarded-* (behind a reverse proxy). */
   trustProxy: boolean;
+  /** How many proxies append to X-Forwarded-For; the client is the entry before theirs. */
+  trustProxyHops: number;
+  /** Rate-limit counters live here when set, shared by every node. */
+  rateLimitRedis?: Redis;
   /** Built web client to serve at `/`, if any. */
   webRoot?: string;
   /** Middleware mounted before the SPA fallback (HLS files, recordings downloads …). */
   extraMiddleware?: Koa.Middleware[];
   extraRoutes?: (routes: RouteTable, services: { classes: ClassService }) => void;
-  clientConfig: ClientConfig;
+  /** Computed per request: whether the server is fresh changes with the first sign-up. */
+  clientConfig: () => Promise<ClientConfig>;
   /** Bearer token /metrics requires; without one /metrics is not served here. */
   metricsToken?: string;
 }
 
 export function createHttpApp(opts: HttpAppOptions): Koa {
-  const app = new Koa({ proxy: opts.trustProxy });
+  const app = new Koa({
+    proxy: opts.trustProxy,
+    // Only the entries our own proxies appended count: the left-most one is whatever the
+    // client wrote, so trusting it would give an attacker a fresh rate-limit bucket per request.
+    maxIpsCount: opts.trustProxy ? opts.trustProxyHops : 0,
+  });
   // Koa's default handler would log every client error to stderr; ours are logged per request.
   app.silent = true;
   const requests = new Counter({
@@ -71,8 +85,13 @@ export function createHttpApp(opts: HttpAppOptions): Koa {
 
   const routes = new RouteTable();
   const minute = 60_000;
-  const limit = (name: string) => perAddressLimit(name, opts.authRateLimitPerMinute, minute);
-  addAuthRoutes(routes, opts.accounts, { signup: limit('sign-up'), login: limit('log-in') });
+  const limit = (name: string, max = opts.authRateLimitPerMinute) =>
+    perAddressLimit(name, max, minute, opts.rateLimitRedis);
+  addAuthRoutes(routes, opts.accounts, {
+    signup: limit('sign-up'),
+    login: limit('log-in'),
+    refresh: limit('refresh', opts.refreshRateLimitPerMinute),
+  });
   addUserRoutes(routes, opts.accounts);
   addClassRoutes(routes, opts.classes);
   addClassActivityRoutes(routes, opts.classes, opts.chat, opts.polls);
@@ -84,7 +103,7 @@ export function createHttpApp(opts: HttpAppOptions): Koa {
     tag: 'config',
     audience: 'public',
     responses: { 200: { description: 'Client settings', schema: clientConfigSchema } },
-    handler: async () => ({ status: 200, body: opts.clientConfig }),
+    handler: async () => ({ status: 200, body: await opts.clientConfig() }),
   });
   opts.extraRoutes?.(routes, { classes: opts.classes });
 
@@ -111,6 +130,7 @@ export function createHttpApp(opts: HttpAppOptions): Koa {
   routes.mount(router, (ctx) => authenticate(ctx, opts.tokens));
 
   app.use(requestContext(opts.logger, { requests, duration }));
+  if (!opts.trustProxy) app.use(proxyHint(opts.logger));
   if (opts.webRoot) app.use(staticFiles(opts.webRoot));
   app.use(errorMiddleware());
   app.use(

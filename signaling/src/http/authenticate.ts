@@ -10,9 +10,15 @@ export async function authenticate(ctx: Context, tokens: TokenService): Promise<
   if (!match?.[1]) throw new HttpError('unauthorized', 'Log in first (missing bearer token)');
   const check = await tokens.verify(match[1]);
   if (!check.ok) {
-    throw check.reason === 'expired'
-      ? new HttpError('token_expired', 'The access token has expired; refresh it')
-      : new HttpError('unauthorized', 'The access token is not valid');
+    // A revoked token is "expired" to the client: it refreshes, which works unless the
+    // refresh tokens were revoked too (log out everywhere, password change).
+    if (check.reason === 'expired') {
+      throw new HttpError('token_expired', 'The access token has expired; refresh it');
+    }
+    if (check.reason === 'revoked') {
+      throw new HttpError('token_expired', 'The session was renewed or ended; refresh it');
+    }
+    throw new HttpError('unauthorized', 'The access token is not valid');
   }
   return check.principal;
 }

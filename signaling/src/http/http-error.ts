@@ -17,6 +17,7 @@ const statusByCode: Record<ErrorCode, number> = {
   removed: 403,
   chat_disabled: 403,
   poll_closed: 409,
+  unavailable: 503,
 };
 
 /** An error meant for the client: its code and message are sent as they are. */

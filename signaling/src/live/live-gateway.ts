@@ -32,6 +32,7 @@ import { LiveRoom, roomChannel, teachersChannel } from './live-room.js';
 import type { LiveServer as Server, LiveSocket as Socket } from './live-io.js';
 import type { LiveState } from './live-state.js';
 import type { MediaRooms } from './media-port.js';
+import type { SocketAuthority } from './socket-authority.js';
 
 export interface BroadcastHost {
   peerId: string;
@@ -56,6 +57,7 @@ export interface LiveGatewayOptions {
   polls: PollService;
   /** Per-socket event rate limit. */
   eventRate: Pick<SocketRateLimitOptions, 'perSecond' | 'burst' | 'maxRefused'>;
+  authority: SocketAuthority;
 }
 
 /**
@@ -155,7 +157,7 @@ export class LiveGateway {
     if (!check.ok) {
       throw new Error(check.reason === 'expired' ? 'token_expired' : 'unauthorized');
     }
-    const session: SocketSession = { principal: check.principal };
+    const session: SocketSession = { principal: check.principal, expiresAt: check.expiresAt };
     socket.data.session = session;
   }
 
@@ -167,6 +169,7 @@ export class LiveGateway {
       onDropped: () => this.dropped.inc(),
     });
     const handlers = this.handlers();
+    this.opts.authority.watch(socket, session);
     // Payloads are untrusted until zod has parsed them in dispatch(): listen untyped.
     const raw = socket as unknown as UntypedSocket;
     for (const name of Object.keys(clientEvents) as ClientEventName[]) {
@@ -195,7 +198,11 @@ export class LiveGateway {
     socket.on('disconnect', () => {
       if (session.classId && session.peerId) {
         const room = this.rooms.get(session.classId);
-        void room?.then((r) => r.disconnected(session.peerId!, socket));
+        void room?.then((r) =>
+          socket.data.revoked
+            ? r.remove(session.peerId!, 'session ended')
+            : r.disconnected(session.peerId!, socket),
+        );
       }
     });
   }
@@ -418,6 +425,8 @@ export class LiveGateway {
       ...pollHandlers(this.deps),
       ...waitingHandlers(this.deps),
       ...moderationHandlers(this.deps),
+      'session:refresh': (socket, session, { token }) =>
+        this.opts.authority.refresh(socket, session, token),
     };
   }
 }

@@ -15,6 +15,8 @@ import type { LiveRoom } from './live-room.js';
 /** What the gateway knows about one socket; kept on `socket.data.session`. */
 export interface SocketSession {
   principal: Principal;
+  /** When the token the socket is authorized by expires (renewed by `session:refresh`). */
+  expiresAt: Date;
   classId?: string;
   peerId?: string;
   role?: 'teacher' | 'student';

@@ -1,6 +1,7 @@
 import {
   meResponseSchema,
   sessionResponseSchema,
+  type ChangePasswordRequest,
   type LoginRequest,
   type SignupRequest,
   type User,
@@ -41,6 +42,22 @@ export async function logout(api: ApiClient): Promise<void> {
   } catch {
     // Offline or already revoked: the token is gone from this browser either way.
   }
+}
+
+/** Changes the password; the server ends every other session and hands this one new tokens. */
+export async function changePassword(api: ApiClient, body: ChangePasswordRequest): Promise<void> {
+  const res = await api.request('/api/auth/password', {
+    method: 'POST',
+    body,
+    schema: sessionResponseSchema,
+  });
+  api.startSession(res);
+}
+
+/** Ends every session of the account, this browser's included. */
+export async function logoutEverywhere(api: ApiClient): Promise<void> {
+  await api.request('/api/auth/logout-everywhere', { method: 'POST' });
+  api.endSession('logged_out');
 }
 
 export async function fetchMe(api: ApiClient): Promise<User> {

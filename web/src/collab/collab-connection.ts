@@ -45,10 +45,10 @@ export class CollabConnection {
   private readonly listeners = new Set<() => void>();
   private readonly deniedListeners = new Set<() => void>();
   private destroyed = false;
+  private closing = false;
   private attempts = 0;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private epoch: number | undefined;
-  private closing = false;
 
   constructor(private readonly options: CollabConnectionOptions) {
     const serverUrl = options.serverUrl ?? `${location.origin.replace(/^http/, 'ws')}/collab`;
@@ -143,6 +143,8 @@ export class CollabConnection {
     } else if (code === collabClose.writeBudget.code) {
       // The server's byte budget refills in seconds; what was refused is re-sent then.
       this.retry('Too much written at once, waiting', 5_000);
+    } else if (code === collabClose.sessionRevoked.code) {
+      this.setStatus({ state: 'failed', reason: 'Your session or class membership ended' });
     } else if (code === collabClose.resync.code) {
       this.attempts = 0;
       this.retry('Resynchronising', 0);

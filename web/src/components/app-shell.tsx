@@ -1,4 +1,5 @@
 import LogoutIcon from '@mui/icons-material/Logout';
+import ManageAccountsIcon from '@mui/icons-material/ManageAccounts';
 import SchoolIcon from '@mui/icons-material/School';
 import AppBar from '@mui/material/AppBar';
 import Avatar from '@mui/material/Avatar';
@@ -94,6 +95,20 @@ export function AppShell() {
                 }}
                 variant="outlined"
               />
+              {!isGuest && (
+                <Tooltip title="Account: password, log out everywhere">
+                  <Button
+                    color="inherit"
+                    component={RouterLink}
+                    to="/account"
+                    aria-label="Account"
+                    data-testid="app-account"
+                    sx={{ minWidth: 0 }}
+                  >
+                    <ManageAccountsIcon />
+                  </Button>
+                </Tooltip>
+              )}
               <Button
                 color="inherit"
                 onClick={onLogout}

@@ -34,6 +34,7 @@ const endMessages: Partial<Record<LiveSnapshot['status'], string>> = {
   removed: 'A teacher removed you from this class session; you cannot join it again.',
   locked: 'The teacher locked the class: nobody new can join right now.',
   denied: 'The teacher did not let you into the class.',
+  revoked: 'Your session ended (logged out, password or role changed, or removed from the class).',
   left: 'You left the class.',
 };
 

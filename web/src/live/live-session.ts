@@ -145,6 +145,7 @@ export class LiveSession {
     s.on('class:ended', () => this.finish('ended'));
     s.on('session:replaced', () => this.finish('replaced'));
     s.on('kicked', () => this.finish('kicked'));
+    s.on('session:revoked', () => this.finish('revoked'));
     s.on('waiting:admitted', () => void this.onConnect());
     s.on('waiting:denied', () => this.finish('denied'));
     // Who is here.

@@ -11,12 +11,13 @@
  *   any live state ──▶ ended    (the teacher ended the class: class:ended)
  *                  ──▶ replaced (the same user opened the class elsewhere: session:replaced)
  *                  ──▶ kicked   (a teacher removed this user: kicked)
+ *                  ──▶ revoked  (log-out everywhere, password or role change: session:revoked)
  *                  ──▶ removed  (join refused: a teacher removed this user earlier)
  *                  ──▶ locked   (join refused: the class is locked)
  *                  ──▶ denied   (a teacher turned this user away from the waiting room)
  *                  ──▶ left     (this user left, or the room view closed)
  *
- * Those last seven are final: nothing brings a finished session back.
+ * Those last eight are final: nothing brings a finished session back.
  */
 export type SessionStatus =
   | 'connecting'
@@ -27,12 +28,22 @@ export type SessionStatus =
   | 'ended'
   | 'replaced'
   | 'kicked'
+  | 'revoked'
   | 'removed'
   | 'locked'
   | 'denied'
   | 'left';
 
-const finished = ['ended', 'replaced', 'kicked', 'removed', 'locked', 'denied', 'left'] as const;
+const finished = [
+  'ended',
+  'replaced',
+  'kicked',
+  'revoked',
+  'removed',
+  'locked',
+  'denied',
+  'left',
+] as const;
 
 const transitions: Record<SessionStatus, readonly SessionStatus[]> = {
   connecting: ['joined', 'waiting', 'error', ...finished],
@@ -43,6 +54,7 @@ const transitions: Record<SessionStatus, readonly SessionStatus[]> = {
   ended: [],
   replaced: [],
   kicked: [],
+  revoked: [],
   removed: [],
   locked: [],
   denied: [],

@@ -21,6 +21,8 @@ export class LiveAckError extends Error {
 export type LiveSocket = Socket<ServerEvents, ClientEvents>;
 
 const REQUEST_TIMEOUT_MS = 10_000;
+/** Access tokens live 15 minutes by default; checking this often renews them well before. */
+const TOKEN_RENEW_CHECK_MS = 20_000;
 
 /**
  * What Socket.IO's emitWithAck resolves to for each event of protocol's ClientEvents: its own
@@ -39,18 +41,26 @@ type TypedEmitWithAck = <E extends ClientEventName>(
  */
 export class SignalingClient {
   readonly socket: LiveSocket;
+  /** The token the server holds for this socket; it closes the socket when that expires. */
+  private socketToken: string | null = null;
+  private renewTimer: ReturnType<typeof setInterval> | undefined;
 
-  constructor(getToken: () => Promise<string | null>) {
+  constructor(private readonly getToken: () => Promise<string | null>) {
     this.socket = io({
       transports: ['websocket'],
       autoConnect: false,
       // A fresh token on every (re)connection: access tokens are short-lived.
       auth: (cb) => {
-        void getToken().then((token) => cb({ token }));
+        void getToken().then((token) => {
+          this.socketToken = token;
+          cb({ token });
+        });
       },
       reconnectionDelay: 500,
       reconnectionDelayMax: 3000,
     });
+    // The server closes a socket whose token ran out; the next connection carries a fresh one.
+    this.on('session:expired', () => this.socket.once('disconnect', () => this.socket.connect()));
   }
 
   get connected(): boolean {
@@ -63,11 +73,26 @@ export class SignalingClient {
   }
 
   connect(): void {
+    this.renewTimer ??= setInterval(() => void this.renewToken(), TOKEN_RENEW_CHECK_MS);
     this.socket.connect();
   }
 
   disconnect(): void {
+    clearInterval(this.renewTimer);
+    this.renewTimer = undefined;
     this.socket.disconnect();
+  }
+
+  /** Hands the server each renewed access token before the one it holds expires. */
+  private async renewToken(): Promise<void> {
+    const token = await this.getToken();
+    if (!token || token === this.socketToken || !this.socket.connected) return;
+    try {
+      await this.request('session:refresh', { token });
+      this.socketToken = token;
+    } catch {
+      // Expiry then closes the socket and the reconnection carries the fresh token.
+    }
   }
 
   on<E extends keyof ServerEvents>(event: E, listener: ServerEvents[E]): void {

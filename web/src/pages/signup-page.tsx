@@ -1,5 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { signupRequestSchema } from '@educloud/protocol';
+import Alert from '@mui/material/Alert';
 import Button from '@mui/material/Button';
 import FormControl from '@mui/material/FormControl';
 import FormControlLabel from '@mui/material/FormControlLabel';
@@ -13,12 +14,14 @@ import TextField from '@mui/material/TextField';
 import Typography from '@mui/material/Typography';
 import { Navigate, Link as RouterLink, useNavigate, useSearchParams } from 'react-router';
 import { signup } from '../api/auth-api.js';
+import { getClientConfig } from '../api/client-config-api.js';
 import { safeNextPath } from '../auth/next-path.js';
 import { useApi, useSession } from '../auth/session-context.js';
 import { AuthCard } from '../components/auth-card.js';
 import { FormErrorSummary } from '../components/form-error-summary.js';
 import { useFormErrors } from '../lib/use-form-errors.js';
 import { useDocumentTitle } from '../lib/use-document-title.js';
+import { useResource } from '../lib/use-resource.js';
 
 const FIELDS = ['email', 'password', 'displayName', 'role'] as const;
 type Role = 'teacher' | 'student';
@@ -37,12 +40,21 @@ export function SignupPage() {
   const [role, setRole] = useState<Role>('student');
   const [busy, setBusy] = useState(false);
   const errors = useFormErrors(FIELDS);
+  const config = useResource('client-config', () => getClientConfig(api));
+  const fresh = config.data?.serverFresh ?? false;
+  // Until the answer arrives, offer both: the server decides anyway.
+  const teacherAllowed = config.data?.teacherSignupAllowed ?? true;
 
   if (session && !busy) return <Navigate to={next} replace />;
 
   const onSubmit = async (e: FormEvent) => {
     e.preventDefault();
-    const parsed = signupRequestSchema.safeParse({ email, password, displayName, role });
+    const parsed = signupRequestSchema.safeParse({
+      email,
+      password,
+      displayName,
+      role: teacherAllowed ? role : 'student',
+    });
     if (!parsed.success) return errors.fromIssues(parsed.error.issues);
     errors.clear();
     setBusy(true);
@@ -61,7 +73,21 @@ export function SignupPage() {
     <AuthCard title="Create your account" subtitle="Teach live classes or join them as a student.">
       <Stack component="form" spacing={2.5} onSubmit={onSubmit} noValidate>
         <FormErrorSummary message={errors.form} other={errors.other} />
-        <FormControl error={!!errors.field.role}>
+        {fresh && (
+          <Alert severity="info" data-testid="signup-fresh-server">
+            This server has no accounts yet: the account you create now becomes its administrator,
+            who can make other accounts teachers.
+          </Alert>
+        )}
+        {!fresh && !teacherAllowed && (
+          <Typography variant="body2" color="text.secondary" data-testid="signup-students-only">
+            Sign-up here is for students. Teachers get their role from an administrator.
+          </Typography>
+        )}
+        <FormControl
+          error={!!errors.field.role}
+          sx={teacherAllowed && !fresh ? {} : { display: 'none' }}
+        >
           <FormLabel id="signup-role-label">I am a…</FormLabel>
           <RadioGroup
             row

@@ -1,5 +1,6 @@
 import type { Middleware } from 'koa';
 import {
+  changePasswordRequestSchema,
   loginRequestSchema,
   meResponseSchema,
   refreshRequestSchema,
@@ -8,12 +9,12 @@ import {
 } from '@educloud/protocol';
 import type { AccountService } from '../../auth/account-service.js';
 import { HttpError } from '../http-error.js';
-import type { RouteTable } from '../route-table.js';
+import { who, type RouteTable } from '../route-table.js';
 
 export function addAuthRoutes(
   routes: RouteTable,
   accounts: AccountService,
-  limits: { signup: Middleware; login: Middleware },
+  limits: { signup: Middleware; login: Middleware; refresh: Middleware },
 ): void {
   routes
     .add({
@@ -48,7 +49,7 @@ export function addAuthRoutes(
       tag: 'auth',
       audience: 'public',
       body: refreshRequestSchema,
-      before: [limits.login],
+      before: [limits.refresh],
       responses: { 200: { description: 'New tokens', schema: sessionResponseSchema } },
       handler: async ({ body }) => ({
         status: 200,
@@ -67,6 +68,39 @@ export function addAuthRoutes(
         await accounts.logout(body.refreshToken);
         return { status: 204 };
       },
+    })
+    .add({
+      method: 'post',
+      path: '/api/auth/logout-everywhere',
+      summary: "End every session of the caller's account (all devices, live connections)",
+      tag: 'auth',
+      audience: 'account',
+      responses: { 204: { description: 'Every session ended' } },
+      handler: async ({ principal }) => {
+        await accounts.logoutEverywhere(who(principal).userId);
+        return { status: 204 };
+      },
+    })
+    .add({
+      method: 'post',
+      path: '/api/auth/password',
+      summary: 'Change the password (the current one is required); other sessions end',
+      tag: 'auth',
+      audience: 'account',
+      body: changePasswordRequestSchema,
+      // Checking the current password is a password guess like any log-in.
+      before: [limits.login],
+      responses: {
+        200: { description: 'Password changed; a new session', schema: sessionResponseSchema },
+      },
+      handler: async ({ principal, body }) => ({
+        status: 200,
+        body: await accounts.changePassword(
+          who(principal).userId,
+          body.currentPassword,
+          body.newPassword,
+        ),
+      }),
     })
     .add({
       method: 'get',

@@ -82,6 +82,19 @@ export function addClassRoutes(routes: RouteTable, classes: ClassService): void 
       },
     })
     .add({
+      method: 'delete',
+      path: '/api/classes/:id/members/:userId',
+      summary: 'Remove a member from a class; their live connections close (its teachers)',
+      tag: 'classes',
+      audience: 'account',
+      params: memberParamSchema,
+      responses: { 204: { description: 'Removed' } },
+      handler: async ({ principal, params }) => {
+        await classes.removeMember(who(principal), params.id, params.userId);
+        return { status: 204 };
+      },
+    })
+    .add({
       method: 'get',
       path: '/api/classes/:id/roster',
       summary: 'Members of a class (its teachers)',
@@ -93,19 +106,6 @@ export function addClassRoutes(routes: RouteTable, classes: ClassService): void 
         status: 200,
         body: await classes.roster(who(principal), params.id),
       }),
-    })
-    .add({
-      method: 'delete',
-      path: '/api/classes/:id/members/:userId',
-      summary: 'Take a member off the roster (its teachers)',
-      tag: 'classes',
-      audience: 'account',
-      params: memberParamSchema,
-      responses: { 204: { description: 'Removed' } },
-      handler: async ({ principal, params }) => {
-        await classes.removeMember(who(principal), params.id, params.userId);
-        return { status: 204 };
-      },
     })
     .add({
       method: 'post',

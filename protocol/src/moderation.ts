@@ -48,4 +48,3 @@ export const moderationNoticeSchema = z.object({
   by: z.string(),
 });
 export type ModerationNotice = z.infer<typeof moderationNoticeSchema>;
-

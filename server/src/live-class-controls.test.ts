@@ -83,8 +83,10 @@ async function settle(c: LiveClient) {
   await c.ok('transport:stats', { transportId: 'none' }).catch(() => undefined);
 }
 
+const metricsToken = 'metrics-token-for-the-tests';
+
 beforeAll(async () => {
-  s = await startTestServer();
+  s = await startTestServer({ METRICS_TOKEN: metricsToken });
   await account('teacher', 'teacher');
   await account('ann', 'student');
   await account('bob', 'student');
@@ -636,8 +638,11 @@ describe('moderation', () => {
       token: tokens.teacher,
     });
     expect(twice.status).toBe(404);
-    await bob.ok('class:leave', {});
-    expect(await bob.request('class:join', { classId })).toMatchObject({
+    // Off the roster ends the live session at once, and a new socket cannot join again.
+    expect(await bob.next('session:revoked')).toEqual({ reason: 'removed_from_class' });
+    const bobAgain = client(tokens.bob);
+    await bobAgain.connected();
+    expect(await bobAgain.request('class:join', { classId })).toMatchObject({
       ok: false,
       error: { code: 'forbidden' },
     });
@@ -721,7 +726,7 @@ describe('limits', () => {
     await bob.ok('chat:send', { text: 'still here' });
     await teacher.next<ChatMessage>('chat:message', (m) => m.text === 'still here');
     expect((await teacher.ok('transport:create', { direction: 'send' })).id).toBeTruthy();
-    const metrics = await s.call('GET', '/metrics');
+    const metrics = await s.call('GET', '/metrics', { token: metricsToken });
     expect(String(metrics.body)).toMatch(/educloud_live_sockets_dropped_total\{[^}]*\} [1-9]/);
   });
 });

@@ -11,9 +11,20 @@ export interface E2eServer {
   baseUrl: string;
   rtmpPort: number;
   dataDir: string;
+  /** The running server process (a new one after restart()). */
   process: ChildProcess;
   /** A JSON call to the server's API; null for an empty (204) answer. */
   api(method: string, path: string, body?: unknown, token?: string): Promise<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  /**
+   * Kills the server process with SIGKILL, as a crash or an orchestrator would, and waits for
+   * it to be gone. The data dir stays.
+   */
+  kill(): Promise<void>;
+  /**
+   * Starts the server again on the same HTTP port, with the same settings and data dir (give
+   * startServer a fixed RTC_PORT too for the media ports to stay where they were).
+   */
+  restart(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -24,21 +35,68 @@ export interface E2eServer {
 export async function startServer(env: Record<string, string> = {}): Promise<E2eServer> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'educloud-e2e-'));
   const rtmpPort = Number(env.RTMP_PORT ?? (await freePort()));
+  const serverEnv: Record<string, string> = {
+    PORT: '0',
+    HOST: '127.0.0.1',
+    DATA_DIR: dataDir,
+    LOG_LEVEL: 'warn',
+    AUTH_RATE_LIMIT_PER_MINUTE: '1000',
+    MEDIASOUP_WORKERS: '1',
+    RTC_LISTEN_IP: '127.0.0.1',
+    RTC_PORT: '0',
+    RTMP_PORT: String(rtmpPort),
+    ...env,
+  };
+  let running: { child: ChildProcess; baseUrl: string };
+  try {
+    running = await spawnServer(serverEnv);
+  } catch (err) {
+    await rm(dataDir, { recursive: true, force: true });
+    throw err;
+  }
+  const baseUrl = running.baseUrl;
+  return {
+    baseUrl,
+    async api(method, apiPath, body, token) {
+      const res = await fetch(`${baseUrl}${apiPath}`, {
+        method,
+        headers: {
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      return res.status === 204 ? null : res.json();
+    },
+    rtmpPort,
+    dataDir,
+    get process() {
+      return running.child;
+    },
+    kill: () => killHard(running.child),
+    async restart() {
+      await killHard(running.child);
+      running = await spawnServer({ ...serverEnv, PORT: new URL(baseUrl).port });
+    },
+    async close() {
+      const child = running.child;
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGTERM');
+        await exited;
+      }
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Spawns the built server and resolves with the address it prints once it serves. */
+async function spawnServer(
+  env: Record<string, string>,
+): Promise<{ child: ChildProcess; baseUrl: string }> {
   const child = spawn(process.execPath, [path.join(repoRoot, 'server/dist/main.js')], {
     cwd: repoRoot,
-    env: {
-      ...process.env,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      DATA_DIR: dataDir,
-      LOG_LEVEL: 'warn',
-      AUTH_RATE_LIMIT_PER_MINUTE: '1000',
-      MEDIASOUP_WORKERS: '1',
-      RTC_LISTEN_IP: '127.0.0.1',
-      RTC_PORT: '0',
-      RTMP_PORT: String(rtmpPort),
-      ...env,
-    },
+    env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -59,37 +117,17 @@ export async function startServer(env: Record<string, string> = {}): Promise<E2e
       reject(new Error(`server exited with ${code}:\n${output}`));
     });
   });
-  let baseUrl: string;
   try {
-    baseUrl = await started;
+    return { child, baseUrl: await started };
   } catch (err) {
-    child.kill('SIGKILL');
-    await rm(dataDir, { recursive: true, force: true });
+    await killHard(child);
     throw err;
   }
-  return {
-    baseUrl,
-    async api(method, apiPath, body, token) {
-      const res = await fetch(`${baseUrl}${apiPath}`, {
-        method,
-        headers: {
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-          ...(token ? { authorization: `Bearer ${token}` } : {}),
-        },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      return res.status === 204 ? null : res.json();
-    },
-    rtmpPort,
-    dataDir,
-    process: child,
-    async close() {
-      if (child.exitCode === null) {
-        const exited = new Promise((r) => child.once('exit', r));
-        child.kill('SIGTERM');
-        await exited;
-      }
-      await rm(dataDir, { recursive: true, force: true });
-    },
-  };
+}
+
+async function killHard(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGKILL');
+  await exited;
 }

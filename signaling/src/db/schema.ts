@@ -34,4 +34,20 @@ export interface SignalingTables {
     role: 'teacher' | 'student';
     joined_at: string;
   };
+  /** Classes a teacher started and has not ended (survives a restart). */
+  live_classes: {
+    class_id: string;
+    started_at: string;
+  };
+  /** Who is in a live class right now, so a restarted node can take them back. */
+  live_members: {
+    class_id: string;
+    peer_id: string;
+    user_id: string;
+    name: string;
+    role: 'teacher' | 'student';
+    /** 0 or 1: portable between SQLite and PostgreSQL. */
+    hand_raised: number;
+    updated_at: string;
+  };
 }

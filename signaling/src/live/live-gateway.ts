@@ -221,6 +221,7 @@ export class LiveGateway {
               classId,
               media,
               this.opts.media,
+              this.opts.state,
               this.opts.io,
               this.opts.reconnectGraceMs,
               this.opts.logger.child({ classId }),
@@ -260,13 +261,20 @@ export class LiveGateway {
         }
         const room = await this.room(classId);
         const live = await this.opts.state.isLive(classId);
+        // Not known here: perhaps this node restarted while the client was away.
+        const remembered =
+          resumePeerId && !room.peer(resumePeerId)
+            ? await this.opts.state.member(classId, resumePeerId)
+            : undefined;
         const result = room.join(
           socket,
           { userId: session.principal.userId, name: session.principal.name, role },
           live,
           resumePeerId,
+          remembered,
         );
         Object.assign(session, { classId, peerId: result.peerId, role });
+        await room.persisted();
         return result;
       },
       'class:leave': async (socket, session) => {
@@ -357,6 +365,7 @@ export class LiveGateway {
       'hand:set': async (_s, session, { raised }) => {
         const { room, peerId } = await this.joined(session);
         room.setHand(peerId, raised);
+        await room.persisted();
         return null;
       },
       'moderation:mute': async (_s, session, { peerId: target }) => {

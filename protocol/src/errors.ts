@@ -12,6 +12,16 @@ export const errorCodes = [
   'unsupported_media_type',
   'rate_limited',
   'internal',
+  // Live class refusals (socket acks).
+  /** A per-peer cap (transports, producers, consumers) is reached. */
+  'limit_exceeded',
+  /** The waiting room is on: the socket waits for `waiting:admitted` or `waiting:denied`. */
+  'waiting_room',
+  'class_locked',
+  /** A teacher removed this user from the class session. */
+  'removed',
+  'chat_disabled',
+  'poll_closed',
 ] as const;
 export type ErrorCode = (typeof errorCodes)[number];
 

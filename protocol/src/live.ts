@@ -1,5 +1,15 @@
 import { z } from 'zod';
 import { errorCodes } from './errors.js';
+import { chatSendSchema, type ChatMessage } from './chat.js';
+import { classMemberRoleSchema } from './classes.js';
+import { mediaKindSchema, mediaSourceSchema, type MediaKind } from './media.js';
+import {
+  classSettingsUpdateSchema,
+  type ClassSettings,
+  type ModerationNotice,
+  type WaitingEntry,
+} from './moderation.js';
+import { pollCreateSchema, pollVoteSchema, type PollInfo, type PollResults } from './polls.js';
 
 /*
  * The live-class Socket.IO protocol. Every client event carries one payload and an ack
@@ -10,12 +20,6 @@ import { errorCodes } from './errors.js';
 
 const id = z.string().min(1).max(100);
 const opaque = z.record(z.string(), z.unknown());
-
-/** `ingest` is the teacher's OBS broadcast bridged in from RTMP. */
-export const mediaSourceSchema = z.enum(['camera', 'mic', 'screen', 'screenAudio', 'ingest']);
-export type MediaSource = z.infer<typeof mediaSourceSchema>;
-export const mediaKindSchema = z.enum(['audio', 'video']);
-export type MediaKind = z.infer<typeof mediaKindSchema>;
 
 export const ackErrorSchema = z.object({ code: z.enum(errorCodes), message: z.string() });
 export type AckError = z.infer<typeof ackErrorSchema>;
@@ -34,8 +38,12 @@ export const peerInfoSchema = z.object({
   peerId: z.string(),
   userId: z.string(),
   name: z.string(),
-  role: z.enum(['teacher', 'student']),
+  role: classMemberRoleSchema,
   handRaised: z.boolean(),
+  /** When the hand went up (epoch ms): the teachers' queue is in ascending order. */
+  handRaisedAt: z.number().nullable(),
+  /** A teacher muted this student: the server refuses to resume their mic until allowed. */
+  forcedMute: z.boolean(),
 });
 export type PeerInfo = z.infer<typeof peerInfoSchema>;
 
@@ -78,8 +86,25 @@ export const clientEvents = {
     temporalLayer: z.number().int().min(0).max(2).optional(),
   }),
   'hand:set': z.strictObject({ raised: z.boolean() }),
+  'hand:lower': z.strictObject({ peerId: id }),
+  'hand:lowerAll': z.strictObject({}),
+  'chat:send': chatSendSchema,
+  'chat:delete': z.strictObject({ messageId: id }),
+  'poll:create': pollCreateSchema,
+  'poll:vote': pollVoteSchema,
+  'poll:close': z.strictObject({ pollId: id }),
+  'poll:share': z.strictObject({ pollId: id }),
+  'class:settings': classSettingsUpdateSchema,
   'moderation:mute': z.strictObject({ peerId: id }),
+  'moderation:muteAll': z.strictObject({}),
+  'moderation:allowUnmute': z.strictObject({ peerId: id }),
+  'moderation:askUnmute': z.strictObject({ peerId: id }),
+  'moderation:stopCamera': z.strictObject({ peerId: id }),
   'moderation:kick': z.strictObject({ peerId: id }),
+  'moderation:setRole': z.strictObject({ userId: id, role: classMemberRoleSchema }),
+  'waiting:admit': z.strictObject({ userId: id }),
+  'waiting:admitAll': z.strictObject({}),
+  'waiting:deny': z.strictObject({ userId: id }),
 } as const;
 export type ClientEventName = keyof typeof clientEvents;
 export type ClientEventPayload<E extends ClientEventName> = z.input<(typeof clientEvents)[E]>;
@@ -92,7 +117,23 @@ export interface JoinResult {
   routerRtpCapabilities: Record<string, unknown>;
   peers: PeerInfo[];
   producers: ProducerInfo[];
+  /** The last chat messages the caller may see, oldest first. */
+  chat: ChatMessage[];
+  settings: ClassSettings;
+  /** Open polls, and closed ones whose results were shared. */
+  polls: PollInfo[];
+  /** Teachers: results of every listed poll; students: of shared ones. */
+  pollResults: PollResults[];
+  /** Teachers: who waits to be admitted; [] for students. */
+  waiting: WaitingEntry[];
 }
+
+/** Per-peer caps the server enforces with `limit_exceeded`. */
+export const peerLimits = {
+  transportsPerDirection: 2,
+  producersPerSource: 1,
+  consumers: 100,
+} as const;
 
 export interface ConsumeResult {
   consumerId: string;
@@ -121,8 +162,25 @@ export interface ClientEventResults {
   'consumer:resume': null;
   'consumer:setPreferredLayers': null;
   'hand:set': null;
+  'hand:lower': null;
+  'hand:lowerAll': null;
+  'chat:send': { message: ChatMessage };
+  'chat:delete': null;
+  'poll:create': { poll: PollInfo };
+  'poll:vote': null;
+  'poll:close': null;
+  'poll:share': null;
+  'class:settings': { settings: ClassSettings };
   'moderation:mute': null;
+  'moderation:muteAll': null;
+  'moderation:allowUnmute': null;
+  'moderation:askUnmute': null;
+  'moderation:stopCamera': null;
   'moderation:kick': null;
+  'moderation:setRole': null;
+  'waiting:admit': null;
+  'waiting:admitAll': null;
+  'waiting:deny': null;
 }
 
 export interface TransportStats {
@@ -144,7 +202,6 @@ export interface ServerEvents {
   'producer:closed': (e: { producerId: string; peerId: string }) => void;
   'producer:paused': (e: { producerId: string; peerId: string; paused: boolean }) => void;
   'consumer:closed': (e: { consumerId: string }) => void;
-  'consumer:layers': (e: { consumerId: string; spatialLayer: number | null }) => void;
   'speaker:active': (e: { peerId: string | null }) => void;
   'class:live': (e: { live: boolean }) => void;
   'class:ended': () => void;
@@ -155,6 +212,22 @@ export interface ServerEvents {
   kicked: () => void;
   /** The teacher's OBS broadcast started or stopped (HLS watchers and the live room). */
   'broadcast:status': (e: { live: boolean; recordingId: string | null }) => void;
+  /** Messages to `teachers` reach the teachers and their sender only. */
+  'chat:message': (m: ChatMessage) => void;
+  'chat:deleted': (e: { messageId: string }) => void;
+  'class:settings': (s: ClassSettings) => void;
+  'poll:opened': (p: PollInfo) => void;
+  'poll:closed': (p: PollInfo) => void;
+  /** Live to teachers; to everyone once shared. */
+  'poll:results': (r: PollResults) => void;
+  /** To the student a teacher acted on. */
+  'moderation:notice': (n: ModerationNotice) => void;
+  /** Teachers: the waiting list changed. */
+  'waiting:updated': (e: { waiting: WaitingEntry[] }) => void;
+  /** The waiting socket may send `class:join` again. */
+  'waiting:admitted': (e: Record<string, never>) => void;
+  /** The waiting socket was turned away. */
+  'waiting:denied': (e: Record<string, never>) => void;
 }
 
 export type ClientEvents = {

@@ -77,6 +77,8 @@ const envSchema = z.object({
   TLDRAW_LICENSE_KEY: z.string().min(1).optional(),
   COLLAB_IDLE_UNLOAD_MS: z.coerce.number().int().min(0).default(30_000),
   RECONNECT_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(20_000),
+  LIVE_EVENTS_PER_SECOND: z.coerce.number().int().min(1).max(10_000).default(50),
+  LIVE_EVENT_BURST: z.coerce.number().int().min(1).max(100_000).default(300),
 });
 
 export type Env = z.input<typeof envSchema>;
@@ -110,6 +112,8 @@ export interface Config {
     rtcMaxPort: number;
   };
   reconnectGraceMs: number;
+  /** Live-class events one socket may send per second on average, and at once. */
+  liveEventRate: { perSecond: number; burst: number };
   redisUrl: string | undefined;
   rtmp: {
     enabled: boolean;
@@ -163,6 +167,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       rtcMaxPort: e.RTC_MAX_PORT,
     },
     reconnectGraceMs: e.RECONNECT_GRACE_MS,
+    liveEventRate: { perSecond: e.LIVE_EVENTS_PER_SECOND, burst: e.LIVE_EVENT_BURST },
     redisUrl: e.REDIS_URL,
     rtmp: {
       enabled: e.RTMP_ENABLED,

@@ -131,6 +131,7 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
     webRoot: config.webRoot,
     media: new SfuMediaRooms(media),
     reconnectGraceMs: config.reconnectGraceMs,
+    liveEventRate: config.liveEventRate,
     redisUrl: config.redisUrl,
     tldrawLicenseKey: config.tldrawLicenseKey,
     extraRoutes: (routes, { classes }) => {

@@ -1,9 +1,10 @@
-/**
- * Codes match the names of @educloud/protocol's error codes, so signaling can pass them through
- * to the client unchanged.
- */
-export type SfuErrorCode =
-  'validation_failed' | 'not_found' | 'forbidden' | 'conflict' | 'internal';
+import type { ErrorCode } from '@educloud/protocol';
+
+/** A subset of the protocol's error codes, so signaling passes them through to the client unchanged. */
+export type SfuErrorCode = Extract<
+  ErrorCode,
+  'validation_failed' | 'not_found' | 'forbidden' | 'conflict' | 'internal'
+>;
 
 export class SfuError extends Error {
   override readonly name = 'SfuError';

@@ -1,15 +1,8 @@
 import type { types } from 'mediasoup';
 
-/** What a producer carries; `ingest` is the RTMP bridge's stream. */
-export type MediaSource = 'camera' | 'screen' | 'mic' | 'screenAudio' | 'ingest';
+import type { MediaSource } from '@educloud/protocol';
 
-export const mediaSources: readonly MediaSource[] = [
-  'camera',
-  'screen',
-  'mic',
-  'screenAudio',
-  'ingest',
-];
+export { mediaSources, type MediaSource } from '@educloud/protocol';
 
 export type MediaKind = types.MediaKind;
 export type RtpParameters = types.RtpParameters;

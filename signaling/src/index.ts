@@ -4,6 +4,7 @@ import { Server as SocketServer } from 'socket.io';
 import { createAdapter } from '@socket.io/redis-adapter';
 import { Redis } from 'ioredis';
 import type { Kysely } from 'kysely';
+import type { ClientEvents, ServerEvents } from '@educloud/protocol';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { AccountService } from './auth/account-service.js';
@@ -13,7 +14,9 @@ import { ClassService } from './classes/class-service.js';
 import { StreamKeys } from './classes/stream-keys.js';
 import type { SignalingTables } from './db/schema.js';
 import { createHttpApp } from './http/app.js';
+import { ChatService } from './live/chat-service.js';
 import { LiveGateway } from './live/live-gateway.js';
+import { PollService } from './live/polls.js';
 import type { RouteTable } from './http/route-table.js';
 import { DatabaseLiveState } from './live/database-live-state.js';
 import type { LiveState } from './live/live-state.js';
@@ -66,11 +69,16 @@ export interface SignalingOptions {
   redisUrl?: string;
   /** How long a dropped socket keeps its place in a class, waiting to resume. */
   reconnectGraceMs: number;
+  /**
+   * Live-class events one socket may send: `perSecond` on average, `burst` at once. Past the
+   * burst events are refused; a socket refused `burst` times in a row is disconnected.
+   */
+  liveEventRate: { perSecond: number; burst: number };
 }
 
 export interface SignalingHandle {
   app: Koa;
-  io: SocketServer;
+  io: SocketServer<ClientEvents, ServerEvents>;
   live: LiveGateway;
   accounts: AccountService;
   classes: ClassService;
@@ -92,16 +100,20 @@ export async function start(opts: SignalingOptions): Promise<SignalingHandle> {
     publicUrl: opts.publicUrl,
     rtmpUrl: opts.rtmpUrl,
   });
+  const chat = new ChatService(opts.db);
+  const polls = new PollService(opts.db);
   const app = createHttpApp({
     ...opts,
     accounts,
     classes,
+    chat,
+    polls,
     tokens,
     clientConfig: { tldrawLicenseKey: opts.tldrawLicenseKey ?? null },
   });
   const handler = app.callback();
   opts.httpServer.on('request', handler);
-  const io = new SocketServer(opts.httpServer, {
+  const io = new SocketServer<ClientEvents, ServerEvents>(opts.httpServer, {
     serveClient: false,
     // SDP-sized payloads at most; anything bigger is abuse.
     maxHttpBufferSize: 256 * 1024,
@@ -126,6 +138,10 @@ export async function start(opts: SignalingOptions): Promise<SignalingHandle> {
     logger: opts.logger.child({ part: 'live' }),
     registry: opts.registry,
     reconnectGraceMs: opts.reconnectGraceMs,
+    db: opts.db,
+    chat,
+    polls,
+    eventRate: { ...opts.liveEventRate, maxRefused: opts.liveEventRate.burst },
   });
   return {
     app,

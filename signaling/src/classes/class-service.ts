@@ -244,6 +244,61 @@ export class ClassService {
     };
   }
 
+  /** Takes a member off the roster (its teachers); not the caller, nor the last teacher. */
+  async removeMember(p: Principal, classId: string, userId: string): Promise<void> {
+    await this.requireTeacher(p, classId);
+    if (userId === p.userId) throw new HttpError('conflict', 'You cannot remove yourself');
+    const role = await this.membership(classId, userId);
+    if (!role) throw new HttpError('not_found', 'No such member');
+    await this.db
+      .deleteFrom('class_members')
+      .where('class_id', '=', classId)
+      .where('user_id', '=', userId)
+      .execute();
+  }
+
+  /** Makes a member a (co-)teacher of the class or a student again; a class keeps one teacher. */
+  async setMemberRole(classId: string, userId: string, role: ClassMemberRole): Promise<void> {
+    const current = await this.membership(classId, userId);
+    if (!current) throw new HttpError('not_found', 'No such member of this class');
+    if (current === role) return;
+    if (role === 'student') {
+      const teachers = await this.db
+        .selectFrom('class_members')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('class_id', '=', classId)
+        .where('role', '=', 'teacher')
+        .executeTakeFirstOrThrow();
+      if (Number(teachers.n) <= 1) {
+        throw new HttpError('conflict', 'A class needs a teacher; promote someone else first');
+      }
+    }
+    await this.db
+      .updateTable('class_members')
+      .set({ role })
+      .where('class_id', '=', classId)
+      .where('user_id', '=', userId)
+      .execute();
+  }
+
+  /**
+   * A removed guest's token opens only this class: taking away the membership revokes it (it
+   * can neither join nor call the class's API again).
+   */
+  async dropGuestMembership(classId: string, userId: string): Promise<void> {
+    const user = await this.db
+      .selectFrom('users')
+      .select('role')
+      .where('id', '=', userId)
+      .executeTakeFirst();
+    if (user?.role !== 'guest') return;
+    await this.db
+      .deleteFrom('class_members')
+      .where('class_id', '=', classId)
+      .where('user_id', '=', userId)
+      .execute();
+  }
+
   /** The caller's role in a class, or null: what signaling and collab ask before letting in. */
   async roleIn(p: Principal, classId: string): Promise<ClassMemberRole | null> {
     if (p.kind === 'guest' && p.classId !== classId) return null;

@@ -59,6 +59,91 @@ export const signalingMigrations: Record<string, Migration> = {
       }
     },
   },
+  signaling_0002_class_activity: {
+    async up(db: Kysely<any>) {
+      const classRef = (c: any) => c.notNull().references('classes.id').onDelete('cascade');
+      await db.schema
+        .createTable('class_chat_messages')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('class_id', 'text', classRef)
+        .addColumn('sender_id', 'text', (c) => c.notNull())
+        .addColumn('sender_name', 'text', (c) => c.notNull())
+        .addColumn('sender_role', 'text', (c) => c.notNull())
+        .addColumn('text', 'text', (c) => c.notNull())
+        .addColumn('recipient', 'text', (c) => c.notNull())
+        .addColumn('sent_at', 'text', (c) => c.notNull())
+        .addColumn('deleted_at', 'text')
+        .addColumn('deleted_by', 'text')
+        .execute();
+      await db.schema
+        .createIndex('class_chat_messages_class_sent')
+        .on('class_chat_messages')
+        .columns(['class_id', 'sent_at'])
+        .execute();
+      await db.schema
+        .createTable('class_polls')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('class_id', 'text', classRef)
+        .addColumn('created_by', 'text', (c) => c.notNull())
+        .addColumn('question', 'text', (c) => c.notNull())
+        .addColumn('options', 'text', (c) => c.notNull())
+        .addColumn('multiple', 'integer', (c) => c.notNull())
+        .addColumn('anonymous', 'integer', (c) => c.notNull())
+        .addColumn('correct', 'text')
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('shared', 'integer', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('closed_at', 'text')
+        .execute();
+      await db.schema
+        .createIndex('class_polls_class')
+        .on('class_polls')
+        .columns(['class_id', 'created_at'])
+        .execute();
+      await db.schema
+        .createTable('class_poll_votes')
+        .addColumn('poll_id', 'text', (c) =>
+          c.notNull().references('class_polls.id').onDelete('cascade'),
+        )
+        .addColumn('user_id', 'text', (c) => c.notNull())
+        .addColumn('user_name', 'text', (c) => c.notNull())
+        .addColumn('choices', 'text', (c) => c.notNull())
+        .addColumn('voted_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('class_poll_votes_pk', ['poll_id', 'user_id'])
+        .execute();
+      await db.schema
+        .createTable('class_settings')
+        .addColumn('class_id', 'text', (c) =>
+          c.primaryKey().references('classes.id').onDelete('cascade'),
+        )
+        .addColumn('students_may_unmute', 'integer', (c) => c.notNull())
+        .addColumn('students_may_share_screen', 'integer', (c) => c.notNull())
+        .addColumn('chat_enabled', 'integer', (c) => c.notNull())
+        .addColumn('locked', 'integer', (c) => c.notNull())
+        .addColumn('waiting_room', 'integer', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('class_removals')
+        .addColumn('class_id', 'text', classRef)
+        .addColumn('user_id', 'text', (c) => c.notNull())
+        .addColumn('removed_by', 'text', (c) => c.notNull())
+        .addColumn('removed_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('class_removals_pk', ['class_id', 'user_id'])
+        .execute();
+    },
+    async down(db: Kysely<any>) {
+      for (const t of [
+        'class_removals',
+        'class_settings',
+        'class_poll_votes',
+        'class_polls',
+        'class_chat_messages',
+      ]) {
+        await db.schema.dropTable(t).execute();
+      }
+    },
+  },
   signaling_0010_live_state: {
     async up(db: Kysely<any>) {
       await db.schema
@@ -78,6 +163,8 @@ export const signalingMigrations: Record<string, Migration> = {
         .addColumn('name', 'text', (c) => c.notNull())
         .addColumn('role', 'text', (c) => c.notNull())
         .addColumn('hand_raised', 'integer', (c) => c.notNull())
+        .addColumn('hand_raised_at', 'bigint')
+        .addColumn('forced_mute', 'integer', (c) => c.notNull())
         .addColumn('updated_at', 'text', (c) => c.notNull())
         .addPrimaryKeyConstraint('live_members_pk', ['class_id', 'peer_id'])
         .execute();

@@ -34,6 +34,57 @@ export interface SignalingTables {
     role: 'teacher' | 'student';
     joined_at: string;
   };
+  /** Chat of a class; `recipient` 'teachers' is a private message to its teachers. */
+  class_chat_messages: {
+    id: string;
+    class_id: string;
+    sender_id: string;
+    sender_name: string;
+    sender_role: 'teacher' | 'student';
+    text: string;
+    recipient: 'everyone' | 'teachers';
+    sent_at: string;
+    deleted_at: string | null;
+    deleted_by: string | null;
+  };
+  /** Booleans are 0/1 integers and lists JSON text, the same on SQLite and PostgreSQL. */
+  class_polls: {
+    id: string;
+    class_id: string;
+    created_by: string;
+    question: string;
+    options: string;
+    multiple: number;
+    anonymous: number;
+    correct: string | null;
+    status: 'open' | 'closed';
+    shared: number;
+    created_at: string;
+    closed_at: string | null;
+  };
+  class_poll_votes: {
+    poll_id: string;
+    user_id: string;
+    user_name: string;
+    choices: string;
+    voted_at: string;
+  };
+  class_settings: {
+    class_id: string;
+    students_may_unmute: number;
+    students_may_share_screen: number;
+    chat_enabled: number;
+    locked: number;
+    waiting_room: number;
+    updated_at: string;
+  };
+  /** Who a teacher removed from the current session of a class; cleared when it ends. */
+  class_removals: {
+    class_id: string;
+    user_id: string;
+    removed_by: string;
+    removed_at: string;
+  };
   /** Classes a teacher started and has not ended (survives a restart). */
   live_classes: {
     class_id: string;
@@ -46,8 +97,11 @@ export interface SignalingTables {
     user_id: string;
     name: string;
     role: 'teacher' | 'student';
-    /** 0 or 1: portable between SQLite and PostgreSQL. */
+    /** Booleans are 0 or 1: portable between SQLite and PostgreSQL. */
     hand_raised: number;
+    /** Epoch milliseconds: the hand's place in the queue. */
+    hand_raised_at: number | null;
+    forced_mute: number;
     updated_at: string;
   };
 }

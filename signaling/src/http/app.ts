@@ -16,6 +16,9 @@ import { perAddressLimit } from './rate-limit.js';
 import { requestContext } from './request-context.js';
 import { RouteTable } from './route-table.js';
 import { addAuthRoutes } from './routes/auth-routes.js';
+import type { ChatService } from '../live/chat-service.js';
+import type { PollService } from '../live/polls.js';
+import { addClassActivityRoutes } from './routes/class-activity-routes.js';
 import { addClassRoutes } from './routes/class-routes.js';
 import { addInviteRoutes } from './routes/invite-routes.js';
 import { addUserRoutes } from './routes/user-routes.js';
@@ -26,6 +29,8 @@ export interface HttpAppOptions {
   registry: Registry;
   accounts: AccountService;
   classes: ClassService;
+  chat: ChatService;
+  polls: PollService;
   tokens: TokenService;
   version: string;
   bodyLimitBytes: number;
@@ -66,6 +71,7 @@ export function createHttpApp(opts: HttpAppOptions): Koa {
   addAuthRoutes(routes, opts.accounts, { signup: limit('sign-up'), login: limit('log-in') });
   addUserRoutes(routes, opts.accounts);
   addClassRoutes(routes, opts.classes);
+  addClassActivityRoutes(routes, opts.classes, opts.chat, opts.polls);
   addInviteRoutes(routes, opts.classes, limit('guest join'));
   routes.add({
     method: 'get',

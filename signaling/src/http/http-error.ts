@@ -11,6 +11,12 @@ const statusByCode: Record<ErrorCode, number> = {
   unsupported_media_type: 415,
   rate_limited: 429,
   internal: 500,
+  limit_exceeded: 409,
+  waiting_room: 403,
+  class_locked: 403,
+  removed: 403,
+  chat_disabled: 403,
+  poll_closed: 409,
 };
 
 /** An error meant for the client: its code and message are sent as they are. */

@@ -40,6 +40,8 @@ export class DatabaseLiveState implements LiveState {
       name: m.name,
       role: m.role,
       hand_raised: m.handRaised ? 1 : 0,
+      hand_raised_at: m.handRaisedAt,
+      forced_mute: m.forcedMute ? 1 : 0,
       updated_at: new Date().toISOString(),
     };
     await this.db
@@ -63,6 +65,9 @@ export class DatabaseLiveState implements LiveState {
       name: row.name,
       role: row.role,
       handRaised: row.hand_raised === 1,
+      // PostgreSQL hands bigint back as a string.
+      handRaisedAt: row.hand_raised_at === null ? null : Number(row.hand_raised_at),
+      forcedMute: row.forced_mute === 1,
     };
   }
 

@@ -1,19 +1,36 @@
-import type { Server, Socket } from 'socket.io';
+import type { Socket as UntypedSocket } from 'socket.io';
 import type { Logger } from 'pino';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { z } from 'zod';
 import {
+  chatLimits,
   clientEvents,
   type Ack,
   type ClientEventName,
   type ClientEventResults,
+  type PeerInfo,
 } from '@educloud/protocol';
-import type { Principal } from '../auth/principal.js';
 import type { TokenService } from '../auth/token-service.js';
 import type { ClassService } from '../classes/class-service.js';
+import type { Kysely } from 'kysely';
+import type { SignalingTables } from '../db/schema.js';
 import { HttpError } from '../http/http-error.js';
 import { AckError } from './ack-error.js';
-import { LiveRoom, roomChannel } from './live-room.js';
+import { chatHandlers } from './chat-events.js';
+import type { ChatService } from './chat-service.js';
+import { ClassSettingsStore } from './class-settings.js';
+import { ForcedMutes } from './forced-mutes.js';
+import { HandQueue, handHandlers } from './hand-queue.js';
+import { checkProduce, checkResume, moderationHandlers, startsPaused } from './moderation.js';
+import { PeerLimits } from './peer-limits.js';
+import { pollHandlers } from './poll-events.js';
+import type { PollService } from './polls.js';
+import { Removals } from './removals.js';
+import { limitSocketRate, type SocketRateLimitOptions } from './socket-rate-limit.js';
+import { admission, WaitingRoom, waitingHandlers } from './waiting-room.js';
+import type { ClassDeps, Handler, SocketSession } from './live-handler.js';
+import { LiveRoom, roomChannel, teachersChannel } from './live-room.js';
+import type { LiveServer as Server, LiveSocket as Socket } from './live-io.js';
 import type { LiveState } from './live-state.js';
 import type { MediaRooms } from './media-port.js';
 
@@ -26,19 +43,6 @@ export interface BroadcastHost {
   close(): void;
 }
 
-interface SocketSession {
-  principal: Principal;
-  classId?: string;
-  peerId?: string;
-  role?: 'teacher' | 'student';
-}
-
-type Handler<E extends ClientEventName> = (
-  socket: Socket,
-  session: SocketSession,
-  payload: z.output<(typeof clientEvents)[E]>,
-) => Promise<ClientEventResults[E]>;
-
 export interface LiveGatewayOptions {
   io: Server;
   tokens: TokenService;
@@ -48,6 +52,11 @@ export interface LiveGatewayOptions {
   logger: Logger;
   registry: Registry;
   reconnectGraceMs: number;
+  db: Kysely<SignalingTables>;
+  chat: ChatService;
+  polls: PollService;
+  /** Per-socket event rate limit. */
+  eventRate: Pick<SocketRateLimitOptions, 'perSecond' | 'burst' | 'maxRefused'>;
 }
 
 /**
@@ -58,8 +67,28 @@ export interface LiveGatewayOptions {
 export class LiveGateway {
   private readonly rooms = new Map<string, Promise<LiveRoom>>();
   private readonly events: Counter<'event' | 'outcome'>;
+  private readonly dropped: Counter;
+  private readonly deps: ClassDeps;
+  private readonly limits = new PeerLimits();
 
   constructor(private readonly opts: LiveGatewayOptions) {
+    this.dropped = new Counter({
+      name: 'educloud_live_sockets_dropped_total',
+      help: 'Live-class sockets disconnected for flooding events',
+      registers: [opts.registry],
+    });
+    this.deps = {
+      io: opts.io,
+      guards: { joined: (s) => this.joined(s), asTeacher: (s) => this.asTeacher(s) },
+      classes: opts.classes,
+      chat: opts.chat,
+      polls: opts.polls,
+      settings: new ClassSettingsStore(opts.db),
+      hands: new HandQueue(),
+      mutes: new ForcedMutes(),
+      waiting: new WaitingRoom(opts.io),
+      removals: new Removals(opts.db),
+    };
     this.events = new Counter({
       name: 'educloud_live_events_total',
       help: 'Live-class socket events by name and outcome',
@@ -133,9 +162,16 @@ export class LiveGateway {
 
   private onConnection(socket: Socket): void {
     const session = socket.data.session as SocketSession;
+    limitSocketRate(socket as unknown as UntypedSocket, {
+      ...this.opts.eventRate,
+      onRefused: () => this.events.inc({ event: 'any', outcome: 'rate_limited' }),
+      onDropped: () => this.dropped.inc(),
+    });
     const handlers = this.handlers();
+    // Payloads are untrusted until zod has parsed them in dispatch(): listen untyped.
+    const raw = socket as unknown as UntypedSocket;
     for (const name of Object.keys(clientEvents) as ClientEventName[]) {
-      socket.on(name, (payload: unknown, ack: unknown) => {
+      raw.on(name, (payload: unknown, ack: unknown) => {
         void this.dispatch(
           socket,
           session,
@@ -146,7 +182,7 @@ export class LiveGateway {
         );
       });
     }
-    socket.onAny((event: string, ...args: unknown[]) => {
+    raw.onAny((event: string, ...args: unknown[]) => {
       if (event in clientEvents) return;
       this.events.inc({ event: 'unknown', outcome: 'validation_failed' });
       const ack = args.at(-1);
@@ -251,6 +287,50 @@ export class LiveGateway {
     return j;
   }
 
+  /** What `class:join` adds to the room's answer: chat, settings, polls, the waiting list. */
+  private async classActivity(room: LiveRoom, peerId: string, session: SocketSession) {
+    const { classId } = room;
+    const role = session.role ?? 'student';
+    const viewer = { userId: session.principal.userId, role };
+    // Hands and forced mutes belong to the person, so they survive a reconnect or a new tab.
+    const raisedAt = this.deps.hands.raisedAt(classId, viewer.userId);
+    const forcedMute = role === 'student' && this.deps.mutes.has(classId, viewer.userId);
+    const peer = room.peer(peerId);
+    if (peer && (peer.handRaisedAt !== raisedAt || peer.forcedMute !== forcedMute)) {
+      room.updatePeer(peerId, {
+        handRaised: raisedAt !== null,
+        handRaisedAt: raisedAt,
+        forcedMute,
+      });
+    }
+    const polls = await this.deps.polls.list(classId, viewer, true);
+    return {
+      chat: await this.deps.chat.history(classId, viewer, { limit: chatLimits.historyOnJoin }),
+      settings: await this.deps.settings.get(classId),
+      polls: polls.map((p) => p.poll),
+      pollResults: polls.flatMap((p) => (p.results ? [p.results] : [])),
+      waiting: role === 'teacher' ? this.deps.waiting.list(classId) : [],
+    };
+  }
+
+  /**
+   * A participant back after this node restarted: their hand and a teacher's mute live in
+   * memory by user here, so they are taken back from what the LiveState kept.
+   */
+  private takeBack(classId: string, m: PeerInfo): void {
+    if (m.handRaised) this.deps.hands.restore(classId, m.userId, m.handRaisedAt ?? Date.now());
+    if (m.forcedMute) this.deps.mutes.set(classId, m.userId, true);
+  }
+
+  /** The teacher ended the class: removals, hands, mutes and the waiting list start afresh. */
+  private async endSession(classId: string): Promise<void> {
+    await this.deps.removals.clear(classId);
+    this.deps.hands.forget(classId);
+    this.deps.mutes.forget(classId);
+    this.deps.waiting.forget(classId);
+    this.deps.chat.forget(classId);
+  }
+
   private handlers(): { [E in ClientEventName]: Handler<E> } {
     return {
       'class:join': async (socket, session, { classId, resumePeerId }) => {
@@ -259,6 +339,11 @@ export class LiveGateway {
         if (session.classId && session.classId !== classId) {
           throw new AckError('conflict', 'Leave your current class first');
         }
+        const { userId, name } = session.principal;
+        // Checked before the room opens: a refused join must not leave an empty room behind.
+        const open = await this.rooms.get(classId)?.catch(() => undefined);
+        const alreadyIn = open?.allPeers().some((p) => p.userId === userId) ?? false;
+        await admission(this.deps, classId, socket, { userId, name, role }, alreadyIn);
         const room = await this.room(classId);
         const live = await this.opts.state.isLive(classId);
         // Not known here: perhaps this node restarted while the client was away.
@@ -266,21 +351,19 @@ export class LiveGateway {
           resumePeerId && !room.peer(resumePeerId)
             ? await this.opts.state.member(classId, resumePeerId)
             : undefined;
-        const result = room.join(
-          socket,
-          { userId: session.principal.userId, name: session.principal.name, role },
-          live,
-          resumePeerId,
-          remembered,
-        );
+        const result = room.join(socket, { userId, name, role }, live, resumePeerId, remembered);
         Object.assign(session, { classId, peerId: result.peerId, role });
+        if (remembered?.peerId === result.peerId) this.takeBack(classId, remembered);
+        if (role === 'teacher') void socket.join(teachersChannel(classId));
+        const activity = await this.classActivity(room, result.peerId, session);
         await room.persisted();
-        return result;
+        return { ...result, ...activity };
       },
       'class:leave': async (socket, session) => {
         const { room, peerId } = await this.joined(session);
         room.remove(peerId, 'left');
         socket.leave(roomChannel(room.classId));
+        socket.leave(teachersChannel(room.classId));
         session.classId = session.peerId = session.role = undefined;
         return null;
       },
@@ -295,11 +378,17 @@ export class LiveGateway {
         await this.opts.state.setLive(classId, false);
         this.opts.io.to(roomChannel(classId)).emit('class:live', { live: false });
         room.end();
+        await this.endSession(classId);
         return null;
       },
       'transport:create': async (_s, session, { direction }) => {
         const { room, peerId } = await this.joined(session);
-        return room.mediaFor(peerId).createWebRtcTransport(peerId, direction);
+        const media = room.mediaFor(peerId);
+        const release = this.limits.takeTransport(peerId, media, direction);
+        return media.createWebRtcTransport(peerId, direction).catch((err: unknown) => {
+          release();
+          throw err;
+        });
       },
       'transport:connect': async (_s, session, { transportId, dtlsParameters }) => {
         const { room, peerId } = await this.joined(session);
@@ -319,10 +408,16 @@ export class LiveGateway {
         if (session.role !== 'teacher' && !(await this.opts.state.isLive(classId))) {
           throw new AckError('conflict', 'The class has not started yet');
         }
-        const producerId = await room
-          .mediaFor(peerId)
-          .produce(peerId, transportId, { kind, rtpParameters, source });
-        room.addProducer({ producerId, peerId, kind, source, paused: false }, socket);
+        await checkProduce(this.deps, room, session, peerId, source);
+        const media = room.mediaFor(peerId);
+        const producerId = await media.produce(peerId, transportId, {
+          kind,
+          rtpParameters,
+          source,
+        });
+        const paused = startsPaused(this.deps, room, session, source);
+        if (paused) await media.setProducerPaused(peerId, producerId, true);
+        room.addProducer({ producerId, peerId, kind, source, paused }, socket);
         return { producerId };
       },
       'producer:pause': async (_s, session, { producerId }) => {
@@ -333,6 +428,7 @@ export class LiveGateway {
       },
       'producer:resume': async (_s, session, { producerId }) => {
         const { room, peerId } = await this.joined(session);
+        await checkResume(this.deps, room, session, producerId);
         await room.mediaFor(peerId).setProducerPaused(peerId, producerId, false);
         room.setProducerPaused(producerId, false);
         return null;
@@ -348,7 +444,16 @@ export class LiveGateway {
         if (!room.producer(producerId)) {
           throw new AckError('not_found', 'No such producer in this class');
         }
-        return room.mediaFor(peerId).consume(peerId, transportId, producerId, rtpCapabilities);
+        const media = room.mediaFor(peerId);
+        const release = this.limits.takeConsumer(peerId, media, producerId, (id) =>
+          Boolean(room.producer(id)),
+        );
+        return media
+          .consume(peerId, transportId, producerId, rtpCapabilities)
+          .catch((err: unknown) => {
+            release();
+            throw err;
+          });
       },
       'consumer:resume': async (_s, session, { consumerId }) => {
         const { room, peerId } = await this.joined(session);
@@ -362,33 +467,11 @@ export class LiveGateway {
           .setPreferredLayers(peerId, p.consumerId, p.spatialLayer, p.temporalLayer);
         return null;
       },
-      'hand:set': async (_s, session, { raised }) => {
-        const { room, peerId } = await this.joined(session);
-        room.setHand(peerId, raised);
-        await room.persisted();
-        return null;
-      },
-      'moderation:mute': async (_s, session, { peerId: target }) => {
-        const { room } = await this.asTeacher(session);
-        if (!room.peer(target)) throw new AckError('not_found', 'No such participant');
-        for (const p of room.producersOf(target)) {
-          if (p.kind !== 'audio' || p.paused) continue;
-          await room.mediaFor(target).setProducerPaused(target, p.producerId, true);
-          room.setProducerPaused(p.producerId, true);
-        }
-        return null;
-      },
-      'moderation:kick': async (_s, session, { peerId: target }) => {
-        const { room, peerId } = await this.asTeacher(session);
-        const info = room.peer(target);
-        if (!info) throw new AckError('not_found', 'No such participant');
-        if (target === peerId) throw new AckError('conflict', 'You cannot remove yourself');
-        const socket = room.socketOf(target);
-        socket?.emit('kicked');
-        room.remove(target, 'kicked');
-        socket?.disconnect(true);
-        return null;
-      },
+      ...handHandlers(this.deps),
+      ...chatHandlers(this.deps),
+      ...pollHandlers(this.deps),
+      ...waitingHandlers(this.deps),
+      ...moderationHandlers(this.deps),
     };
   }
 }

@@ -1,9 +1,15 @@
 import type { Logger } from 'pino';
-import type { Server, Socket } from 'socket.io';
+import type { LiveServer as Server, LiveSocket as Socket } from './live-io.js';
 import type { JoinResult, PeerInfo, ProducerInfo } from '@educloud/protocol';
 import { AckError } from './ack-error.js';
 import type { LiveState } from './live-state.js';
 import type { MediaRoom, MediaRooms } from './media-port.js';
+
+/** What the room itself answers to `class:join`; the gateway adds the class's activity. */
+export type RoomJoinResult = Omit<
+  JoinResult,
+  'chat' | 'settings' | 'polls' | 'pollResults' | 'waiting'
+>;
 
 interface PeerEntry {
   info: PeerInfo;
@@ -13,6 +19,11 @@ interface PeerEntry {
 
 export function roomChannel(classId: string): string {
   return `class:${classId}`;
+}
+
+/** The class's teachers only: private chat, live poll results, the waiting list. */
+export function teachersChannel(classId: string): string {
+  return `class:${classId}:teachers`;
 }
 
 /**
@@ -62,7 +73,7 @@ export class LiveRoom {
     resumePeerId: string | undefined,
     /** What the LiveState remembers of `resumePeerId`, when this node does not know it. */
     remembered?: PeerInfo,
-  ): JoinResult {
+  ): RoomJoinResult {
     const resumable = resumePeerId ? this.peers.get(resumePeerId) : undefined;
     if (resumable && resumable.info.userId === who.userId) {
       const previous = resumable.socket;
@@ -100,6 +111,8 @@ export class LiveRoom {
       name: who.name,
       role: who.role,
       handRaised: returning?.handRaised ?? false,
+      handRaisedAt: returning?.handRaisedAt ?? null,
+      forcedMute: returning?.forcedMute ?? false,
     };
     this.peers.set(info.peerId, { info, socket, graceTimer: undefined });
     this.persist((s) => s.saveMember(this.classId, { ...info }));
@@ -123,6 +136,8 @@ export class LiveRoom {
       name,
       role: 'teacher',
       handRaised: false,
+      handRaisedAt: null,
+      forcedMute: false,
     };
     this.peers.set(info.peerId, { info, socket: null, graceTimer: undefined });
     this.io.to(roomChannel(this.classId)).emit('peer:joined', info);
@@ -187,12 +202,22 @@ export class LiveRoom {
     this.io.to(roomChannel(this.classId)).emit('producer:closed', { producerId, peerId: p.peerId });
   }
 
-  setHand(peerId: string, raised: boolean): void {
+  /** Changes what everyone sees of a participant (hand, forced mute, role) and tells them. */
+  updatePeer(
+    peerId: string,
+    patch: Partial<Pick<PeerInfo, 'handRaised' | 'handRaisedAt' | 'forcedMute' | 'role'>>,
+  ): void {
     const entry = this.peers.get(peerId);
     if (!entry) return;
-    entry.info.handRaised = raised;
-    this.persist((s) => s.saveMember(this.classId, { ...entry.info }));
+    Object.assign(entry.info, patch);
+    if (entry.info.userId !== 'server') {
+      this.persist((s) => s.saveMember(this.classId, { ...entry.info }));
+    }
     this.io.to(roomChannel(this.classId)).emit('peer:updated', entry.info);
+  }
+
+  allPeers(): PeerInfo[] {
+    return [...this.peers.values()].map((p) => p.info);
   }
 
   /** Resolves once every change so far is in the LiveState (answer a join after it). */
@@ -224,7 +249,7 @@ export class LiveRoom {
       .catch((err: unknown) => this.log.warn({ err }, 'could not keep live-class state'));
   }
 
-  private joinResult(info: PeerInfo, live: boolean, resumed: boolean): JoinResult {
+  private joinResult(info: PeerInfo, live: boolean, resumed: boolean): RoomJoinResult {
     return {
       peerId: info.peerId,
       role: info.role,

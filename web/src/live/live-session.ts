@@ -1,30 +1,13 @@
-import { Device } from 'mediasoup-client';
 import type { types as ms } from 'mediasoup-client';
-import { io, type Socket } from 'socket.io-client';
-import type {
-  Ack,
-  ClientEventName,
-  ClientEventResults,
-  JoinResult,
-  MediaSource,
-  PeerInfo,
-  ProducerInfo,
-  TransportInfo,
-} from '@educloud/protocol';
+import type { JoinResult, PeerInfo } from '@educloud/protocol';
+import { LiveMedia, type LocalSource, type RemoteTrack } from './live-media.js';
+import { QualityPoller, type QualityReport } from './quality-poller.js';
+import { canMove, type SessionStatus } from './session-status.js';
+import { SignalingClient, type LiveSocket } from './signaling-client.js';
 
-export type SessionStatus =
-  'connecting' | 'joined' | 'reconnecting' | 'ended' | 'replaced' | 'kicked' | 'left' | 'error';
-
-export type LocalSource = 'camera' | 'mic' | 'screen';
-
-export interface RemoteTrack {
-  consumerId: string;
-  producerId: string;
-  source: MediaSource;
-  kind: 'audio' | 'video';
-  track: MediaStreamTrack;
-  paused: boolean;
-}
+export type { SessionStatus } from './session-status.js';
+export type { LocalSource, RemoteTrack } from './live-media.js';
+export { qualityFrom } from './quality-poller.js';
 
 export interface RemotePeer {
   info: PeerInfo;
@@ -48,38 +31,24 @@ export interface LiveSnapshot {
   handRaised: boolean;
 }
 
-class LiveAckError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-/** Camera simulcast: thumbnails take the 320p layer, a pinned tile the 720p one. */
-const cameraEncodings: RTCRtpEncodingParameters[] = [
-  { rid: 'r0', maxBitrate: 150_000, scaleResolutionDownBy: 4 },
-  { rid: 'r1', maxBitrate: 400_000, scaleResolutionDownBy: 2 },
-  { rid: 'r2', maxBitrate: 1_000_000, scaleResolutionDownBy: 1 },
-];
+/** The OBS broadcast started or stopped (the server says so on the class's room). */
+export type BroadcastStatusListener = (status: {
+  live: boolean;
+  recordingId: string | null;
+}) => void;
 
 /**
- * One browser's presence in a live class: the signaling socket, the mediasoup-client Device,
- * one send and one receive transport, and the tracks going each way. React reads it through
- * subscribe()/snapshot(); nothing here knows about components.
+ * One browser's presence in a live class. It owns the session's state (see session-status.ts
+ * for the states and their transitions) and wires three parts together: the signaling client
+ * (socket), the media (mediasoup Device, transports, producers, consumers) and the quality
+ * poller. React reads it through subscribe()/snapshot(); nothing here knows about components.
  */
 export class LiveSession {
-  private socket: Socket | null = null;
-  private device: Device | null = null;
-  private sendTransport: ms.Transport | null = null;
-  private recvTransport: ms.Transport | null = null;
-  private readonly producers = new Map<LocalSource, ms.Producer>();
-  private readonly consumers = new Map<string, { consumer: ms.Consumer; peerId: string }>();
+  readonly signaling: SignalingClient;
+  private readonly media: LiveMedia;
+  private readonly quality: QualityPoller;
   private readonly peers = new Map<string, RemotePeer>();
   private readonly listeners = new Set<() => void>();
-  private readonly layerWanted = new Map<string, number>();
-  private statsTimer: ReturnType<typeof setInterval> | undefined;
   private joinedOnce = false;
   private state: LiveSnapshot = {
     status: 'connecting',
@@ -97,9 +66,39 @@ export class LiveSession {
 
   constructor(
     private readonly classId: string,
-    private readonly getToken: () => Promise<string | null>,
+    getToken: () => Promise<string | null>,
     private readonly initial: Partial<Record<'camera' | 'mic', MediaStreamTrack>>,
-  ) {}
+    private readonly onBroadcastStatus?: BroadcastStatusListener,
+  ) {
+    this.signaling = new SignalingClient(getToken);
+    this.media = new LiveMedia(this.signaling, {
+      trackAdded: (peerId, track) => {
+        this.peers.get(peerId)?.tracks.push(track);
+        this.publishPeers();
+      },
+      trackRemoved: (peerId, consumerId) => {
+        const peer = this.peers.get(peerId);
+        if (peer) peer.tracks = peer.tracks.filter((t) => t.consumerId !== consumerId);
+        this.publishPeers();
+      },
+      localStopped: (source) => this.stopLocal(source, true),
+      error: (message) => this.set({ error: message }),
+    });
+    this.quality = new QualityPoller(
+      this.signaling,
+      {
+        joined: () => this.state.status === 'joined',
+        sendTransportId: () => (this.media.producing ? this.media.sendTransportId : null),
+        peerConsumers: () => this.peerConsumers(),
+      },
+      (report) => this.applyQuality(report),
+    );
+  }
+
+  /** For diagnostics and the end-to-end tests: the Socket.IO socket. */
+  get socket(): LiveSocket {
+    return this.signaling.socket;
+  }
 
   snapshot = (): LiveSnapshot => this.state;
 
@@ -109,56 +108,51 @@ export class LiveSession {
   };
 
   start(): void {
-    this.socket = io({
-      transports: ['websocket'],
-      // A fresh token on every (re)connection: access tokens are short-lived.
-      auth: (cb) => {
-        void this.getToken().then((token) => cb({ token }));
-      },
-      reconnectionDelay: 500,
-      reconnectionDelayMax: 3000,
-    });
-    const s = this.socket;
-    s.on('connect', () => void this.onConnect());
-    s.on('disconnect', (reason) => {
+    const s = this.signaling;
+    // Connection and the session's lifecycle.
+    s.socket.on('connect', () => void this.onConnect());
+    s.socket.on('disconnect', (reason) => {
       if (reason === 'io client disconnect') return;
-      if (this.state.status === 'joined') this.set({ status: 'reconnecting' });
+      if (this.state.status === 'joined') this.moveTo('reconnecting');
     });
-    s.on('connect_error', (err) => {
-      if (!s.active) this.set({ status: 'error', error: `Cannot connect: ${err.message}` });
+    s.socket.on('connect_error', (err) => {
+      if (!s.active) this.moveTo('error', `Cannot connect: ${err.message}`);
     });
-    s.on('peer:joined', (info: PeerInfo) => {
+    s.on('media:reconnect', () => void this.rebuildMedia());
+    s.on('class:ended', () => this.finish('ended'));
+    s.on('session:replaced', () => this.finish('replaced'));
+    s.on('kicked', () => this.finish('kicked'));
+    // Who is here.
+    s.on('peer:joined', (info) => {
       this.peers.set(info.peerId, { info, tracks: [], quality: null });
       this.publishPeers();
     });
-    s.on('peer:updated', (info: PeerInfo) => {
+    s.on('peer:updated', (info) => {
       const p = this.peers.get(info.peerId);
       if (p) p.info = info;
       if (info.peerId === this.state.peerId) this.set({ handRaised: info.handRaised });
       this.publishPeers();
     });
-    s.on('peer:left', ({ peerId }: { peerId: string }) => {
+    s.on('peer:left', ({ peerId }) => {
       const p = this.peers.get(peerId);
-      for (const t of p?.tracks ?? []) this.dropConsumer(t.consumerId);
+      for (const t of p?.tracks ?? []) this.media.dropConsumer(t.consumerId);
       this.peers.delete(peerId);
       this.publishPeers();
     });
-    s.on('producer:new', (p: ProducerInfo) => void this.consume(p));
-    s.on('producer:closed', ({ producerId }: { producerId: string }) => {
-      for (const [id, c] of this.consumers)
-        if (c.consumer.producerId === producerId) this.dropConsumer(id);
+    // Media.
+    s.on('producer:new', (p) => void this.media.consume(p, this.state.peerId));
+    s.on('producer:closed', ({ producerId }) => {
+      this.media.dropConsumersOf(producerId);
       // A moderator or the server closed one of ours.
-      for (const [source, producer] of this.producers) {
-        if (producer.id === producerId) this.stopLocal(source, false);
-      }
+      const source = this.media.producerSource(producerId);
+      if (source) this.stopLocal(source, false);
     });
-    s.on('producer:paused', (e: { producerId: string; peerId: string; paused: boolean }) => {
+    s.on('producer:paused', (e) => {
       if (e.peerId === this.state.peerId) {
-        for (const [source, producer] of this.producers) {
-          if (producer.id !== e.producerId) continue;
-          if (e.paused) producer.pause();
-          this.set({ localPaused: { ...this.state.localPaused, [source]: e.paused } });
-        }
+        const source = this.media.producerSource(e.producerId);
+        if (!source) return;
+        if (e.paused) this.media.pausedByServer(source);
+        this.set({ localPaused: { ...this.state.localPaused, [source]: e.paused } });
         return;
       }
       for (const t of this.peers.get(e.peerId)?.tracks ?? []) {
@@ -166,23 +160,18 @@ export class LiveSession {
       }
       this.publishPeers();
     });
-    s.on('consumer:closed', ({ consumerId }: { consumerId: string }) =>
-      this.dropConsumer(consumerId),
-    );
-    s.on('speaker:active', ({ peerId }: { peerId: string | null }) =>
-      this.set({ activeSpeaker: peerId }),
-    );
-    s.on('class:live', ({ live }: { live: boolean }) => this.set({ live }));
-    s.on('class:ended', () => this.finish('ended'));
-    s.on('session:replaced', () => this.finish('replaced'));
-    s.on('kicked', () => this.finish('kicked'));
-    s.on('media:reconnect', () => void this.rebuildMedia());
-    this.statsTimer = setInterval(() => void this.measure(), 2000);
+    s.on('consumer:closed', ({ consumerId }) => this.media.dropConsumer(consumerId));
+    // The class.
+    s.on('speaker:active', ({ peerId }) => this.set({ activeSpeaker: peerId }));
+    s.on('class:live', ({ live }) => this.set({ live }));
+    s.on('broadcast:status', (status) => this.onBroadcastStatus?.(status));
+    s.connect();
+    this.quality.start();
   }
 
   async leave(): Promise<void> {
-    if (this.socket?.connected && this.state.status === 'joined') {
-      await this.request('class:leave', {}).catch(() => undefined);
+    if (this.signaling.connected && this.state.status === 'joined') {
+      await this.signaling.request('class:leave', {}).catch(() => undefined);
     }
     this.finish('left');
   }
@@ -197,102 +186,94 @@ export class LiveSession {
   }
 
   async setPaused(source: LocalSource, paused: boolean): Promise<void> {
-    const producer = this.producers.get(source);
     const track = this.state.local[source];
     if (track) track.enabled = !paused;
     this.set({ localPaused: { ...this.state.localPaused, [source]: paused } });
-    if (!producer) return;
-    if (paused) producer.pause();
-    else producer.resume();
-    await this.request(paused ? 'producer:pause' : 'producer:resume', { producerId: producer.id });
+    await this.media.setPaused(source, paused);
   }
 
   /** A tile reports its width so the server forwards only the simulcast layer it needs. */
   setTileWidth(consumerId: string, width: number): void {
-    const layer = width >= 640 ? 2 : width >= 320 ? 1 : 0;
-    if (this.layerWanted.get(consumerId) === layer) return;
-    this.layerWanted.set(consumerId, layer);
-    void this.request('consumer:setPreferredLayers', { consumerId, spatialLayer: layer }).catch(
-      () => undefined,
-    );
+    this.media.setTileWidth(consumerId, width);
   }
 
   async teacherAction(event: 'class:start' | 'class:end'): Promise<void>;
   async teacherAction(event: 'moderation:mute' | 'moderation:kick', peerId: string): Promise<void>;
-  async teacherAction(event: ClientEventName, peerId?: string): Promise<void> {
-    await this.request(event, peerId ? { peerId } : {});
+  async teacherAction(
+    event: 'class:start' | 'class:end' | 'moderation:mute' | 'moderation:kick',
+    peerId?: string,
+  ): Promise<void> {
+    if (event === 'class:start' || event === 'class:end') await this.signaling.request(event, {});
+    else await this.signaling.request(event, { peerId: peerId! });
   }
 
   async setHand(raised: boolean): Promise<void> {
-    await this.request('hand:set', { raised });
+    await this.signaling.request('hand:set', { raised });
   }
 
   /** For tests and diagnostics: what this browser decodes, per remote track. */
-  async inboundStats(): Promise<
-    {
-      peerId: string;
-      source: string;
-      kind: string;
-      framesDecoded: number;
-      packetsReceived: number;
-    }[]
-  > {
-    const out = [];
-    for (const { consumer, peerId } of this.consumers.values()) {
-      let framesDecoded = 0;
-      let packetsReceived = 0;
-      (await consumer.getStats()).forEach(
-        (r: { type: string; framesDecoded?: number; packetsReceived?: number }) => {
-          if (r.type !== 'inbound-rtp') return;
-          framesDecoded += r.framesDecoded ?? 0;
-          packetsReceived += r.packetsReceived ?? 0;
-        },
-      );
-      const source = String((consumer.appData as { source?: string }).source);
-      out.push({ peerId, source, kind: consumer.kind, framesDecoded, packetsReceived });
-    }
-    return out;
+  inboundStats() {
+    return this.media.inboundStats();
   }
 
+  // --- Joining and coming back: the reconnect path. ---
+
+  /** Every (re)connection of the socket joins again, resuming the old peer when there was one. */
   private async onConnect(): Promise<void> {
     try {
       const resumePeerId = this.joinedOnce ? (this.state.peerId ?? undefined) : undefined;
-      const joined = await this.request('class:join', { classId: this.classId, resumePeerId });
+      const joined = await this.signaling.request('class:join', {
+        classId: this.classId,
+        ...(resumePeerId ? { resumePeerId } : {}),
+      });
       this.joinedOnce = true;
-      if (joined.resumed && this.device) {
+      if (joined.resumed && this.media.hasDevice) {
         await this.afterResume(joined);
       } else {
         await this.setUpMedia(joined);
       }
     } catch (err) {
-      this.set({ status: 'error', error: err instanceof Error ? err.message : String(err) });
+      this.moveTo('error', err instanceof Error ? err.message : String(err));
     }
   }
 
+  /** Back within the grace period: same peer, same transports; restart ICE where it broke. */
+  private async afterResume(joined: JoinResult): Promise<void> {
+    this.set({ live: joined.live });
+    this.moveTo('joined');
+    await this.media.restartBrokenIce();
+    for (const p of joined.producers) {
+      if (!this.media.consumesProducer(p.producerId)) await this.media.consume(p, joined.peerId);
+    }
+  }
+
+  /** The media server holding the class restarted: same peer, new transports. */
+  private async rebuildMedia(): Promise<void> {
+    this.media.dropAllConsumers();
+    this.media.forgetProducers();
+    const resumePeerId = this.state.peerId ?? undefined;
+    const joined = await this.signaling.request('class:join', {
+      classId: this.classId,
+      ...(resumePeerId ? { resumePeerId } : {}),
+    });
+    await this.setUpMedia(joined);
+  }
+
+  /** A fresh peer (first join, or the old one expired): new transports, produce, consume. */
   private async setUpMedia(joined: JoinResult): Promise<void> {
-    this.closeTransports();
+    this.media.close();
     this.peers.clear();
     for (const info of joined.peers)
       this.peers.set(info.peerId, { info, tracks: [], quality: null });
-    this.set({ peerId: joined.peerId, role: joined.role, live: joined.live, status: 'joined' });
+    this.set({ peerId: joined.peerId, role: joined.role, live: joined.live });
+    this.moveTo('joined');
     this.publishPeers();
-    if (!this.device) {
-      this.device = new Device();
-      await this.device.load({
-        routerRtpCapabilities: joined.routerRtpCapabilities as unknown as ms.RtpCapabilities,
-      });
-    }
-    this.recvTransport = this.makeTransport(
-      'recv',
-      await this.request('transport:create', { direction: 'recv' }),
-    );
+    await this.media.loadDevice(joined.routerRtpCapabilities);
+    await this.media.createTransport('recv');
     // Receive first: what the others show matters more to someone joining than their own
     // camera reaching the others a few hundred milliseconds sooner.
-    const consumed = Promise.all(joined.producers.map((p) => this.consume(p)));
-    this.sendTransport = this.makeTransport(
-      'send',
-      await this.request('transport:create', { direction: 'send' }),
-    );
+    const consumed = Promise.all(joined.producers.map((p) => this.media.consume(p, joined.peerId)));
+    await this.media.createTransport('send');
     const initial: [LocalSource, MediaStreamTrack | undefined][] = [
       ['camera', this.state.local.camera ?? this.initial.camera],
       ['mic', this.state.local.mic ?? this.initial.mic],
@@ -307,96 +288,14 @@ export class LiveSession {
     await consumed;
   }
 
-  /** Back within the grace period: same peer, same transports; restart ICE where it broke. */
-  private async afterResume(joined: JoinResult): Promise<void> {
-    this.set({ status: 'joined', live: joined.live });
-    for (const t of [this.sendTransport, this.recvTransport]) {
-      if (!t || t.closed) continue;
-      if (t.connectionState === 'failed' || t.connectionState === 'disconnected') {
-        const { iceParameters } = await this.request('transport:restartIce', { transportId: t.id });
-        await t.restartIce({ iceParameters: iceParameters as unknown as ms.IceParameters });
-      }
-    }
-    const known = new Set([...this.consumers.values()].map((c) => c.consumer.producerId));
-    for (const p of joined.producers) if (!known.has(p.producerId)) await this.consume(p);
-  }
-
-  private async rebuildMedia(): Promise<void> {
-    for (const id of [...this.consumers.keys()]) this.dropConsumer(id);
-    this.producers.clear();
-    const joined = await this.request('class:join', {
-      classId: this.classId,
-      resumePeerId: this.state.peerId ?? undefined,
-    });
-    await this.setUpMedia(joined);
-  }
-
-  private makeTransport(direction: 'send' | 'recv', info: TransportInfo): ms.Transport {
-    const params = info as unknown as ms.TransportOptions;
-    const device = this.device!;
-    const t =
-      direction === 'send'
-        ? device.createSendTransport(params)
-        : device.createRecvTransport(params);
-    t.on('connect', ({ dtlsParameters }, done, fail) => {
-      this.request('transport:connect', { transportId: t.id, dtlsParameters }).then(
-        () => done(),
-        fail,
-      );
-    });
-    if (direction === 'send') {
-      t.on('produce', ({ kind, rtpParameters, appData }, done, fail) => {
-        this.request('produce', {
-          transportId: t.id,
-          kind,
-          rtpParameters,
-          source: (appData as { source: MediaSource }).source,
-        }).then(({ producerId }) => done({ id: producerId }), fail);
-      });
-    }
-    t.on('connectionstatechange', (state) => {
-      if (state === 'failed' && this.socket?.connected) {
-        void this.request('transport:restartIce', { transportId: t.id })
-          .then(({ iceParameters }) =>
-            t.restartIce({ iceParameters: iceParameters as unknown as ms.IceParameters }),
-          )
-          .catch(() => undefined);
-      }
-    });
-    return t;
-  }
+  // --- Local media. ---
 
   private async produce(source: LocalSource, track: MediaStreamTrack): Promise<void> {
-    const transport = this.sendTransport;
-    if (!transport) return;
-    const existing = this.producers.get(source);
-    if (existing && !existing.closed) {
-      await existing.replaceTrack({ track });
-      return;
-    }
-    const wire: MediaSource = source;
-    const producer = await transport.produce({
-      track,
-      appData: { source: wire },
-      ...(source === 'camera'
-        ? { encodings: cameraEncodings, codecOptions: { videoGoogleStartBitrate: 1000 } }
-        : {}),
-      ...(source === 'screen' ? { encodings: [{ maxBitrate: 1_500_000 }] } : {}),
-    });
-    this.producers.set(source, producer);
-    if (this.state.localPaused[source]) await this.setPaused(source, true);
-    track.addEventListener('ended', () => this.stopLocal(source, true));
+    await this.media.produce(source, track, this.state.localPaused[source] === true);
   }
 
   private stopLocal(source: LocalSource, tellServer: boolean): void {
-    const producer = this.producers.get(source);
-    this.producers.delete(source);
-    if (producer && !producer.closed) {
-      producer.close();
-      if (tellServer && this.socket?.connected) {
-        void this.request('producer:close', { producerId: producer.id }).catch(() => undefined);
-      }
-    }
+    this.media.closeProducer(source, tellServer);
     const track = this.state.local[source];
     // Screen tracks are ours alone; camera and mic belong to the device check and are reused.
     if (source === 'screen') track?.stop();
@@ -405,104 +304,40 @@ export class LiveSession {
     this.set({ local });
   }
 
-  private async consume(p: ProducerInfo): Promise<void> {
-    const transport = this.recvTransport;
-    const device = this.device;
-    if (!transport || !device || p.peerId === this.state.peerId) return;
-    for (const c of this.consumers.values()) if (c.consumer.producerId === p.producerId) return;
-    try {
-      const info = await this.request('consume', {
-        transportId: transport.id,
-        producerId: p.producerId,
-        rtpCapabilities: device.recvRtpCapabilities,
-      });
-      const consumer = await transport.consume({
-        id: info.consumerId,
-        producerId: info.producerId,
-        kind: info.kind,
-        rtpParameters: info.rtpParameters as unknown as ms.RtpParameters,
-        appData: { source: p.source },
-      });
-      this.consumers.set(consumer.id, { consumer, peerId: p.peerId });
-      const peer = this.peers.get(p.peerId);
-      peer?.tracks.push({
-        consumerId: consumer.id,
-        producerId: p.producerId,
-        source: p.source,
-        kind: info.kind,
-        track: consumer.track,
-        paused: p.paused,
-      });
-      this.publishPeers();
-      await this.request('consumer:resume', { consumerId: consumer.id });
-    } catch (err) {
-      // The producer may have gone between the announcement and our request.
-      if (!(err instanceof LiveAckError && err.code === 'not_found')) {
-        this.set({ error: err instanceof Error ? err.message : String(err) });
-      }
-    }
-  }
+  // --- State. ---
 
-  private dropConsumer(consumerId: string): void {
-    const entry = this.consumers.get(consumerId);
-    if (!entry) return;
-    this.consumers.delete(consumerId);
-    this.layerWanted.delete(consumerId);
-    entry.consumer.close();
-    const peer = this.peers.get(entry.peerId);
-    if (peer) peer.tracks = peer.tracks.filter((t) => t.consumerId !== consumerId);
-    this.publishPeers();
-  }
-
-  private async measure(): Promise<void> {
-    if (this.state.status !== 'joined') return;
-    if (this.sendTransport && this.producers.size > 0) {
-      const stats = await this.request('transport:stats', {
-        transportId: this.sendTransport.id,
-      }).catch(() => null);
-      if (stats) this.set({ sendQuality: stats.score });
-    }
-    for (const peer of this.peers.values()) {
-      let worst: number | null = null;
-      for (const t of peer.tracks) {
-        const c = this.consumers.get(t.consumerId)?.consumer;
-        if (!c || t.paused) continue;
-        const q = qualityFrom(await c.getStats(), (c.appData as { last?: RtcCounters }).last);
-        (c.appData as { last?: RtcCounters }).last = q.counters;
-        if (q.score !== null) worst = worst === null ? q.score : Math.min(worst, q.score);
-      }
-      peer.quality = worst;
-    }
-    this.publishPeers();
-  }
-
-  private closeTransports(): void {
-    for (const id of [...this.consumers.keys()]) this.dropConsumer(id);
-    for (const p of this.producers.values()) p.close();
-    this.producers.clear();
-    this.sendTransport?.close();
-    this.recvTransport?.close();
-    this.sendTransport = this.recvTransport = null;
+  private moveTo(status: SessionStatus, error?: string): void {
+    if (!canMove(this.state.status, status)) return;
+    this.set(error === undefined ? { status } : { status, error });
   }
 
   private finish(status: SessionStatus): void {
-    clearInterval(this.statsTimer);
-    this.closeTransports();
-    this.socket?.disconnect();
+    this.quality.stop();
+    this.media.close();
+    this.signaling.disconnect();
     this.peers.clear();
-    this.set({ status, peers: [] });
+    this.moveTo(status);
+    this.set({ peers: [] });
   }
 
-  private async request<E extends ClientEventName>(
-    event: E,
-    payload: unknown,
-  ): Promise<ClientEventResults[E]> {
-    if (!this.socket) throw new Error('not connected');
-    const result = (await this.socket.timeout(10_000).emitWithAck(event, payload)) as Ack<
-      ClientEventResults[E]
-    >;
-    if (!result.ok) throw new LiveAckError(result.error.code, result.error.message);
-    return result.data;
+  private *peerConsumers(): Iterable<[string, ms.Consumer[]]> {
+    for (const peer of this.peers.values()) {
+      const consumers = [];
+      for (const t of peer.tracks) {
+        const c = this.media.consumers.get(t.consumerId)?.consumer;
+        if (c && !t.paused) consumers.push(c);
+      }
+      yield [peer.info.peerId, consumers];
+    }
+  }
+
+  private applyQuality(report: QualityReport): void {
+    if (report.send !== undefined) this.set({ sendQuality: report.send });
+    for (const [peerId, q] of report.peers) {
+      const peer = this.peers.get(peerId);
+      if (peer) peer.quality = q;
+    }
+    this.publishPeers();
   }
 
   private publishPeers(): void {
@@ -515,30 +350,4 @@ export class LiveSession {
     this.state = { ...this.state, ...patch };
     for (const l of this.listeners) l();
   }
-}
-
-interface RtcCounters {
-  received: number;
-  lost: number;
-}
-
-/** 10 is clean; each percent of packets lost in the last interval costs a point. */
-export function qualityFrom(
-  report: RTCStatsReport,
-  last: RtcCounters | undefined,
-): { score: number | null; counters: RtcCounters } {
-  let received = 0;
-  let lost = 0;
-  report.forEach((r: { type: string; packetsReceived?: number; packetsLost?: number }) => {
-    if (r.type !== 'inbound-rtp') return;
-    received += r.packetsReceived ?? 0;
-    lost += r.packetsLost ?? 0;
-  });
-  const counters = { received, lost };
-  if (!last) return { score: null, counters };
-  const dReceived = received - last.received;
-  const dLost = Math.max(0, lost - last.lost);
-  if (dReceived + dLost === 0) return { score: 0, counters };
-  const lossPct = (100 * dLost) / (dReceived + dLost);
-  return { score: Math.max(0, Math.round(10 - lossPct)), counters };
 }

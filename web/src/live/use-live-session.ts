@@ -1,4 +1,5 @@
-import { useEffect, useState, useSyncExternalStore } from 'react';
+import { useContext, useEffect, useState, useSyncExternalStore } from 'react';
+import { BroadcastFeedContext } from '../broadcast/broadcast-feed.js';
 import { LiveSession, type LiveSnapshot } from './live-session.js';
 
 declare global {
@@ -14,7 +15,10 @@ export function useLiveSession(
   getToken: () => Promise<string | null>,
   initial: Partial<Record<'camera' | 'mic', MediaStreamTrack>>,
 ): { session: LiveSession; state: LiveSnapshot } {
-  const [session] = useState(() => new LiveSession(classId, getToken, initial));
+  const feed = useContext(BroadcastFeedContext);
+  const [session] = useState(
+    () => new LiveSession(classId, getToken, initial, (status) => feed?.push(status)),
+  );
   useEffect(() => {
     session.start();
     window.educloudLive = session;
@@ -24,5 +28,8 @@ export function useLiveSession(
     };
   }, [session]);
   const state = useSyncExternalStore(session.subscribe, session.snapshot);
+  // While joined, the room's socket tells the page's broadcast widgets about the broadcast.
+  const joined = state.status === 'joined';
+  useEffect(() => (joined && feed ? feed.attach() : undefined), [joined, feed]);
   return { session, state };
 }

@@ -15,9 +15,10 @@ import { useApi, useSession } from '../auth/session-context.js';
 import { formatSchedule } from '../lib/datetime.js';
 import { useResource } from '../lib/use-resource.js';
 import { LiveClassPanel } from '../live/live-class-panel.js';
+import { BroadcastFeed, BroadcastFeedContext } from '../broadcast/broadcast-feed.js';
 import { BroadcastPanel } from '../broadcast/broadcast-panel.js';
 import { useDocumentTitle } from '../lib/use-document-title.js';
-import { lazy, Suspense } from 'react';
+import { lazy, Suspense, useState } from 'react';
 
 // tldraw, TipTap and pdf.js are large: loaded only when a class page opens.
 const ClassCollabPanel = lazy(() => import('../collab/class-collab-panel.js'));
@@ -35,6 +36,7 @@ function ClassView({ id }: { id: string }) {
   const api = useApi();
   const { isGuest } = useSession();
   const cls = useResource(`class:${id}`, () => getClass(api, id));
+  const [broadcastFeed] = useState(() => new BroadcastFeed());
   useDocumentTitle(cls.data?.title ?? 'Class');
 
   if (cls.error) {
@@ -110,8 +112,10 @@ function ClassView({ id }: { id: string }) {
           {c.description}
         </Typography>
       )}
-      <LiveClassPanel classId={c.id} getToken={() => api.tokenFor(c.id)} />
-      <BroadcastPanel classId={c.id} isTeacher={c.myRole === 'teacher'} />
+      <BroadcastFeedContext value={broadcastFeed}>
+        <LiveClassPanel classId={c.id} getToken={() => api.tokenFor(c.id)} />
+        <BroadcastPanel classId={c.id} isTeacher={c.myRole === 'teacher'} />
+      </BroadcastFeedContext>
       <Suspense fallback={<Skeleton variant="rounded" height={420} />}>
         <ClassCollabPanel classId={c.id} isTeacher={c.myRole === 'teacher'} />
       </Suspense>

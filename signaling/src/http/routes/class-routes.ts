@@ -4,6 +4,7 @@ import {
   createClassRequestSchema,
   idParamSchema,
   inviteResponseSchema,
+  memberParamSchema,
   rosterResponseSchema,
   streamKeyResponseSchema,
   updateClassRequestSchema,
@@ -91,6 +92,19 @@ export function addClassRoutes(routes: RouteTable, classes: ClassService): void 
         status: 200,
         body: await classes.roster(who(principal), params.id),
       }),
+    })
+    .add({
+      method: 'delete',
+      path: '/api/classes/:id/members/:userId',
+      summary: 'Take a member off the roster (its teachers)',
+      tag: 'classes',
+      audience: 'account',
+      params: memberParamSchema,
+      responses: { 204: { description: 'Removed' } },
+      handler: async ({ principal, params }) => {
+        await classes.removeMember(who(principal), params.id, params.userId);
+        return { status: 204 };
+      },
     })
     .add({
       method: 'post',

@@ -1,0 +1,305 @@
+import { Device } from 'mediasoup-client';
+import type { types as ms } from 'mediasoup-client';
+import type { MediaSource, ProducerInfo, TransportInfo } from '@educloud/protocol';
+import { LiveAckError, type SignalingClient } from './signaling-client.js';
+
+export type LocalSource = 'camera' | 'mic' | 'screen';
+
+export interface RemoteTrack {
+  consumerId: string;
+  producerId: string;
+  source: MediaSource;
+  kind: 'audio' | 'video';
+  track: MediaStreamTrack;
+  paused: boolean;
+}
+
+/** What the media layer tells the session about; the session turns it into snapshot state. */
+export interface MediaEvents {
+  trackAdded(peerId: string, track: RemoteTrack): void;
+  trackRemoved(peerId: string, consumerId: string): void;
+  /** A local producer ended (its track ended, or the server or a moderator closed it). */
+  localStopped(source: LocalSource): void;
+  error(message: string): void;
+}
+
+export interface ConsumerEntry {
+  consumer: ms.Consumer;
+  peerId: string;
+}
+
+/** Camera simulcast: thumbnails take the 320p layer, a pinned tile the 720p one. */
+const cameraEncodings: RTCRtpEncodingParameters[] = [
+  { rid: 'r0', maxBitrate: 150_000, scaleResolutionDownBy: 4 },
+  { rid: 'r1', maxBitrate: 400_000, scaleResolutionDownBy: 2 },
+  { rid: 'r2', maxBitrate: 1_000_000, scaleResolutionDownBy: 1 },
+];
+
+/**
+ * This browser's mediasoup side of a live class: the Device, one send and one receive
+ * transport, the producers (one per local source) and the consumers (one per remote track).
+ * It holds no session state: what changes is reported through MediaEvents.
+ */
+export class LiveMedia {
+  private device: Device | null = null;
+  private sendTransport: ms.Transport | null = null;
+  private recvTransport: ms.Transport | null = null;
+  private readonly producers = new Map<LocalSource, ms.Producer>();
+  readonly consumers = new Map<string, ConsumerEntry>();
+  private readonly layerWanted = new Map<string, number>();
+
+  constructor(
+    private readonly signaling: SignalingClient,
+    private readonly events: MediaEvents,
+  ) {}
+
+  get hasDevice(): boolean {
+    return this.device !== null;
+  }
+
+  get sendTransportId(): string | null {
+    return this.sendTransport?.id ?? null;
+  }
+
+  get producing(): boolean {
+    return this.producers.size > 0;
+  }
+
+  async loadDevice(routerRtpCapabilities: Record<string, unknown>): Promise<void> {
+    if (this.device) return;
+    this.device = new Device();
+    await this.device.load({
+      routerRtpCapabilities: routerRtpCapabilities as unknown as ms.RtpCapabilities,
+    });
+  }
+
+  async createTransport(direction: 'send' | 'recv'): Promise<void> {
+    const info = await this.signaling.request('transport:create', { direction });
+    const t = this.makeTransport(direction, info);
+    if (direction === 'send') this.sendTransport = t;
+    else this.recvTransport = t;
+  }
+
+  /** Back on the same transports after a socket drop: restart ICE where it broke. */
+  async restartBrokenIce(): Promise<void> {
+    for (const t of [this.sendTransport, this.recvTransport]) {
+      if (!t || t.closed) continue;
+      if (t.connectionState === 'failed' || t.connectionState === 'disconnected') {
+        const { iceParameters } = await this.signaling.request('transport:restartIce', {
+          transportId: t.id,
+        });
+        await t.restartIce({ iceParameters: iceParameters as unknown as ms.IceParameters });
+      }
+    }
+  }
+
+  consumesProducer(producerId: string): boolean {
+    for (const c of this.consumers.values()) if (c.consumer.producerId === producerId) return true;
+    return false;
+  }
+
+  producerSource(producerId: string): LocalSource | null {
+    for (const [source, producer] of this.producers) if (producer.id === producerId) return source;
+    return null;
+  }
+
+  async produce(
+    source: LocalSource,
+    track: MediaStreamTrack,
+    startPaused: boolean,
+  ): Promise<ms.Producer | null> {
+    const transport = this.sendTransport;
+    if (!transport) return null;
+    const existing = this.producers.get(source);
+    if (existing && !existing.closed) {
+      await existing.replaceTrack({ track });
+      return null;
+    }
+    const wire: MediaSource = source;
+    const producer = await transport.produce({
+      track,
+      appData: { source: wire },
+      ...(source === 'camera'
+        ? { encodings: cameraEncodings, codecOptions: { videoGoogleStartBitrate: 1000 } }
+        : {}),
+      ...(source === 'screen' ? { encodings: [{ maxBitrate: 1_500_000 }] } : {}),
+    });
+    this.producers.set(source, producer);
+    if (startPaused) await this.setPaused(source, true);
+    track.addEventListener('ended', () => this.events.localStopped(source));
+    return producer;
+  }
+
+  async setPaused(source: LocalSource, paused: boolean): Promise<void> {
+    const producer = this.producers.get(source);
+    if (!producer) return;
+    if (paused) producer.pause();
+    else producer.resume();
+    await this.signaling.request(paused ? 'producer:pause' : 'producer:resume', {
+      producerId: producer.id,
+    });
+  }
+
+  /** The server paused one of ours (a moderator muted us): stop sending too. */
+  pausedByServer(source: LocalSource): void {
+    this.producers.get(source)?.pause();
+  }
+
+  closeProducer(source: LocalSource, tellServer: boolean): void {
+    const producer = this.producers.get(source);
+    this.producers.delete(source);
+    if (producer && !producer.closed) {
+      producer.close();
+      if (tellServer && this.signaling.connected) {
+        void this.signaling
+          .request('producer:close', { producerId: producer.id })
+          .catch(() => undefined);
+      }
+    }
+  }
+
+  async consume(p: ProducerInfo, ownPeerId: string | null): Promise<void> {
+    const transport = this.recvTransport;
+    const device = this.device;
+    if (!transport || !device || p.peerId === ownPeerId) return;
+    if (this.consumesProducer(p.producerId)) return;
+    try {
+      const info = await this.signaling.request('consume', {
+        transportId: transport.id,
+        producerId: p.producerId,
+        rtpCapabilities: device.recvRtpCapabilities as unknown as Record<string, unknown>,
+      });
+      const consumer = await transport.consume({
+        id: info.consumerId,
+        producerId: info.producerId,
+        kind: info.kind,
+        rtpParameters: info.rtpParameters as unknown as ms.RtpParameters,
+        appData: { source: p.source },
+      });
+      this.consumers.set(consumer.id, { consumer, peerId: p.peerId });
+      this.events.trackAdded(p.peerId, {
+        consumerId: consumer.id,
+        producerId: p.producerId,
+        source: p.source,
+        kind: info.kind,
+        track: consumer.track,
+        paused: p.paused,
+      });
+      await this.signaling.request('consumer:resume', { consumerId: consumer.id });
+    } catch (err) {
+      // The producer may have gone between the announcement and our request.
+      if (!(err instanceof LiveAckError && err.code === 'not_found')) {
+        this.events.error(err instanceof Error ? err.message : String(err));
+      }
+    }
+  }
+
+  dropConsumer(consumerId: string): void {
+    const entry = this.consumers.get(consumerId);
+    if (!entry) return;
+    this.consumers.delete(consumerId);
+    this.layerWanted.delete(consumerId);
+    entry.consumer.close();
+    this.events.trackRemoved(entry.peerId, consumerId);
+  }
+
+  dropConsumersOf(producerId: string): void {
+    for (const [id, c] of this.consumers)
+      if (c.consumer.producerId === producerId) this.dropConsumer(id);
+  }
+
+  dropAllConsumers(): void {
+    for (const id of [...this.consumers.keys()]) this.dropConsumer(id);
+  }
+
+  /** A tile reports its width so the server forwards only the simulcast layer it needs. */
+  setTileWidth(consumerId: string, width: number): void {
+    const layer = width >= 640 ? 2 : width >= 320 ? 1 : 0;
+    if (this.layerWanted.get(consumerId) === layer) return;
+    this.layerWanted.set(consumerId, layer);
+    void this.signaling
+      .request('consumer:setPreferredLayers', { consumerId, spatialLayer: layer })
+      .catch(() => undefined);
+  }
+
+  /** Forgets the producers without closing them: the server has already dropped them. */
+  forgetProducers(): void {
+    this.producers.clear();
+  }
+
+  close(): void {
+    this.dropAllConsumers();
+    for (const p of this.producers.values()) p.close();
+    this.producers.clear();
+    this.sendTransport?.close();
+    this.recvTransport?.close();
+    this.sendTransport = this.recvTransport = null;
+  }
+
+  /** For tests and diagnostics: what this browser decodes, per remote track. */
+  async inboundStats(): Promise<
+    {
+      peerId: string;
+      source: string;
+      kind: string;
+      framesDecoded: number;
+      packetsReceived: number;
+    }[]
+  > {
+    const out = [];
+    for (const { consumer, peerId } of this.consumers.values()) {
+      let framesDecoded = 0;
+      let packetsReceived = 0;
+      (await consumer.getStats()).forEach(
+        (r: { type: string; framesDecoded?: number; packetsReceived?: number }) => {
+          if (r.type !== 'inbound-rtp') return;
+          framesDecoded += r.framesDecoded ?? 0;
+          packetsReceived += r.packetsReceived ?? 0;
+        },
+      );
+      const source = String((consumer.appData as { source?: string }).source);
+      out.push({ peerId, source, kind: consumer.kind, framesDecoded, packetsReceived });
+    }
+    return out;
+  }
+
+  private makeTransport(direction: 'send' | 'recv', info: TransportInfo): ms.Transport {
+    const params = info as unknown as ms.TransportOptions;
+    const device = this.device!;
+    const t =
+      direction === 'send'
+        ? device.createSendTransport(params)
+        : device.createRecvTransport(params);
+    t.on('connect', ({ dtlsParameters }, done, fail) => {
+      this.signaling
+        .request('transport:connect', {
+          transportId: t.id,
+          dtlsParameters: dtlsParameters as unknown as Record<string, unknown>,
+        })
+        .then(() => done(), fail);
+    });
+    if (direction === 'send') {
+      t.on('produce', ({ kind, rtpParameters, appData }, done, fail) => {
+        this.signaling
+          .request('produce', {
+            transportId: t.id,
+            kind,
+            rtpParameters: rtpParameters as unknown as Record<string, unknown>,
+            source: (appData as { source: Exclude<MediaSource, 'ingest'> }).source,
+          })
+          .then(({ producerId }) => done({ id: producerId }), fail);
+      });
+    }
+    t.on('connectionstatechange', (state) => {
+      if (state === 'failed' && this.signaling.connected) {
+        void this.signaling
+          .request('transport:restartIce', { transportId: t.id })
+          .then(({ iceParameters }) =>
+            t.restartIce({ iceParameters: iceParameters as unknown as ms.IceParameters }),
+          )
+          .catch(() => undefined);
+      }
+    });
+    return t;
+  }
+}

@@ -9,6 +9,9 @@ export interface SentEvent {
   event: string;
   payload: unknown;
   ack: unknown;
+  /** When it was sent and answered (Date.now() in the test process). */
+  sentAt: number;
+  ackedAt: number | undefined;
 }
 
 /**
@@ -30,7 +33,10 @@ export function watchSocketIo(page: Page): { events(): SentEvent[]; socketIds():
       const ack = /^43(\d+)(\[.*\])$/.exec(text);
       if (ack) {
         const e = sent.find((s) => s.connection === connection && s.ackId === ack[1]);
-        if (e) e.ack = (JSON.parse(ack[2]!) as unknown[])[0];
+        if (e) {
+          e.ack = (JSON.parse(ack[2]!) as unknown[])[0];
+          e.ackedAt = Date.now();
+        }
       }
     });
     ws.on('framesent', ({ payload }) => {
@@ -43,6 +49,8 @@ export function watchSocketIo(page: Page): { events(): SentEvent[]; socketIds():
         event,
         payload: body,
         ack: undefined,
+        sentAt: Date.now(),
+        ackedAt: undefined,
         ackId: m[1] || undefined,
       });
     });

@@ -65,7 +65,10 @@ describe('WorkerPool', () => {
     const registry = new Registry();
     // The worker process announces its own version in its first log line (tag "info").
     const lines: { msg: string }[] = [];
-    const capture = pino({ level: 'debug' }, { write: (line: string) => lines.push(JSON.parse(line)) });
+    const capture = pino(
+      { level: 'debug' },
+      { write: (line: string) => lines.push(JSON.parse(line)) },
+    );
     sfu = await start({
       logger: capture,
       registry,
@@ -78,7 +81,9 @@ describe('WorkerPool', () => {
     const [worker] = sfu.pool.workers;
     expect(worker).toBeDefined();
     const announced = lines
-      .map((l) => /^\[pid:(\d+)\] .*starting mediasoup-worker process \[version:([^\]]+)\]/.exec(l.msg))
+      .map((l) =>
+        /^\[pid:(\d+)\] .*starting mediasoup-worker process \[version:([^\]]+)\]/.exec(l.msg),
+      )
       .find((m) => m !== null);
     expect(announced, 'the worker announced its version').toBeDefined();
     expect(Number(announced![1])).toBe(worker!.pid);

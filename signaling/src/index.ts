@@ -134,7 +134,8 @@ export async function start(opts: SignalingOptions): Promise<SignalingHandle> {
     tokens,
     classes,
     media: opts.media,
-    state: opts.liveState ?? (redis ? new RedisLiveState(redis.pub) : new DatabaseLiveState(opts.db)),
+    state:
+      opts.liveState ?? (redis ? new RedisLiveState(redis.pub) : new DatabaseLiveState(opts.db)),
     logger: opts.logger.child({ part: 'live' }),
     registry: opts.registry,
     reconnectGraceMs: opts.reconnectGraceMs,

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Memory under churn: STUDENTS students (150) join and leave a live class over and over for
+// Memory under churn: STUDENTS guest students (150) join and leave a live class over and over for
 // SOAK_SECONDS (600) against the built server; each cycle is a socket, class:join, a receive
 // transport, then either class:leave or just a dropped socket (the reconnect-grace path). At
 // intervals the server's heap is measured after a full GC (through the inspector: no debug
@@ -16,6 +16,60 @@ const SECONDS = Number(process.env.SOAK_SECONDS ?? 600);
 const STUDENTS = Number(process.env.STUDENTS ?? 150);
 const SAMPLES = Number(process.env.SOAK_SAMPLES ?? 10);
 const GRACE_MS = 3000;
+
+/** The server's V8 inspector: a full GC on demand and the process's memory right after. */
+class Inspector {
+  static async connect(port) {
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      try {
+        const [target] = await (await fetch(`http://127.0.0.1:${port}/json/list`)).json();
+        const ws = new WebSocket(target.webSocketDebuggerUrl);
+        await new Promise((resolve, reject) => {
+          ws.once('open', resolve);
+          ws.once('error', reject);
+        });
+        return new Inspector(ws);
+      } catch (err) {
+        if (Date.now() > deadline) throw err;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
+  }
+
+  constructor(ws) {
+    this.ws = ws;
+    this.nextId = 1;
+    this.pending = new Map();
+    ws.on('message', (data) => {
+      const msg = JSON.parse(String(data));
+      const p = this.pending.get(msg.id);
+      if (!p) return;
+      this.pending.delete(msg.id);
+      if (msg.error) p.reject(new Error(msg.error.message));
+      else p.resolve(msg.result);
+    });
+  }
+
+  call(method, params = {}) {
+    const id = this.nextId++;
+    this.ws.send(JSON.stringify({ id, method, params }));
+    return new Promise((resolve, reject) => this.pending.set(id, { resolve, reject }));
+  }
+
+  async heapAfterGc() {
+    await this.call('HeapProfiler.collectGarbage');
+    const r = await this.call('Runtime.evaluate', {
+      expression: 'JSON.stringify(process.memoryUsage())',
+      returnByValue: true,
+    });
+    return JSON.parse(r.result.value);
+  }
+
+  close() {
+    this.ws.close();
+  }
+}
 
 const inspectPort = await freePort();
 const server = await startServer({
@@ -37,16 +91,12 @@ try {
   const c = await postJson(url, '/api/classes', { title: 'Soak' }, teacher.accessToken);
   const classId = c.class.id;
   const code = c.class.inviteUrl.split('/join/')[1];
+  // Guests (a name, no password): 150 accounts would spend minutes hashing passwords.
   const tokens = [];
   for (let i = 0; i < STUDENTS; i++) {
-    const s = await postJson(url, '/api/auth/signup', {
-      email: `s${i}@soak.test`,
-      password: 'long password',
-      displayName: `student ${i}`,
-      role: 'student',
-    });
-    await postJson(url, `/api/invites/${code}/join`, undefined, s.accessToken);
-    tokens.push(s.accessToken);
+    const g = await postJson(url, `/api/invites/${code}/guest`, { displayName: `student ${i}` });
+    if (!g.guestToken) throw new Error(`guest join failed: ${JSON.stringify(g)}`);
+    tokens.push(g.guestToken);
   }
   const host = await connect(url, teacher.accessToken);
   await ack(host, 'class:join', { classId });
@@ -172,58 +222,4 @@ function mib(bytes) {
 
 function kib(bytes) {
   return `${bytes >= 0 ? '+' : ''}${(bytes / 1024).toFixed(0)} KiB`;
-}
-
-/** The server's V8 inspector: a full GC on demand and the process's memory right after. */
-class Inspector {
-  static async connect(port) {
-    const deadline = Date.now() + 10_000;
-    for (;;) {
-      try {
-        const [target] = await (await fetch(`http://127.0.0.1:${port}/json/list`)).json();
-        const ws = new WebSocket(target.webSocketDebuggerUrl);
-        await new Promise((resolve, reject) => {
-          ws.once('open', resolve);
-          ws.once('error', reject);
-        });
-        return new Inspector(ws);
-      } catch (err) {
-        if (Date.now() > deadline) throw err;
-        await new Promise((r) => setTimeout(r, 200));
-      }
-    }
-  }
-
-  constructor(ws) {
-    this.ws = ws;
-    this.nextId = 1;
-    this.pending = new Map();
-    ws.on('message', (data) => {
-      const msg = JSON.parse(String(data));
-      const p = this.pending.get(msg.id);
-      if (!p) return;
-      this.pending.delete(msg.id);
-      if (msg.error) p.reject(new Error(msg.error.message));
-      else p.resolve(msg.result);
-    });
-  }
-
-  call(method, params = {}) {
-    const id = this.nextId++;
-    this.ws.send(JSON.stringify({ id, method, params }));
-    return new Promise((resolve, reject) => this.pending.set(id, { resolve, reject }));
-  }
-
-  async heapAfterGc() {
-    await this.call('HeapProfiler.collectGarbage');
-    const r = await this.call('Runtime.evaluate', {
-      expression: 'JSON.stringify(process.memoryUsage())',
-      returnByValue: true,
-    });
-    return JSON.parse(r.result.value);
-  }
-
-  close() {
-    this.ws.close();
-  }
 }

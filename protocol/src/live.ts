@@ -57,6 +57,11 @@ export type TransportInfo = z.infer<typeof transportInfoSchema>;
 
 /** Payload schemas of the events a client sends, by event name. */
 export const clientEvents = {
+  /**
+   * Refused with `removed` (a teacher removed the caller this session), `class_locked`, or
+   * `waiting_room`: the socket then waits for `waiting:admitted` (send `class:join` again) or
+   * `waiting:denied`.
+   */
   'class:join': z.strictObject({
     classId: z.uuid(),
     /** The peer id of a session this client had before its socket dropped. */
@@ -95,12 +100,16 @@ export const clientEvents = {
   'poll:close': z.strictObject({ pollId: id }),
   'poll:share': z.strictObject({ pollId: id }),
   'class:settings': classSettingsUpdateSchema,
+  // Moderation is for the class's teachers and acts on students only (teachers: `forbidden`).
+  /** Pauses the student's mic; they cannot resume it until allowed (or students may unmute). */
   'moderation:mute': z.strictObject({ peerId: id }),
   'moderation:muteAll': z.strictObject({}),
   'moderation:allowUnmute': z.strictObject({ peerId: id }),
   'moderation:askUnmute': z.strictObject({ peerId: id }),
   'moderation:stopCamera': z.strictObject({ peerId: id }),
+  /** Out for the rest of this session (until `class:end`); a guest's token stops working. */
   'moderation:kick': z.strictObject({ peerId: id }),
+  /** Co-teachers; a class keeps at least one teacher (`conflict`). */
   'moderation:setRole': z.strictObject({ userId: id, role: classMemberRoleSchema }),
   'waiting:admit': z.strictObject({ userId: id }),
   'waiting:admitAll': z.strictObject({}),
@@ -216,6 +225,10 @@ export interface ServerEvents {
   'chat:message': (m: ChatMessage) => void;
   'chat:deleted': (e: { messageId: string }) => void;
   'class:settings': (s: ClassSettings) => void;
+  /**
+   * A poll's current state, as the receiver may see it (students: no right answers before it
+   * is closed and shared). Sent again when it is shared: clients replace the poll by id.
+   */
   'poll:opened': (p: PollInfo) => void;
   'poll:closed': (p: PollInfo) => void;
   /** Live to teachers; to everyone once shared. */

@@ -3,8 +3,10 @@
  * room and the per-peer and per-socket limits. Real server, real mediasoup worker, SQLite and
  * real Socket.IO clients; producers carry hand-written RTP parameters (no browser needed).
  */
+import { rm } from 'node:fs/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type {
+  Ack,
   ChatMessage,
   ClassSettings,
   ModerationNotice,
@@ -535,7 +537,7 @@ describe('moderation', () => {
   });
 
   it('locks the class and runs a waiting room with admit, admit all and deny', async () => {
-    const { classId, teacher, ann, bob } = await classroom(false);
+    const { classId, code, teacher, ann, bob } = await classroom(false);
     await ann.ok('class:leave', {});
     await bob.ok('class:leave', {});
     await teacher.ok('class:settings', { locked: true });
@@ -571,6 +573,24 @@ describe('moderation', () => {
     await teacher2.ok('waiting:admitAll', {});
     await bob.next('waiting:admitted');
     await bob.ok('class:join', { classId });
+
+    // Someone who gives up waiting leaves the list.
+    const g = await s.call('POST', `/api/invites/${code}/guest`, { body: { displayName: 'Wes' } });
+    const wes = client(g.body.guestToken as string);
+    await wes.connected();
+    expect(await wes.request('class:join', { classId })).toMatchObject({
+      ok: false,
+      error: { code: 'waiting_room' },
+    });
+    await teacher2.next<{ waiting: WaitingEntry[] }>('waiting:updated', (e) =>
+      e.waiting.some((w) => w.name === 'Wes'),
+    );
+    const before = teacher2.seen('waiting:updated').length;
+    wes.close();
+    await teacher2.next<{ waiting: WaitingEntry[] }>(
+      'waiting:updated',
+      (e) => teacher2.seen('waiting:updated').indexOf(e) >= before && e.waiting.length === 0,
+    );
   });
 
   it('promotes a co-teacher and back, and takes a member off the roster over REST', async () => {
@@ -657,7 +677,7 @@ describe('limits', () => {
   });
 
   it('answers a 10,000-event transport:create loop with error acks, drops the socket, leaves others alone', async () => {
-    const { teacher, ann, bob } = await classroom();
+    const { classId, code, teacher, ann, bob } = await classroom();
     const codes = new Map<string, number>();
     let sent = 0;
     while (ann.socket.connected && sent < 10_000) {
@@ -677,11 +697,71 @@ describe('limits', () => {
     expect([...codes.keys()].sort()).toEqual(['limit_exceeded', 'ok', 'rate_limited']);
     expect(sent).toBeLessThan(10_000);
     expect(ann.socket.connected).toBe(false);
+
+    // The same as one burst, without waiting for acks: refused, then dropped.
+    const g = await s.call('POST', `/api/invites/${code}/guest`, { body: { displayName: 'Flo' } });
+    const flood = client(g.body.guestToken as string);
+    await flood.connected();
+    await flood.ok('class:join', { classId });
+    const burst = new Map<string, number>();
+    const dropped = new Promise((resolve) => flood.socket.once('disconnect', resolve));
+    for (let i = 0; i < 10_000; i++) {
+      flood.socket.emit('transport:create', { direction: 'recv' }, (r: Ack<unknown>) => {
+        const c = r.ok ? 'ok' : r.error.code;
+        burst.set(c, (burst.get(c) ?? 0) + 1);
+      });
+    }
+    expect(await dropped).toBe('io server disconnect');
+    expect(burst.get('rate_limited') ?? 0).toBeGreaterThan(0);
+    expect(burst.get('ok') ?? 0).toBeLessThanOrEqual(2);
+    expect(
+      [...burst.keys()].filter((k) => k !== 'ok' && k !== 'rate_limited' && k !== 'limit_exceeded'),
+    ).toEqual([]);
     // Everyone else carries on.
     await bob.ok('chat:send', { text: 'still here' });
     await teacher.next<ChatMessage>('chat:message', (m) => m.text === 'still here');
     expect((await teacher.ok('transport:create', { direction: 'send' })).id).toBeTruthy();
     const metrics = await s.call('GET', '/metrics');
     expect(String(metrics.body)).toMatch(/educloud_live_sockets_dropped_total\{[^}]*\} [1-9]/);
+  });
+});
+
+describe('restart', () => {
+  it('keeps settings, removals, mutes, chat and polls of a class across a server restart', async () => {
+    const { classId, teacher, ann, joined } = await classroom();
+    const kept = await ann.ok('chat:send', { text: 'before the restart' });
+    await teacher.ok('class:settings', { chatEnabled: false, studentsMayShareScreen: true });
+    const { poll } = await teacher.ok('poll:create', {
+      question: 'still open?',
+      options: ['y', 'n'],
+    });
+    await teacher.ok('moderation:kick', { peerId: joined.ann.peerId });
+    await teacher.ok('moderation:mute', { peerId: joined.bob.peerId });
+    for (const c of clients.splice(0)) c.close();
+
+    const dataDir = s.dataDir;
+    await s.close();
+    s = await startTestServer({ DATA_DIR: dataDir });
+    try {
+      const b = client(tokens.bob);
+      await b.connected();
+      await b.ok('class:join', { classId });
+      const t = client(tokens.teacher);
+      await t.connected();
+      const after = await t.ok('class:join', { classId });
+      // Still muted: the mute is the teacher's to lift, not the restart's.
+      expect(after.peers.find((p) => p.userId === userIds.bob)?.forcedMute).toBe(true);
+      expect(after.settings).toMatchObject({ chatEnabled: false, studentsMayShareScreen: true });
+      expect(after.chat.map((m) => m.id)).toEqual([kept.message.id]);
+      expect(after.polls.map((p) => [p.id, p.status])).toEqual([[poll.id, 'open']]);
+      const a = client(tokens.ann);
+      await a.connected();
+      expect(await a.request('class:join', { classId })).toMatchObject({
+        ok: false,
+        error: { code: 'removed' },
+      });
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
   });
 });

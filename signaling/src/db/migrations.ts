@@ -144,6 +144,22 @@ export const signalingMigrations: Record<string, Migration> = {
       }
     },
   },
+  signaling_0003_forced_mutes: {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('class_forced_mutes')
+        .addColumn('class_id', 'text', (c) =>
+          c.notNull().references('classes.id').onDelete('cascade'),
+        )
+        .addColumn('user_id', 'text', (c) => c.notNull())
+        .addColumn('muted_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('class_forced_mutes_pk', ['class_id', 'user_id'])
+        .execute();
+    },
+    async down(db: Kysely<any>) {
+      await db.schema.dropTable('class_forced_mutes').execute();
+    },
+  },
   signaling_0010_live_state: {
     async up(db: Kysely<any>) {
       await db.schema

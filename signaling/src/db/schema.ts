@@ -85,6 +85,12 @@ export interface SignalingTables {
     removed_by: string;
     removed_at: string;
   };
+  /** Students a teacher muted in the current session of a class; cleared when it ends. */
+  class_forced_mutes: {
+    class_id: string;
+    user_id: string;
+    muted_at: string;
+  };
   /** Classes a teacher started and has not ended (survives a restart). */
   live_classes: {
     class_id: string;

@@ -1,25 +1,41 @@
+import type { Kysely } from 'kysely';
+import type { SignalingTables } from '../db/schema.js';
+
 /**
- * Students a teacher muted, per class and by user (so a reconnect does not lift it). The
- * server refuses to resume their microphone until a teacher allows it.
+ * Students a teacher muted, per class and by user, stored: neither a reconnect nor a server
+ * restart lifts the mute. The server refuses to resume their microphone until a teacher
+ * allows it; the list is cleared when the class ends.
  */
 export class ForcedMutes {
-  private readonly muted = new Map<string, Set<string>>();
+  constructor(private readonly db: Kysely<SignalingTables>) {}
 
-  has(classId: string, userId: string): boolean {
-    return this.muted.get(classId)?.has(userId) ?? false;
+  async has(classId: string, userId: string): Promise<boolean> {
+    const row = await this.db
+      .selectFrom('class_forced_mutes')
+      .select('user_id')
+      .where('class_id', '=', classId)
+      .where('user_id', '=', userId)
+      .executeTakeFirst();
+    return row !== undefined;
   }
 
-  set(classId: string, userId: string, muted: boolean): void {
-    let users = this.muted.get(classId);
+  async set(classId: string, userId: string, muted: boolean): Promise<void> {
     if (!muted) {
-      users?.delete(userId);
+      await this.db
+        .deleteFrom('class_forced_mutes')
+        .where('class_id', '=', classId)
+        .where('user_id', '=', userId)
+        .execute();
       return;
     }
-    if (!users) this.muted.set(classId, (users = new Set()));
-    users.add(userId);
+    await this.db
+      .insertInto('class_forced_mutes')
+      .values({ class_id: classId, user_id: userId, muted_at: new Date().toISOString() })
+      .onConflict((oc) => oc.columns(['class_id', 'user_id']).doNothing())
+      .execute();
   }
 
-  forget(classId: string): void {
-    this.muted.delete(classId);
+  async forget(classId: string): Promise<void> {
+    await this.db.deleteFrom('class_forced_mutes').where('class_id', '=', classId).execute();
   }
 }

@@ -3,7 +3,6 @@ import type { Logger } from 'pino';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { z } from 'zod';
 import {
-  chatLimits,
   clientEvents,
   type Ack,
   type ClientEventName,
@@ -17,6 +16,7 @@ import type { SignalingTables } from '../db/schema.js';
 import { HttpError } from '../http/http-error.js';
 import { AckError } from './ack-error.js';
 import { chatHandlers } from './chat-events.js';
+import { classActivity, endClassSession } from './class-session.js';
 import type { ChatService } from './chat-service.js';
 import { ClassSettingsStore } from './class-settings.js';
 import { ForcedMutes } from './forced-mutes.js';
@@ -85,7 +85,7 @@ export class LiveGateway {
       polls: opts.polls,
       settings: new ClassSettingsStore(opts.db),
       hands: new HandQueue(),
-      mutes: new ForcedMutes(),
+      mutes: new ForcedMutes(opts.db),
       waiting: new WaitingRoom(opts.io),
       removals: new Removals(opts.db),
     };
@@ -287,48 +287,12 @@ export class LiveGateway {
     return j;
   }
 
-  /** What `class:join` adds to the room's answer: chat, settings, polls, the waiting list. */
-  private async classActivity(room: LiveRoom, peerId: string, session: SocketSession) {
-    const { classId } = room;
-    const role = session.role ?? 'student';
-    const viewer = { userId: session.principal.userId, role };
-    // Hands and forced mutes belong to the person, so they survive a reconnect or a new tab.
-    const raisedAt = this.deps.hands.raisedAt(classId, viewer.userId);
-    const forcedMute = role === 'student' && this.deps.mutes.has(classId, viewer.userId);
-    const peer = room.peer(peerId);
-    if (peer && (peer.handRaisedAt !== raisedAt || peer.forcedMute !== forcedMute)) {
-      room.updatePeer(peerId, {
-        handRaised: raisedAt !== null,
-        handRaisedAt: raisedAt,
-        forcedMute,
-      });
-    }
-    const polls = await this.deps.polls.list(classId, viewer, true);
-    return {
-      chat: await this.deps.chat.history(classId, viewer, { limit: chatLimits.historyOnJoin }),
-      settings: await this.deps.settings.get(classId),
-      polls: polls.map((p) => p.poll),
-      pollResults: polls.flatMap((p) => (p.results ? [p.results] : [])),
-      waiting: role === 'teacher' ? this.deps.waiting.list(classId) : [],
-    };
-  }
-
   /**
-   * A participant back after this node restarted: their hand and a teacher's mute live in
-   * memory by user here, so they are taken back from what the LiveState kept.
+   * A participant back after this node restarted: raised hands live in memory by user here,
+   * so theirs is taken back, at its place in the queue, from what the LiveState kept.
    */
   private takeBack(classId: string, m: PeerInfo): void {
     if (m.handRaised) this.deps.hands.restore(classId, m.userId, m.handRaisedAt ?? Date.now());
-    if (m.forcedMute) this.deps.mutes.set(classId, m.userId, true);
-  }
-
-  /** The teacher ended the class: removals, hands, mutes and the waiting list start afresh. */
-  private async endSession(classId: string): Promise<void> {
-    await this.deps.removals.clear(classId);
-    this.deps.hands.forget(classId);
-    this.deps.mutes.forget(classId);
-    this.deps.waiting.forget(classId);
-    this.deps.chat.forget(classId);
   }
 
   private handlers(): { [E in ClientEventName]: Handler<E> } {
@@ -355,7 +319,7 @@ export class LiveGateway {
         Object.assign(session, { classId, peerId: result.peerId, role });
         if (remembered?.peerId === result.peerId) this.takeBack(classId, remembered);
         if (role === 'teacher') void socket.join(teachersChannel(classId));
-        const activity = await this.classActivity(room, result.peerId, session);
+        const activity = await classActivity(this.deps, room, result.peerId, session);
         await room.persisted();
         return { ...result, ...activity };
       },
@@ -378,7 +342,7 @@ export class LiveGateway {
         await this.opts.state.setLive(classId, false);
         this.opts.io.to(roomChannel(classId)).emit('class:live', { live: false });
         room.end();
-        await this.endSession(classId);
+        await endClassSession(this.deps, classId);
         return null;
       },
       'transport:create': async (_s, session, { direction }) => {
@@ -415,7 +379,7 @@ export class LiveGateway {
           rtpParameters,
           source,
         });
-        const paused = startsPaused(this.deps, room, session, source);
+        const paused = await startsPaused(this.deps, room, session, source);
         if (paused) await media.setProducerPaused(peerId, producerId, true);
         room.addProducer({ producerId, peerId, kind, source, paused }, socket);
         return { producerId };

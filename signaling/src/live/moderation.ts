@@ -28,7 +28,7 @@ export function moderationHandlers(d: ClassDeps): Handlers<ModerationEvent> {
 
   /** Pauses the student's microphone and keeps it paused until a teacher lifts the mute. */
   const forceMute = async (room: LiveRoom, peer: PeerInfo) => {
-    d.mutes.set(room.classId, peer.userId, true);
+    await d.mutes.set(room.classId, peer.userId, true);
     for (const p of room.producersOf(peer.peerId)) {
       if (p.source !== 'mic' || p.paused) continue;
       await room.mediaFor(peer.peerId).setProducerPaused(peer.peerId, p.producerId, true);
@@ -44,7 +44,7 @@ export function moderationHandlers(d: ClassDeps): Handlers<ModerationEvent> {
   ) => {
     const { room } = await d.guards.asTeacher(session);
     const peer = student(room, peerId);
-    d.mutes.set(room.classId, peer.userId, false);
+    await d.mutes.set(room.classId, peer.userId, false);
     room.updatePeer(peer.peerId, { forcedMute: false });
     notify(room, peer.peerId, kind, session.principal.name);
     return null;
@@ -99,12 +99,12 @@ export function moderationHandlers(d: ClassDeps): Handlers<ModerationEvent> {
     'moderation:setRole': async (_s, session, { userId, role }) => {
       const { room, classId } = await d.guards.asTeacher(session);
       await d.classes.setMemberRole(classId, userId, role);
+      if (role === 'teacher') await d.mutes.set(classId, userId, false);
       for (const peer of room.allPeers().filter((p) => p.userId === userId)) {
         const socket = room.socketOf(peer.peerId);
         const theirs = socket?.data.session as SocketSession | undefined;
         if (theirs) theirs.role = role;
         if (role === 'teacher') {
-          d.mutes.set(classId, userId, false);
           void socket?.join(teachersChannel(classId));
         } else {
           void socket?.leave(teachersChannel(classId));
@@ -144,17 +144,14 @@ export async function checkProduce(
 }
 
 /** A muted student's microphone starts paused. */
-export function startsPaused(
+export async function startsPaused(
   d: ClassDeps,
   room: LiveRoom,
   session: SocketSession,
   source: MediaSource,
-): boolean {
-  return (
-    source === 'mic' &&
-    session.role !== 'teacher' &&
-    d.mutes.has(room.classId, session.principal.userId)
-  );
+): Promise<boolean> {
+  if (source !== 'mic' || session.role === 'teacher') return false;
+  return d.mutes.has(room.classId, session.principal.userId);
 }
 
 /** A student a teacher muted may not resume their microphone (unless students may unmute). */
@@ -167,9 +164,9 @@ export async function checkResume(
   const p = room.producer(producerId);
   if (!p || p.source !== 'mic' || session.role === 'teacher') return;
   const userId = session.principal.userId;
-  if (!d.mutes.has(room.classId, userId)) return;
+  if (!(await d.mutes.has(room.classId, userId))) return;
   if ((await d.settings.get(room.classId)).studentsMayUnmute) {
-    d.mutes.set(room.classId, userId, false);
+    await d.mutes.set(room.classId, userId, false);
     room.updatePeer(p.peerId, { forcedMute: false });
     return;
   }

@@ -31,13 +31,16 @@ export class WaitingRoom {
   add(classId: string, socket: LiveSocket, who: { userId: string; name: string }): void {
     let list = this.waiting.get(classId);
     if (!list) this.waiting.set(classId, (list = new Map()));
-    const since = list.get(who.userId)?.entry.since ?? new Date().toISOString();
+    const previous = list.get(who.userId);
+    const since = previous?.entry.since ?? new Date().toISOString();
     list.set(who.userId, { entry: { userId: who.userId, name: who.name, since }, socket });
-    socket.once('disconnect', () => {
-      if (list.get(who.userId)?.socket !== socket) return;
-      list.delete(who.userId);
-      this.changed(classId);
-    });
+    if (previous?.socket !== socket) {
+      socket.once('disconnect', () => {
+        if (list.get(who.userId)?.socket !== socket) return;
+        list.delete(who.userId);
+        this.changed(classId);
+      });
+    }
     this.changed(classId);
   }
 

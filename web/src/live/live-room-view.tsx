@@ -16,6 +16,11 @@ import Stack from '@mui/material/Stack';
 import Tooltip from '@mui/material/Tooltip';
 import Typography from '@mui/material/Typography';
 import { useCallback, useState } from 'react';
+import { useSession } from '../auth/session-context.js';
+import { ClassroomSidebar } from '../classroom/classroom-sidebar.js';
+import { LiveNotices } from '../classroom/live-notices.js';
+import { useClassroom } from '../classroom/use-classroom.js';
+import { WaitingScreen } from '../classroom/waiting-screen.js';
 import { describeMediaError, openCamera, openScreen } from './media-devices.js';
 import type { LiveSnapshot, RemotePeer } from './live-session.js';
 import { LiveTile } from './live-tile.js';
@@ -26,6 +31,9 @@ const endMessages: Partial<Record<LiveSnapshot['status'], string>> = {
   ended: 'The teacher ended the class.',
   replaced: 'You opened this class in another tab or window; this one has left.',
   kicked: 'A teacher removed you from the class.',
+  removed: 'A teacher removed you from this class session; you cannot join it again.',
+  locked: 'The teacher locked the class: nobody new can join right now.',
+  denied: 'The teacher did not let you into the class.',
   left: 'You left the class.',
 };
 
@@ -42,10 +50,17 @@ export function LiveRoomView({
   mic: MediaStreamTrack | null;
   onExit: () => void;
 }) {
-  const { session, state } = useLiveSession(classId, getToken, {
-    ...(camera ? { camera } : {}),
-    ...(mic ? { mic } : {}),
-  });
+  const { user } = useSession();
+  const { session, state } = useLiveSession(
+    classId,
+    getToken,
+    {
+      ...(camera ? { camera } : {}),
+      ...(mic ? { mic } : {}),
+    },
+    user ? { id: user.id, name: user.displayName } : null,
+  );
+  const classroom = useClassroom(session.classroom);
   const [deviceError, setDeviceError] = useState<string | null>(null);
   const onWidth = useCallback((id: string, w: number) => session.setTileWidth(id, w), [session]);
 
@@ -61,7 +76,10 @@ export function LiveRoomView({
     );
   }
 
+  if (state.status === 'waiting') return <WaitingScreen onLeave={() => void session.leave()} />;
+
   const isTeacher = state.role === 'teacher';
+  const mayShareScreen = isTeacher || (state.live && classroom.settings.studentsMayShareScreen);
   const screens = state.peers.flatMap((p) =>
     p.tracks
       .filter((t) => t.source === 'screen' && t.kind === 'video')
@@ -136,59 +154,77 @@ export function LiveRoomView({
       )}
       {state.error && <Alert severity="error">{state.error}</Alert>}
       {deviceError && <Alert severity="warning">{deviceError}</Alert>}
-
-      {screens.length > 0 && (
-        <Paper sx={{ overflow: 'hidden', bgcolor: '#000' }} data-testid="screen-stage">
-          <Box sx={{ aspectRatio: '16 / 9' }}>
-            <TrackVideo
-              track={screens[0]!.t.track}
-              onWidth={(w) => onWidth(screens[0]!.t.consumerId, w)}
-              testId="screen-video"
-            />
-          </Box>
-          <Typography variant="caption" sx={{ color: 'grey.300', px: 1 }}>
-            {screens[0]!.peer.info.name} is sharing their screen
-          </Typography>
-        </Paper>
-      )}
+      <LiveNotices notices={classroom.notices} store={session.classroom} />
 
       <Box
         sx={{
           display: 'grid',
-          gap: 1,
-          gridTemplateColumns: screens.length
-            ? 'repeat(auto-fill, minmax(180px, 1fr))'
-            : 'repeat(auto-fill, minmax(280px, 1fr))',
+          gap: 2,
+          gridTemplateColumns: { xs: '1fr', md: 'minmax(0, 1fr) 360px' },
+          alignItems: 'start',
         }}
       >
-        {teacherFirst.map((p, i) => (
+        <Stack spacing={2} sx={{ minWidth: 0 }}>
+          {screens.length > 0 && (
+            <Paper sx={{ overflow: 'hidden', bgcolor: '#000' }} data-testid="screen-stage">
+              <Box sx={{ aspectRatio: '16 / 9' }}>
+                <TrackVideo
+                  track={screens[0]!.t.track}
+                  onWidth={(w) => onWidth(screens[0]!.t.consumerId, w)}
+                  testId="screen-video"
+                />
+              </Box>
+              <Typography variant="caption" sx={{ color: 'grey.300', px: 1 }}>
+                {screens[0]!.peer.info.name} is sharing their screen
+              </Typography>
+            </Paper>
+          )}
+
           <Box
-            key={p.info.peerId}
-            sx={
-              i === 0 && p.info.role === 'teacher' && !screens.length
-                ? { gridColumn: 'span 2', gridRow: 'span 2' }
-                : {}
-            }
+            sx={{
+              display: 'grid',
+              gap: 1,
+              gridTemplateColumns: screens.length
+                ? 'repeat(auto-fill, minmax(180px, 1fr))'
+                : 'repeat(auto-fill, minmax(280px, 1fr))',
+            }}
           >
-            <PeerTile
-              peer={p}
-              state={state}
-              onWidth={onWidth}
-              isTeacher={isTeacher}
-              session={session}
+            {teacherFirst.map((p, i) => (
+              <Box
+                key={p.info.peerId}
+                sx={
+                  i === 0 && p.info.role === 'teacher' && !screens.length
+                    ? { gridColumn: 'span 2', gridRow: 'span 2' }
+                    : {}
+                }
+              >
+                <PeerTile
+                  peer={p}
+                  state={state}
+                  onWidth={onWidth}
+                  isTeacher={isTeacher}
+                  session={session}
+                />
+              </Box>
+            ))}
+            <LiveTile
+              testId="tile-self"
+              name="You"
+              role={state.role ?? 'student'}
+              video={state.local.camera && camOn ? { track: state.local.camera } : null}
+              audioMuted={!micOn}
+              speaking={state.activeSpeaker === state.peerId}
+              handRaised={state.handRaised}
+              quality={state.sendQuality}
+              mirror
             />
           </Box>
-        ))}
-        <LiveTile
-          testId="tile-self"
-          name="You"
-          role={state.role ?? 'student'}
-          video={state.local.camera && camOn ? { track: state.local.camera } : null}
-          audioMuted={!micOn}
-          speaking={state.activeSpeaker === state.peerId}
-          handRaised={state.handRaised}
-          quality={state.sendQuality}
-          mirror
+        </Stack>
+        <ClassroomSidebar
+          session={session}
+          state={state}
+          classroom={classroom}
+          myUserId={user?.id ?? null}
         />
       </Box>
       {state.peers.flatMap((p) =>
@@ -233,7 +269,7 @@ export function LiveRoomView({
             <IconButton
               data-testid="toggle-screen"
               color={state.local.screen ? 'primary' : 'default'}
-              disabled={!isTeacher && !state.live}
+              disabled={!state.local.screen && !mayShareScreen}
               onClick={() => void toggleScreen()}
             >
               {state.local.screen ? <StopScreenShareIcon /> : <PresentToAllIcon />}

@@ -1,9 +1,10 @@
 import type { types as ms } from 'mediasoup-client';
 import type { JoinResult, PeerInfo } from '@educloud/protocol';
+import { ClassroomStore } from '../classroom/classroom-store.js';
 import { LiveMedia, type LocalSource, type RemoteTrack } from './live-media.js';
 import { QualityPoller, type QualityReport } from './quality-poller.js';
 import { canMove, type SessionStatus } from './session-status.js';
-import { SignalingClient, type LiveSocket } from './signaling-client.js';
+import { LiveAckError, SignalingClient, type LiveSocket } from './signaling-client.js';
 
 export type { SessionStatus } from './session-status.js';
 export type { LocalSource, RemoteTrack } from './live-media.js';
@@ -29,7 +30,16 @@ export interface LiveSnapshot {
   /** 0-10 for what this browser sends, from the server's view; null until measured. */
   sendQuality: number | null;
   handRaised: boolean;
+  /** This user as the others see them (hand, forced mute, role); null until the server says. */
+  self: PeerInfo | null;
 }
+
+/** class:join refusals that decide the session's next state. */
+const joinRefusals: Partial<Record<string, 'waiting' | 'removed' | 'locked'>> = {
+  waiting_room: 'waiting',
+  removed: 'removed',
+  class_locked: 'locked',
+};
 
 /** The OBS broadcast started or stopped (the server says so on the class's room). */
 export type BroadcastStatusListener = (status: {
@@ -45,11 +55,16 @@ export type BroadcastStatusListener = (status: {
  */
 export class LiveSession {
   readonly signaling: SignalingClient;
+  /** Chat, polls, settings, waiting list and notices. */
+  readonly classroom: ClassroomStore;
   private readonly media: LiveMedia;
   private readonly quality: QualityPoller;
   private readonly peers = new Map<string, RemotePeer>();
   private readonly listeners = new Set<() => void>();
   private joinedOnce = false;
+  /** peer:updated about ourselves can arrive before the class:join answer names our peer. */
+  private earlySelf: PeerInfo | null = null;
+  private viewer: { id: string; name: string } | null = null;
   private state: LiveSnapshot = {
     status: 'connecting',
     error: null,
@@ -62,6 +77,7 @@ export class LiveSession {
     localPaused: {},
     sendQuality: null,
     handRaised: false,
+    self: null,
   };
 
   constructor(
@@ -71,6 +87,7 @@ export class LiveSession {
     private readonly onBroadcastStatus?: BroadcastStatusListener,
   ) {
     this.signaling = new SignalingClient(getToken);
+    this.classroom = new ClassroomStore(this.signaling);
     this.media = new LiveMedia(this.signaling, {
       trackAdded: (peerId, track) => {
         this.peers.get(peerId)?.tracks.push(track);
@@ -102,6 +119,12 @@ export class LiveSession {
 
   snapshot = (): LiveSnapshot => this.state;
 
+  /** Who is signed in: names this user in the participants list before the server does. */
+  setViewer(user: { id: string; name: string } | null): void {
+    this.viewer = user;
+    this.classroom.setViewer(user?.id ?? null);
+  }
+
   subscribe = (listener: () => void): (() => void) => {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
@@ -122,6 +145,8 @@ export class LiveSession {
     s.on('class:ended', () => this.finish('ended'));
     s.on('session:replaced', () => this.finish('replaced'));
     s.on('kicked', () => this.finish('kicked'));
+    s.on('waiting:admitted', () => void this.onConnect());
+    s.on('waiting:denied', () => this.finish('denied'));
     // Who is here.
     s.on('peer:joined', (info) => {
       this.peers.set(info.peerId, { info, tracks: [], quality: null });
@@ -130,7 +155,8 @@ export class LiveSession {
     s.on('peer:updated', (info) => {
       const p = this.peers.get(info.peerId);
       if (p) p.info = info;
-      if (info.peerId === this.state.peerId) this.set({ handRaised: info.handRaised });
+      else if (info.peerId === this.state.peerId) this.setSelf(info);
+      else this.earlySelf = info;
       this.publishPeers();
     });
     s.on('peer:left', ({ peerId }) => {
@@ -165,6 +191,7 @@ export class LiveSession {
     s.on('speaker:active', ({ peerId }) => this.set({ activeSpeaker: peerId }));
     s.on('class:live', ({ live }) => this.set({ live }));
     s.on('broadcast:status', (status) => this.onBroadcastStatus?.(status));
+    this.classroom.listen(() => this.state.role !== 'teacher');
     s.connect();
     this.quality.start();
   }
@@ -189,7 +216,16 @@ export class LiveSession {
     const track = this.state.local[source];
     if (track) track.enabled = !paused;
     this.set({ localPaused: { ...this.state.localPaused, [source]: paused } });
-    await this.media.setPaused(source, paused);
+    try {
+      await this.media.setPaused(source, paused);
+    } catch (err) {
+      if (paused || !(err instanceof LiveAckError)) throw err;
+      // The server refused to resume (a teacher muted us): stay muted, and say why.
+      if (track) track.enabled = false;
+      this.media.pausedByServer(source);
+      this.set({ localPaused: { ...this.state.localPaused, [source]: true } });
+      this.classroom.notify({ kind: 'unmuteRefused', by: '' });
+    }
   }
 
   /** A tile reports its width so the server forwards only the simulcast layer it needs. */
@@ -233,13 +269,17 @@ export class LiveSession {
         await this.setUpMedia(joined);
       }
     } catch (err) {
-      this.moveTo('error', err instanceof Error ? err.message : String(err));
+      const refusal = err instanceof LiveAckError ? joinRefusals[err.code] : undefined;
+      if (refusal === 'waiting') this.moveTo('waiting');
+      else if (refusal) this.finish(refusal);
+      else this.moveTo('error', err instanceof Error ? err.message : String(err));
     }
   }
 
   /** Back within the grace period: same peer, same transports; restart ICE where it broke. */
   private async afterResume(joined: JoinResult): Promise<void> {
     this.set({ live: joined.live });
+    this.classroom.joined(joined);
     this.moveTo('joined');
     await this.media.restartBrokenIce();
     for (const p of joined.producers) {
@@ -266,6 +306,21 @@ export class LiveSession {
     for (const info of joined.peers)
       this.peers.set(info.peerId, { info, tracks: [], quality: null });
     this.set({ peerId: joined.peerId, role: joined.role, live: joined.live });
+    this.setSelf(
+      this.earlySelf?.peerId === joined.peerId
+        ? this.earlySelf
+        : {
+            peerId: joined.peerId,
+            userId: this.viewer?.id ?? '',
+            name: this.viewer?.name ?? 'You',
+            role: joined.role,
+            handRaised: false,
+            handRaisedAt: null,
+            forcedMute: false,
+          },
+    );
+    this.earlySelf = null;
+    this.classroom.joined(joined);
     this.moveTo('joined');
     this.publishPeers();
     await this.media.loadDevice(joined.routerRtpCapabilities);
@@ -305,6 +360,10 @@ export class LiveSession {
   }
 
   // --- State. ---
+
+  private setSelf(info: PeerInfo): void {
+    this.set({ self: info, handRaised: info.handRaised, role: info.role });
+  }
 
   private moveTo(status: SessionStatus, error?: string): void {
     if (!canMove(this.state.status, status)) return;

@@ -14,11 +14,14 @@ export function useLiveSession(
   classId: string,
   getToken: () => Promise<string | null>,
   initial: Partial<Record<'camera' | 'mic', MediaStreamTrack>>,
+  viewer: { id: string; name: string } | null,
 ): { session: LiveSession; state: LiveSnapshot } {
   const feed = useContext(BroadcastFeedContext);
-  const [session] = useState(
-    () => new LiveSession(classId, getToken, initial, (status) => feed?.push(status)),
-  );
+  const [session] = useState(() => {
+    const s = new LiveSession(classId, getToken, initial, (status) => feed?.push(status));
+    s.setViewer(viewer);
+    return s;
+  });
   useEffect(() => {
     session.start();
     window.educloudLive = session;

@@ -144,6 +144,23 @@ export class LiveGateway {
     this.opts.io.to(roomChannel(classId)).emit('broadcast:status', status);
   }
 
+  /**
+   * What this node holds for live classes: rooms, the peers in them, and the peers with a
+   * media budget. For diagnostics and the tests that prove joins and leaves leave nothing
+   * behind.
+   */
+  async holdings(): Promise<{ rooms: number; peers: number; peerBudgets: number }> {
+    const rooms = await Promise.all([...this.rooms.values()].map((r) => r.catch(() => undefined)));
+    let peers = 0;
+    let peerBudgets = 0;
+    for (const room of rooms) {
+      if (!room) continue;
+      peers += room.size;
+      peerBudgets += this.limits.trackedPeers(room.currentMedia);
+    }
+    return { rooms: this.rooms.size, peers, peerBudgets };
+  }
+
   async close(): Promise<void> {
     for (const room of this.rooms.values()) (await room).close();
     this.rooms.clear();
@@ -249,21 +266,20 @@ export class LiveGateway {
   private async room(classId: string): Promise<LiveRoom> {
     let room = this.rooms.get(classId);
     if (!room) {
-      room = this.opts.media
-        .open(classId)
-        .then(
-          (media) =>
-            new LiveRoom(
-              classId,
-              media,
-              this.opts.media,
-              this.opts.state,
-              this.opts.io,
-              this.opts.reconnectGraceMs,
-              this.opts.logger.child({ classId }),
-              () => this.rooms.delete(classId),
-            ),
+      room = this.opts.media.open(classId).then((media) => {
+        const opened = new LiveRoom(
+          classId,
+          media,
+          this.opts.media,
+          this.opts.state,
+          this.opts.io,
+          this.opts.reconnectGraceMs,
+          this.opts.logger.child({ classId }),
+          () => this.rooms.delete(classId),
         );
+        opened.onPeerRemoved((peerId, m) => this.limits.forget(peerId, m));
+        return opened;
+      });
       this.rooms.set(classId, room);
       room.catch(() => this.rooms.delete(classId));
     }

@@ -36,6 +36,7 @@ export class LiveRoom {
   private readonly peers = new Map<string, PeerEntry>();
   private readonly producers = new Map<string, ProducerInfo>();
   private media: MediaRoom;
+  private readonly removedListeners = new Set<(peerId: string, media: MediaRoom) => void>();
   /** Writes to the LiveState, one after another so a leave never lands before its join. */
   private saving: Promise<void> = Promise.resolve();
 
@@ -51,6 +52,11 @@ export class LiveRoom {
   ) {
     this.media = media;
     this.watchMedia(media);
+  }
+
+  /** The class's media room now (a lost worker replaces it). */
+  get currentMedia(): MediaRoom {
+    return this.media;
   }
 
   get size(): number {
@@ -168,6 +174,7 @@ export class LiveRoom {
     entry.socket?.leave(roomChannel(this.classId));
     for (const [id, p] of this.producers) if (p.peerId === peerId) this.producers.delete(id);
     this.media.removePeer(peerId);
+    for (const listener of this.removedListeners) listener(peerId, this.media);
     this.io.to(roomChannel(this.classId)).emit('peer:left', { peerId });
     this.log.info({ peerId, reason }, 'peer left');
     if (closeIfEmpty && this.peers.size === 0) this.close();
@@ -218,6 +225,11 @@ export class LiveRoom {
 
   allPeers(): PeerInfo[] {
     return [...this.peers.values()].map((p) => p.info);
+  }
+
+  /** Whatever else keeps something per peer forgets it here, when the peer has left. */
+  onPeerRemoved(listener: (peerId: string, media: MediaRoom) => void): void {
+    this.removedListeners.add(listener);
   }
 
   /** Resolves once every change so far is in the LiveState (answer a join after it). */

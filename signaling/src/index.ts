@@ -34,6 +34,7 @@ export type { MediaRoom, MediaRooms } from './live/media-port.js';
 export { AckError } from './live/ack-error.js';
 export { InMemoryLiveState, type LiveState } from './live/live-state.js';
 export { DatabaseLiveState } from './live/database-live-state.js';
+export { RedisLiveState } from './live/redis-live-state.js';
 export { RouteTable, who, type RouteSpec } from './http/route-table.js';
 export type { LiveGateway, BroadcastHost } from './live/live-gateway.js';
 

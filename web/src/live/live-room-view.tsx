@@ -337,6 +337,7 @@ function PeerTile({
             size="small"
             variant="contained"
             color="inherit"
+            aria-label={`Mute ${peer.info.name}`}
             onClick={() => void session.teacherAction('moderation:mute', peer.info.peerId)}
           >
             Mute
@@ -345,6 +346,7 @@ function PeerTile({
             size="small"
             variant="contained"
             color="error"
+            aria-label={`Remove ${peer.info.name} from the class`}
             onClick={() => void session.teacherAction('moderation:kick', peer.info.peerId)}
           >
             Remove

@@ -103,10 +103,8 @@ export class CollabConnection {
 
   private onClose(event: CloseEvent | null): void {
     if (this.destroyed) return;
-    // Reconnecting is ours (fresh token each time): stop the provider's own attempt. Not with
-    // disconnect(): y-websocket emits connection-close before it forgets the socket, so that
-    // would close it again, re-emit, and recurse until the stack overflows.
-    this.provider.shouldConnect = false;
+    // Reconnecting is ours (fresh token each time): stop the provider's own attempt.
+    this.provider.disconnect();
     const code = event?.code ?? 0;
     if (code === 4400) {
       this.setStatus({ state: 'failed', reason: 'The server refused an edit as invalid' });

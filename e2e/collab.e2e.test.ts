@@ -9,7 +9,8 @@
  * Test ids (web/src/collab): class-collab, tab-board, tab-notes, board (data-locked),
  * board-status / notes-status (data-state), board-canvas (data-ready), board-import-pdf,
  * board-export-png, board-export-svg, board-lock-toggle, board-locked, notes-content,
- * notes-toolbar, notes-export-md, notes-lock-toggle, notes-locked.
+ * notes-toolbar, notes-export-md, notes-lock-toggle, notes-locked, board-reset,
+ * board-reset-confirm, board-undo-reset (and notes-…).
  * Debug handle: window.educloudBoard = { editor, binding, importPdf }.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -338,6 +339,40 @@ it("makes the student's notes read-only while the teacher locks them", async () 
   await student
     .locator('[data-testid="notes-content"][contenteditable="true"]')
     .waitFor({ timeout: 15_000 });
+});
+
+it('lets the teacher clear the board for everybody and undo it', async () => {
+  for (const page of [teacher, student]) await page.getByTestId('tab-board').click();
+  const shapes = (page: Page) =>
+    page.evaluate(() => {
+      const editor = window.educloudBoard?.editor;
+      if (!editor) return -1;
+      return editor.store.allRecords().filter((r) => r.typeName === 'shape').length;
+    });
+  await teacher.evaluate(() => {
+    const editor = window.educloudBoard!.editor;
+    editor.createShape({ type: 'geo', x: 300, y: 300, props: { geo: 'cloud', w: 60, h: 60 } });
+  });
+  const before = await shapes(teacher);
+  await expect.poll(() => shapes(student), { timeout: 15_000 }).toBe(before);
+  expect(before).toBeGreaterThan(0);
+  // Students get no such control.
+  expect(await student.getByTestId('board-reset').count()).toBe(0);
+
+  await teacher.getByTestId('board-reset').click();
+  await teacher.getByTestId('board-reset-confirm').click();
+  // Every client is disconnected and reloads the (empty) board.
+  await expect.poll(() => shapes(student), { timeout: 20_000 }).toBe(0);
+  await expect.poll(() => shapes(teacher), { timeout: 20_000 }).toBe(0);
+  await expect
+    .poll(() => student.getByTestId('board-status').getAttribute('data-state'), {
+      timeout: 20_000,
+    })
+    .toBe('synced');
+
+  await teacher.getByTestId('board-undo-reset').click();
+  await expect.poll(() => shapes(student), { timeout: 20_000 }).toBe(before);
+  await expect.poll(() => teacher.getByTestId('board-undo-reset').count()).toBe(0);
 });
 
 it('fetched nothing from outside and logged no errors', () => {

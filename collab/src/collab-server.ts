@@ -4,15 +4,42 @@ import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type * as Y from 'yjs';
+import { collabEpochParam } from '@educloud/protocol';
+import * as Y from 'yjs';
 import { Close } from './close-codes.js';
 import { Connection } from './connection.js';
 import { isValidDocName } from './doc-name.js';
 import { createMetrics, type CollabMetrics } from './metrics.js';
 import { principalSchema, type Principal, type ResolvedOptions } from './options.js';
-import { RedisRelay } from './redis-relay.js';
+import { RedisRelay, RemoteKind } from './redis-relay.js';
 import { Room } from './room.js';
-import { readLock, writeLock } from './store.js';
+import {
+  applyStored,
+  documentSize,
+  loadStoredState,
+  type EpochRow,
+  readEpoch,
+  readLock,
+  writeEpoch,
+  writeLock,
+} from './store.js';
+import { UserWriteBudgets } from './write-budgets.js';
+
+export interface DocumentState {
+  document: string;
+  locked: boolean;
+  epoch: number;
+  sizeBytes: number;
+  canUndoReset: boolean;
+}
+
+/** Only a reset is undone (once): an undo is undone by resetting again. */
+function canUndo(epoch: EpochRow): boolean {
+  return epoch.action === 'reset' && epoch.previous !== null;
+}
+
+/** A reset or undo that lost a race (somebody else changed the epoch first), or had no target. */
+export class EpochConflictError extends Error {}
 
 /** Owns the documents of one process and the WebSocket endpoint in front of them. */
 export class CollabServer {
@@ -25,11 +52,13 @@ export class CollabServer {
   private relay: RedisRelay | undefined;
   private pingTimer: NodeJS.Timeout | undefined;
   private closing = false;
+  private readonly budgets: UserWriteBudgets;
 
   constructor(private readonly opts: ResolvedOptions) {
     this.nodeId = opts.nodeId ?? randomUUID();
     this.logger = opts.logger.child({ component: 'collab', nodeId: this.nodeId });
     this.metrics = createMetrics(opts.registry);
+    this.budgets = new UserWriteBudgets(opts.limits, opts.clock);
     // Frames above the limit are refused by us with a clear reason; ws's own cap is a backstop.
     this.wss = new WebSocketServer({
       noServer: true,
@@ -66,6 +95,90 @@ export class CollabServer {
 
   isDocumentLocked(docName: string): Promise<boolean> {
     return readLock(this.opts.db, docName);
+  }
+
+  async documentState(docName: string): Promise<DocumentState> {
+    if (!isValidDocName(docName)) throw new Error(`invalid document name: ${docName}`);
+    const [locked, current, size] = await Promise.all([
+      readLock(this.opts.db, docName),
+      readEpoch(this.opts.db, docName),
+      documentSize(this.opts.db, docName),
+    ]);
+    return {
+      document: docName,
+      locked,
+      epoch: current.epoch,
+      sizeBytes: size,
+      canUndoReset: canUndo(current),
+    };
+  }
+
+  /**
+   * Starts a new epoch from an empty document and keeps the current state for one undo. Every
+   * client is disconnected with `documentReset` and reconnects with an empty copy; old log
+   * rows stay as history but are never loaded again, so the document is small at once.
+   */
+  async resetDocument(docName: string, authorId: string, expectedEpoch?: number) {
+    return this.changeEpoch(docName, authorId, expectedEpoch, 'reset');
+  }
+
+  /** Restores the state the latest reset (or undo) replaced, as a new epoch. */
+  async undoReset(docName: string, authorId: string, expectedEpoch?: number) {
+    return this.changeEpoch(docName, authorId, expectedEpoch, 'undo');
+  }
+
+  private async changeEpoch(
+    docName: string,
+    authorId: string,
+    expectedEpoch: number | undefined,
+    action: 'reset' | 'undo',
+  ): Promise<DocumentState> {
+    if (!isValidDocName(docName)) throw new Error(`invalid document name: ${docName}`);
+    const current = await readEpoch(this.opts.db, docName);
+    if (expectedEpoch !== undefined && expectedEpoch !== current.epoch) {
+      throw new EpochConflictError('the document was reset meanwhile');
+    }
+    if (action === 'undo' && !canUndo(current)) {
+      throw new EpochConflictError('there is no reset to undo');
+    }
+    // Clients are cut off first and their queued edits stored under the old epoch, so the
+    // state kept for the undo holds everything they sent before the reset.
+    const loaded = this.rooms.get(docName);
+    if (loaded) this.replaceStale(loaded);
+    await this.unloading.get(docName);
+    const stored = await loadStoredState(this.opts.db, docName);
+    const doc = new Y.Doc();
+    let previous: Uint8Array;
+    try {
+      applyStored(doc, stored.updates, (err) =>
+        this.logger.error({ err, doc: docName }, 'skipping unreadable stored update'),
+      );
+      previous = Y.encodeStateAsUpdate(doc);
+    } finally {
+      doc.destroy();
+    }
+    const base = action === 'undo' ? current.previous! : Y.encodeStateAsUpdate(new Y.Doc());
+    const epoch = current.epoch + 1;
+    try {
+      await writeEpoch(this.opts.db, docName, { epoch, base, previous, action, authorId });
+    } catch (err) {
+      this.logger.info({ err, doc: docName }, 'epoch change lost a race');
+      throw new EpochConflictError('the document was reset meanwhile');
+    }
+    this.metrics.resets.inc({ action });
+    this.logger.info({ doc: docName, epoch, action, by: authorId }, 'document epoch changed');
+    // A client that connected meanwhile loaded the old epoch.
+    const reopened = this.rooms.get(docName);
+    if (reopened) this.replaceStale(reopened);
+    this.relay?.publish(docName, RemoteKind.epoch, new Uint8Array(0), epoch);
+    return this.documentState(docName);
+  }
+
+  /** Disconnects the clients of an outdated copy and unloads it; the next socket reloads. */
+  private replaceStale(room: Room) {
+    if (room.stale) return;
+    room.markStale();
+    this.unload(room);
   }
 
   getLoadedDocument(docName: string): Y.Doc | undefined {
@@ -130,25 +243,40 @@ export class CollabServer {
     if (!isValidDocName(docName)) return refuse(socket, 400);
     const token = url.searchParams.get('token');
     if (!token) return refuse(socket, 401);
+    const epochParam = url.searchParams.get(collabEpochParam);
+    const epoch = epochParam === null ? undefined : Number(epochParam);
+    if (epoch !== undefined && !(Number.isInteger(epoch) && epoch >= 0)) {
+      return refuse(socket, 400);
+    }
     const answer = await this.opts.authorize(token, docName);
     if (answer === null) return refuse(socket, 401);
     const principal: Principal = principalSchema.parse(answer);
     if (socket.destroyed) return;
     if (this.closing) return refuse(socket, 503);
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws, docName, principal));
+    this.wss.handleUpgrade(req, socket, head, (ws) =>
+      this.onConnection(ws, docName, principal, epoch),
+    );
   }
 
-  private onConnection(ws: WebSocket, docName: string, principal: Principal) {
+  private onConnection(
+    ws: WebSocket,
+    docName: string,
+    principal: Principal,
+    epoch: number | undefined,
+  ) {
     if (this.closing) {
       ws.close(Close.shutdown.code, Close.shutdown.reason);
       return;
     }
     const room = this.openRoom(docName);
-    const conn = new Connection(ws, principal, room, this.opts.limits, this.logger, this.metrics);
+    const conn = new Connection(ws, principal, room, this.opts.limits, this.logger, this.metrics, {
+      user: this.budgets.acquire(docName, principal.userId, principal.canWriteWhenLocked),
+      clock: this.opts.clock,
+    });
     room.addConnection(conn);
     this.metrics.connections.inc();
     ws.on('close', () => {
-      conn.closed = true;
+      conn.dispose();
       this.metrics.connections.dec();
       room.removeConnection(conn);
       if (room.conns.size === 0 && !room.closed && this.rooms.get(room.name) === room) {
@@ -157,7 +285,11 @@ export class CollabServer {
       }
     });
     room.ready.then(
-      () => room.greet(conn),
+      () => {
+        // A client holding a copy from before a reset must not sync it into the new epoch.
+        if (epoch !== undefined && epoch !== room.epoch) conn.closeStale(true);
+        else room.greet(conn);
+      },
       () => conn.close(Close.loadFailed),
     );
   }
@@ -172,6 +304,9 @@ export class CollabServer {
       limits: this.opts.limits,
       relay: this.relay,
       compactEveryUpdates: this.opts.compactEveryUpdates,
+      onStale: (stale) => {
+        if (this.rooms.get(stale.name) === stale) this.replaceStale(stale);
+      },
     });
     this.rooms.set(docName, room);
     this.metrics.openDocuments.inc();

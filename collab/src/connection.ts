@@ -1,11 +1,24 @@
 import type { Logger } from 'pino';
 import { WebSocket, type RawData } from 'ws';
+import { stampAwareness } from './awareness-filter.js';
 import { Close, type CloseReason } from './close-codes.js';
-import { MessageError, encodePermissionDenied, parseClientMessage } from './messages.js';
+import {
+  MESSAGE_AWARENESS,
+  MessageError,
+  encodePermissionDenied,
+  parseClientMessage,
+} from './messages.js';
 import type { CollabMetrics } from './metrics.js';
 import type { Limits, Principal } from './options.js';
 import type { Room } from './room.js';
 import { TokenBucket } from './token-bucket.js';
+import type { UserBudget } from './write-budgets.js';
+
+export interface ConnectionBudgets {
+  /** Bytes of updates this user may write to this document (shared by their sockets). */
+  user: UserBudget;
+  clock: () => number;
+}
 
 /** One client socket on one document. Never throws out of a WebSocket callback. */
 export class Connection {
@@ -16,6 +29,8 @@ export class Connection {
   /** Awareness client ids this socket introduced, removed when it goes. */
   readonly awarenessIds = new Set<number>();
   private readonly bucket: TokenBucket;
+  private readonly writeBucket: TokenBucket;
+  private readonly awarenessBucket: TokenBucket;
   private deniedSent = false;
 
   constructor(
@@ -25,8 +40,20 @@ export class Connection {
     private readonly limits: Limits,
     private readonly logger: Logger,
     private readonly metrics: CollabMetrics,
+    private readonly budgets: ConnectionBudgets,
   ) {
-    this.bucket = new TokenBucket(limits.messagesPerSecond, limits.messageBurst);
+    const factor = principal.canWriteWhenLocked ? limits.privilegedWriteFactor : 1;
+    this.bucket = new TokenBucket(limits.messagesPerSecond, limits.messageBurst, budgets.clock);
+    this.writeBucket = new TokenBucket(
+      limits.writeBytesPerSecond * factor,
+      limits.writeBurstBytes * factor,
+      budgets.clock,
+    );
+    this.awarenessBucket = new TokenBucket(
+      limits.awarenessPerSecond,
+      limits.awarenessBurst,
+      budgets.clock,
+    );
     ws.on('message', (data, isBinary) => this.onMessage(data, isBinary));
     ws.on('pong', () => {
       this.alive = true;
@@ -76,6 +103,21 @@ export class Connection {
     this.close(close);
   }
 
+  /**
+   * The document moved to a new epoch. What the socket queued before a reset is still stored
+   * (in the old epoch, for the undo), unless it is a client that joined with an outdated copy.
+   */
+  closeStale(dropQueued = false): void {
+    if (dropQueued) this.violated = true;
+    this.close(Close.documentReset);
+  }
+
+  /** Gives the user's shared budget back once the socket is gone. */
+  dispose(): void {
+    this.closed = true;
+    this.budgets.user.release();
+  }
+
   close(close: CloseReason): void {
     if (this.closed) return;
     this.closed = true;
@@ -120,17 +162,34 @@ export class Connection {
   private handle(frame: Uint8Array) {
     if (this.closed) return;
     try {
+      // Checked before parsing: a cursor never needs a large JSON document.
+      if (frame[0] === MESSAGE_AWARENESS && frame.byteLength > this.limits.maxAwarenessBytes) {
+        this.metrics.rejected.inc({ reason: 'awareness_too_large' });
+        return;
+      }
       const msg = parseClientMessage(frame);
       switch (msg.kind) {
         case 'step1':
           this.send(this.room.syncStep2For(msg.stateVector));
           break;
         case 'update':
+          if (!this.chargeWrite(msg.update.byteLength)) return;
           this.room.enqueueUpdate(this, msg.update);
           break;
-        case 'awareness':
-          this.room.applyAwareness(this, msg.update, msg.clients);
+        case 'awareness': {
+          // Cursors are best effort: dropping some is better than cutting the editor off.
+          if (!this.awarenessBucket.take()) {
+            this.metrics.rejected.inc({ reason: 'awareness_rate' });
+            return;
+          }
+          const stamped = stampAwareness(msg.update, this.principal);
+          if (!stamped.ok) {
+            this.metrics.rejected.inc({ reason: 'awareness_invalid' });
+            return;
+          }
+          this.room.applyAwareness(this, stamped.update, stamped.clients);
           break;
+        }
         case 'queryAwareness':
           this.send(this.room.fullAwareness());
           break;
@@ -146,5 +205,18 @@ export class Connection {
       this.logger.error({ err, doc: this.room.name }, 'collab message handling failed');
       this.reject(Close.internal, 'internal');
     }
+  }
+
+  /** Takes an update's bytes from this socket's and this user's budgets, or closes. */
+  private chargeWrite(bytes: number): boolean {
+    const user = this.budgets.user.bucket;
+    if (this.writeBucket.has(bytes) && user.has(bytes)) {
+      this.writeBucket.take(bytes);
+      user.take(bytes);
+      this.metrics.writtenBytes.inc(bytes);
+      return true;
+    }
+    this.reject(Close.writeBudget, 'write_budget');
+    return false;
   }
 }

@@ -1,8 +1,9 @@
 import type * as Y from 'yjs';
-import { CollabServer } from './collab-server.js';
+import { CollabServer, type DocumentState } from './collab-server.js';
 import { optionsSchema, type CollabOptions } from './options.js';
 
 export { Close } from './close-codes.js';
+export { EpochConflictError, type DocumentState } from './collab-server.js';
 export { isValidDocName } from './doc-name.js';
 export { collabMigrations } from './migrations.js';
 export type { Authorize, CollabOptions, Limits, Principal } from './options.js';
@@ -17,6 +18,15 @@ export interface CollabHandle {
    */
   setDocumentLock(docName: string, locked: boolean): Promise<void>;
   isDocumentLocked(docName: string): Promise<boolean>;
+  /** Lock, epoch, size and whether a reset can be undone. */
+  documentState(docName: string): Promise<DocumentState>;
+  /**
+   * Empties a document as a new epoch (stored; every client reloads it) and keeps the state
+   * before for `undoReset`. `expectedEpoch`: refuse (EpochConflictError) if it moved since.
+   */
+  resetDocument(docName: string, authorId: string, expectedEpoch?: number): Promise<DocumentState>;
+  /** Restores the state the latest reset replaced, as a new epoch (EpochConflictError if none). */
+  undoReset(docName: string, authorId: string, expectedEpoch?: number): Promise<DocumentState>;
   /** The in-memory document, if loaded (diagnostics and tests). */
   getLoadedDocument(docName: string): Y.Doc | undefined;
   /** Resolves when every update received so far is stored. */
@@ -37,6 +47,10 @@ export async function start(options: CollabOptions): Promise<CollabHandle> {
     nodeId: server.nodeId,
     setDocumentLock: (docName, locked) => server.setDocumentLock(docName, locked),
     isDocumentLocked: (docName) => server.isDocumentLocked(docName),
+    documentState: (docName) => server.documentState(docName),
+    resetDocument: (docName, authorId, expected) =>
+      server.resetDocument(docName, authorId, expected),
+    undoReset: (docName, authorId, expected) => server.undoReset(docName, authorId, expected),
     getLoadedDocument: (docName) => server.getLoadedDocument(docName),
     flush: () => server.flush(),
     close: () => server.close(),

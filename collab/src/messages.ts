@@ -6,7 +6,7 @@ import * as Y from 'yjs';
 
 // y-websocket message types (first varuint of every frame).
 const MESSAGE_SYNC = 0;
-const MESSAGE_AWARENESS = 1;
+export const MESSAGE_AWARENESS = 1;
 const MESSAGE_AUTH = 2;
 const MESSAGE_QUERY_AWARENESS = 3;
 

@@ -6,6 +6,8 @@ export interface CollabMetrics {
   updates: Counter<'origin'>;
   persistedBytes: Counter;
   rejected: Counter<'reason'>;
+  writtenBytes: Counter;
+  resets: Counter<'action'>;
   remove(): void;
 }
 
@@ -38,12 +40,25 @@ export function createMetrics(registry: Registry): CollabMetrics {
     labelNames: ['reason'] as const,
     registers,
   });
+  const writtenBytes = new Counter({
+    name: 'educloud_collab_budgeted_bytes_total',
+    help: 'Bytes of client updates taken from write budgets',
+    registers,
+  });
+  const resets = new Counter({
+    name: 'educloud_collab_resets_total',
+    help: 'Documents reset or restored by a teacher, by action',
+    labelNames: ['action'] as const,
+    registers,
+  });
   return {
     openDocuments,
     connections,
     updates,
     persistedBytes,
     rejected,
+    writtenBytes,
+    resets,
     remove() {
       // The registry outlives us (tests and restarts start again on the same one).
       for (const name of [
@@ -52,6 +67,8 @@ export function createMetrics(registry: Registry): CollabMetrics {
         'educloud_collab_updates_total',
         'educloud_collab_persisted_bytes_total',
         'educloud_collab_rejected_total',
+        'educloud_collab_budgeted_bytes_total',
+        'educloud_collab_resets_total',
       ]) {
         registry.removeSingleMetric(name);
       }

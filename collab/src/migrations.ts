@@ -53,4 +53,34 @@ export const collabMigrations: Record<string, Migration> = {
       await db.schema.dropTable('collab_locks').execute();
     },
   },
+  collab_0003_epochs: {
+    async up(db: Kysely<unknown>) {
+      // A reset starts a new epoch from a small base state; log rows and snapshots are tagged
+      // with the epoch they belong to, so older ones stay as history but are never loaded.
+      await db.schema
+        .alterTable('collab_updates')
+        .addColumn('epoch', 'integer', (c) => c.notNull().defaultTo(0))
+        .execute();
+      await db.schema
+        .alterTable('collab_snapshots')
+        .addColumn('epoch', 'integer', (c) => c.notNull().defaultTo(0))
+        .execute();
+      await db.schema
+        .createTable('collab_epochs')
+        .addColumn('doc_name', 'varchar(255)', (c) => c.notNull())
+        .addColumn('epoch', 'integer', (c) => c.notNull())
+        .addColumn('base_state', binaryType(db), (c) => c.notNull())
+        .addColumn('previous_state', binaryType(db))
+        .addColumn('action', 'varchar(16)', (c) => c.notNull())
+        .addColumn('author_id', 'varchar(255)')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('collab_epochs_pk', ['doc_name', 'epoch'])
+        .execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable('collab_epochs').execute();
+      await db.schema.alterTable('collab_snapshots').dropColumn('epoch').execute();
+      await db.schema.alterTable('collab_updates').dropColumn('epoch').execute();
+    },
+  },
 };

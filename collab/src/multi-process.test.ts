@@ -103,11 +103,12 @@ describe('separate server processes', () => {
     );
     expect(a.doc.getArray('arr').toArray()).toEqual(b.doc.getArray('arr').toArray());
 
-    a.provider.awareness.setLocalStateField('user', { name: 'Ada' });
-    await waitFor(
-      () => b.provider.awareness.getStates().get(a.doc.clientID)?.user?.name === 'Ada',
-      'cross-node awareness',
-    );
+    a.provider.awareness.setLocalStateField('user', { name: 'Ada', color: '#123' });
+    // Stamped with the authenticated name by node 1, relayed as such by node 2.
+    await waitFor(() => {
+      const user = b.provider.awareness.getStates().get(a.doc.clientID)?.user;
+      return user?.name === 'student-a' && user.color === '#123';
+    }, 'cross-node awareness');
 
     // Subscribers dropped: what node 1 publishes meanwhile is lost; node 2 catches up from the
     // database when its subscriber reconnects.

@@ -7,6 +7,7 @@ import type { AnyKysely } from './store.js';
 
 export const principalSchema = z.object({
   userId: z.string().min(1),
+  /** Shown on this user's cursor: stamped over whatever name the client puts in awareness. */
   name: z.string(),
   canWrite: z.boolean(),
   /** Teachers: keep writing while the document is locked. */
@@ -36,6 +37,43 @@ export const limitsSchema = z.object({
   /** Token bucket per connection, counted in messages. */
   messagesPerSecond: z.number().positive().default(100),
   messageBurst: z.number().int().positive().default(300),
+  /**
+   * Write budget per connection, in bytes of document updates: a burst (a paste, a PDF page,
+   * a reconnect handshake) and a sustained rate far above typing and drawing. Exceeding it
+   * closes the socket with 4429; the burst must hold the largest accepted update.
+   */
+  writeBytesPerSecond: z
+    .number()
+    .positive()
+    .default(256 * 1024),
+  writeBurstBytes: z
+    .number()
+    .int()
+    .positive()
+    .default(4 * 1024 * 1024),
+  /** The same per user and document on this node, across all of the user's sockets. */
+  userWriteBytesPerSecond: z
+    .number()
+    .positive()
+    .default(384 * 1024),
+  userWriteBurstBytes: z
+    .number()
+    .int()
+    .positive()
+    .default(6 * 1024 * 1024),
+  /** Teachers (`canWriteWhenLocked`) get budgets this many times larger (PDF imports). */
+  privilegedWriteFactor: z.number().positive().default(4),
+  /** Largest awareness message (cursors, names); larger ones are dropped. */
+  maxAwarenessBytes: z
+    .number()
+    .int()
+    .positive()
+    .default(16 * 1024),
+  /** Awareness client ids one socket may introduce (one per tab, normally). */
+  maxAwarenessClients: z.number().int().positive().default(4),
+  /** Awareness messages per connection; beyond the bucket they are dropped, not relayed. */
+  awarenessPerSecond: z.number().positive().default(30),
+  awarenessBurst: z.number().int().positive().default(60),
   /** A client that lets this much outgoing data pile up is disconnected. */
   maxBufferedBytes: z
     .number()
@@ -67,7 +105,18 @@ export const optionsSchema = z.object({
   /** Fold the log into a snapshot after this many updates to one document. */
   compactEveryUpdates: z.number().int().positive().default(500),
   pingIntervalMs: z.number().int().positive().default(30_000),
-  limits: limitsSchema.prefault({}),
+  limits: limitsSchema
+    .prefault({})
+    .refine(
+      (l) => l.writeBurstBytes >= l.maxUpdateBytes && l.userWriteBurstBytes >= l.maxUpdateBytes,
+      {
+        message: 'write bursts must hold the largest update (maxUpdateBytes)',
+      },
+    ),
+  /** Milliseconds clock of the budgets; tests replay an hour of class without waiting. */
+  clock: z
+    .custom<() => number>((v) => typeof v === 'function', 'a function returning milliseconds')
+    .default(() => () => performance.now()),
 });
 
 export type CollabOptions = z.input<typeof optionsSchema>;

@@ -3,11 +3,14 @@ import * as encoding from 'lib0/encoding';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 
-export const RemoteKind = { update: 0, awareness: 1, queryAwareness: 2 } as const;
+/** `epoch`: a node that reset a document tells the others to drop their copy and reload. */
+export const RemoteKind = { update: 0, awareness: 1, queryAwareness: 2, epoch: 3 } as const;
 export type RemoteKind = (typeof RemoteKind)[keyof typeof RemoteKind];
 
 export interface RemoteMessage {
   kind: RemoteKind;
+  /** The document epoch the sender's copy belongs to; messages of other epochs are dropped. */
+  epoch: number;
   payload: Uint8Array;
 }
 
@@ -62,15 +65,15 @@ export class RedisRelay {
     await this.sub.unsubscribe(DOC_PREFIX + docName);
   }
 
-  publish(docName: string, kind: RemoteKind, payload: Uint8Array): void {
-    this.send(DOC_PREFIX + docName, kind, payload);
+  publish(docName: string, kind: RemoteKind, payload: Uint8Array, epoch: number): void {
+    this.send(DOC_PREFIX + docName, kind, payload, epoch);
   }
 
   publishLock(docName: string, locked: boolean): void {
     const e = encoding.createEncoder();
     encoding.writeVarString(e, docName);
     encoding.writeUint8(e, locked ? 1 : 0);
-    this.send(LOCK_CHANNEL, 0, encoding.toUint8Array(e));
+    this.send(LOCK_CHANNEL, 0, encoding.toUint8Array(e), 0);
   }
 
   async close(): Promise<void> {
@@ -78,10 +81,11 @@ export class RedisRelay {
     await Promise.allSettled([this.sub.quit(), this.pub.quit()]);
   }
 
-  private send(channel: string, kind: number, payload: Uint8Array) {
+  private send(channel: string, kind: number, payload: Uint8Array, epoch: number) {
     const e = encoding.createEncoder();
     encoding.writeVarString(e, this.nodeId);
     encoding.writeVarUint(e, kind);
+    encoding.writeVarUint(e, epoch);
     encoding.writeVarUint8Array(e, payload);
     this.pub.publish(channel, Buffer.from(encoding.toUint8Array(e))).catch((err: unknown) => {
       this.logger.warn({ err, channel }, 'redis publish failed');
@@ -93,6 +97,7 @@ export class RedisRelay {
       const d = decoding.createDecoder(new Uint8Array(message));
       if (decoding.readVarString(d) === this.nodeId) return;
       const kind = decoding.readVarUint(d);
+      const epoch = decoding.readVarUint(d);
       const payload = decoding.readVarUint8Array(d).slice();
       if (channel === LOCK_CHANNEL) {
         const l = decoding.createDecoder(payload);
@@ -100,8 +105,8 @@ export class RedisRelay {
         return;
       }
       const handler = this.handlers.get(channel.slice(DOC_PREFIX.length));
-      if (handler && kind <= RemoteKind.queryAwareness) {
-        handler({ kind: kind as RemoteKind, payload });
+      if (handler && kind <= RemoteKind.epoch) {
+        handler({ kind: kind as RemoteKind, epoch, payload });
       }
     } catch (err) {
       this.logger.warn({ err, channel }, 'dropping unreadable redis message');

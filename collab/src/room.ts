@@ -33,6 +33,8 @@ export interface RoomDeps {
   limits: Limits;
   relay: RedisRelay | undefined;
   compactEveryUpdates: number;
+  /** Another node (or the database) moved this document to a newer epoch: replace the room. */
+  onStale: (room: Room) => void;
 }
 
 /**
@@ -47,6 +49,10 @@ export class Room {
   ready: Promise<void> = Promise.resolve();
   locked = false;
   closed = false;
+  /** Epoch of the loaded copy; bumped by a reset or an undo (a new document lineage). */
+  epoch = 0;
+  /** Replaced by a newer epoch: nothing more is compacted for this copy. */
+  stale = false;
   idleTimer: NodeJS.Timeout | undefined;
 
   private pending: Pending[] = [];
@@ -83,11 +89,23 @@ export class Room {
     );
     this.nextSeq = state.maxSeq + 1;
     this.storedBytes = state.bytes;
+    this.epoch = state.epoch;
     this.locked = locked;
     const backlog = this.remoteBacklog ?? [];
     this.remoteBacklog = undefined;
     for (const msg of backlog) this.onRemote(msg);
-    relay?.publish(this.name, RemoteKind.queryAwareness, new Uint8Array(0));
+    relay?.publish(this.name, RemoteKind.queryAwareness, new Uint8Array(0), this.epoch);
+  }
+
+  /** Bytes a client downloads to sync this document (what the size cap counts). */
+  get sizeBytes(): number {
+    return this.storedBytes;
+  }
+
+  /** Closes every socket of an outdated copy; the caller unloads the room. */
+  markStale(): void {
+    this.stale = true;
+    for (const c of this.conns) c.closeStale();
   }
 
   /**
@@ -102,6 +120,10 @@ export class Room {
         readLock(this.deps.db, this.name),
       ]);
       if (this.closed) return;
+      if (state.epoch !== this.epoch) {
+        this.deps.onStale(this);
+        return;
+      }
       this.setLocked(locked);
       const before = Y.encodeStateVector(this.doc);
       applyStored(this.doc, state.updates, (err) =>
@@ -155,6 +177,11 @@ export class Room {
   }
 
   applyAwareness(conn: Connection, update: Uint8Array, clients: number[]): void {
+    const introduced = clients.filter((id) => !conn.awarenessIds.has(id)).length;
+    if (conn.awarenessIds.size + introduced > this.deps.limits.maxAwarenessClients) {
+      this.deps.metrics.rejected.inc({ reason: 'awareness_clients' });
+      return;
+    }
     // A socket may not speak for a client id another local socket introduced (cursor spoofing,
     // or removing someone else's presence).
     for (const c of this.conns) {
@@ -189,7 +216,7 @@ export class Room {
     this.closed = true;
     clearTimeout(this.idleTimer);
     await this.flush();
-    if (this.sinceCompaction > 0) await this.compact();
+    if (this.sinceCompaction > 0 && !this.stale) await this.compact();
     if (this.deps.relay) {
       await this.deps.relay.unsubscribe(this.name).catch((err: unknown) => {
         this.logger.warn({ err }, 'redis unsubscribe failed');
@@ -221,6 +248,7 @@ export class Room {
           createdAt: p.receivedAt,
         })),
         this.nextSeq,
+        this.epoch,
       );
       this.nextSeq = last + 1;
       this.logger.debug({ count: accepted.length, last }, 'stored updates');
@@ -244,7 +272,7 @@ export class Room {
       }
       const frame = encodeUpdate(p.update);
       for (const c of this.conns) if (c !== p.conn) c.send(frame);
-      this.deps.relay?.publish(this.name, RemoteKind.update, p.update);
+      this.deps.relay?.publish(this.name, RemoteKind.update, p.update, this.epoch);
     }
     this.sinceCompaction += accepted.length;
     if (this.sinceCompaction >= this.deps.compactEveryUpdates && !this.compacting) {
@@ -290,7 +318,7 @@ export class Room {
   private async compact(): Promise<void> {
     this.sinceCompaction = 0;
     try {
-      const size = await compactDocument(this.deps.db, this.name, (err) =>
+      const size = await compactDocument(this.deps.db, this.name, this.epoch, (err) =>
         this.logger.error({ err }, 'skipping unreadable stored update'),
       );
       // The stored size restarts from the snapshot (plus whatever was logged meanwhile).
@@ -306,6 +334,12 @@ export class Room {
       return;
     }
     if (this.closed) return;
+    if (msg.kind === RemoteKind.epoch || msg.epoch > this.epoch) {
+      if (msg.epoch > this.epoch) this.deps.onStale(this);
+      return;
+    }
+    // From a copy another node has not yet replaced: its edits belong to the old lineage.
+    if (msg.epoch < this.epoch) return;
     try {
       switch (msg.kind) {
         case RemoteKind.update: {
@@ -327,6 +361,7 @@ export class Room {
               this.name,
               RemoteKind.awareness,
               awarenessProtocol.encodeAwarenessUpdate(this.awareness, local),
+              this.epoch,
             );
           }
           break;
@@ -350,6 +385,8 @@ export class Room {
     const update = awarenessProtocol.encodeAwarenessUpdate(this.awareness, changed);
     const frame = encodeAwareness(update);
     for (const c of this.conns) c.send(frame);
-    if (origin !== REMOTE) this.deps.relay?.publish(this.name, RemoteKind.awareness, update);
+    if (origin !== REMOTE) {
+      this.deps.relay?.publish(this.name, RemoteKind.awareness, update, this.epoch);
+    }
   };
 }

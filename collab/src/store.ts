@@ -8,6 +8,7 @@ export interface CollabTables {
     data: Uint8Array;
     created_at: number;
     author_id: string | null;
+    epoch: number;
   };
   collab_snapshots: {
     doc_name: string;
@@ -15,8 +16,20 @@ export interface CollabTables {
     state: Uint8Array;
     covers_until: number;
     created_at: number;
+    epoch: number;
   };
   collab_locks: { doc_name: string; locked_at: number };
+  /** One row per reset or undo: the base state its epoch starts from. */
+  collab_epochs: {
+    doc_name: string;
+    epoch: number;
+    base_state: Uint8Array;
+    /** The state the epoch replaced: what undoing a reset restores (kept as history). */
+    previous_state: Uint8Array | null;
+    action: string;
+    author_id: string | null;
+    created_at: number;
+  };
 }
 
 // The composition root owns one Kysely for every workspace's tables, so it arrives untyped.
@@ -30,7 +43,9 @@ export interface PendingRow {
 }
 
 export interface StoredState {
-  /** Latest snapshot (if any) followed by every later log row, in seq order. */
+  /** The epoch (0 before any reset) whose base state, snapshot and log rows were read. */
+  epoch: number;
+  /** Base state or latest snapshot followed by every later log row, in seq order. */
   updates: Uint8Array[];
   maxSeq: number;
   bytes: number;
@@ -65,6 +80,7 @@ export async function appendUpdates(
   docName: string,
   rows: PendingRow[],
   nextSeq: number,
+  epoch: number,
 ): Promise<number> {
   let seq = nextSeq;
   for (let attempt = 1; ; attempt++) {
@@ -78,6 +94,7 @@ export async function appendUpdates(
             data: r.data,
             created_at: r.createdAt,
             author_id: r.authorId,
+            epoch,
           })),
         )
         .execute();
@@ -92,34 +109,131 @@ export async function appendUpdates(
   }
 }
 
-export async function loadStoredState(db: AnyKysely, docName: string): Promise<StoredState> {
-  const snapshot = await typed(db)
-    .selectFrom('collab_snapshots')
-    .select(['upto_seq', 'state'])
+export interface EpochRow {
+  epoch: number;
+  base: Uint8Array | null;
+  previous: Uint8Array | null;
+  /** 'reset', 'undo', or null for epoch 0. */
+  action: string | null;
+  createdAt: number;
+}
+
+/** The current epoch of a document (the newest reset or undo), or epoch 0 without a base. */
+export async function readEpoch(
+  db: AnyKysely,
+  docName: string,
+  at = Number.MAX_SAFE_INTEGER,
+): Promise<EpochRow> {
+  const row = await typed(db)
+    .selectFrom('collab_epochs')
+    .select(['epoch', 'base_state', 'previous_state', 'action', 'created_at'])
     .where('doc_name', '=', docName)
-    .orderBy('upto_seq', 'desc')
+    .where('created_at', '<=', at)
+    .orderBy('epoch', 'desc')
     .limit(1)
     .executeTakeFirst();
+  if (!row) return { epoch: 0, base: null, previous: null, action: null, createdAt: 0 };
+  return {
+    epoch: num(row.epoch),
+    base: row.base_state,
+    previous: row.previous_state,
+    action: row.action,
+    createdAt: num(row.created_at),
+  };
+}
+
+async function latestSnapshot(db: AnyKysely, docName: string, epoch: number, coveredBy?: number) {
+  let q = typed(db)
+    .selectFrom('collab_snapshots')
+    .select(['upto_seq', 'state', 'covers_until'])
+    .where('doc_name', '=', docName)
+    .where('epoch', '=', epoch);
+  if (coveredBy !== undefined) q = q.where('covers_until', '<=', coveredBy);
+  return q.orderBy('upto_seq', 'desc').limit(1).executeTakeFirst();
+}
+
+/**
+ * What a document is made of now: its epoch's base state, the newest snapshot of that epoch
+ * and the log rows of that epoch after it. Rows of older epochs (before a reset) stay in the
+ * log as history but are never loaded again.
+ */
+export async function loadStoredState(db: AnyKysely, docName: string): Promise<StoredState> {
+  const current = await readEpoch(db, docName);
+  const snapshot = await latestSnapshot(db, docName, current.epoch);
   const fromSeq = num(snapshot?.upto_seq);
   const rows = await typed(db)
     .selectFrom('collab_updates')
     .select(['seq', 'data'])
     .where('doc_name', '=', docName)
+    .where('epoch', '=', current.epoch)
     .where('seq', '>', fromSeq)
     .orderBy('seq')
     .execute();
   const updates: Uint8Array[] = [];
   let bytes = 0;
-  if (snapshot) {
-    updates.push(snapshot.state);
-    bytes += snapshot.state.byteLength;
+  // A snapshot of the epoch already contains its base.
+  const start = snapshot?.state ?? current.base;
+  if (start) {
+    updates.push(start);
+    bytes += start.byteLength;
   }
   for (const r of rows) {
     updates.push(r.data);
     bytes += r.data.byteLength;
   }
-  const last = rows.at(-1);
-  return { updates, maxSeq: last ? num(last.seq) : fromSeq, bytes };
+  const maxSeq = Math.max(fromSeq, await readMaxSeq(db, docName));
+  return { epoch: current.epoch, updates, maxSeq, bytes };
+}
+
+/**
+ * What `loadStoredState` would read, in bytes, without reading it: answered to every member
+ * polling a document's state, so the blobs stay in the database.
+ */
+export async function documentSize(db: AnyKysely, docName: string): Promise<number> {
+  const current = await readEpoch(db, docName);
+  const snapshot = await typed(db)
+    .selectFrom('collab_snapshots')
+    .select((eb) => ['upto_seq', eb.fn<number>('length', ['state']).as('bytes')])
+    .where('doc_name', '=', docName)
+    .where('epoch', '=', current.epoch)
+    .orderBy('upto_seq', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  const log = await typed(db)
+    .selectFrom('collab_updates')
+    .select((eb) => eb.fn.sum<number>(eb.fn('length', ['data'])).as('bytes'))
+    .where('doc_name', '=', docName)
+    .where('epoch', '=', current.epoch)
+    .where('seq', '>', num(snapshot?.upto_seq))
+    .executeTakeFirst();
+  const start = snapshot ? num(snapshot.bytes) : (current.base?.byteLength ?? 0);
+  return start + num(log?.bytes);
+}
+
+/** Starts a new epoch whose document is `base`; fails if that epoch exists (a race). */
+export async function writeEpoch(
+  db: AnyKysely,
+  docName: string,
+  row: {
+    epoch: number;
+    base: Uint8Array;
+    previous: Uint8Array | null;
+    action: 'reset' | 'undo';
+    authorId: string;
+  },
+): Promise<void> {
+  await typed(db)
+    .insertInto('collab_epochs')
+    .values({
+      doc_name: docName,
+      epoch: row.epoch,
+      base_state: row.base,
+      previous_state: row.previous,
+      action: row.action,
+      author_id: row.authorId,
+      created_at: Date.now(),
+    })
+    .execute();
 }
 
 /**
@@ -151,19 +265,16 @@ export function applyStored(doc: Y.Doc, updates: Uint8Array[], onBadRow: (err: u
 export async function compactDocument(
   db: AnyKysely,
   docName: string,
+  epoch: number,
   onBadRow: (err: unknown) => void,
 ): Promise<number | null> {
-  const snapshot = await typed(db)
-    .selectFrom('collab_snapshots')
-    .select(['upto_seq', 'state', 'covers_until'])
-    .where('doc_name', '=', docName)
-    .orderBy('upto_seq', 'desc')
-    .limit(1)
-    .executeTakeFirst();
+  const snapshot = await latestSnapshot(db, docName, epoch);
+  const base = snapshot ? null : (await readEpoch(db, docName)).base;
   const rows = await typed(db)
     .selectFrom('collab_updates')
     .select(['seq', 'data', 'created_at'])
     .where('doc_name', '=', docName)
+    .where('epoch', '=', epoch)
     .where('seq', '>', num(snapshot?.upto_seq))
     .orderBy('seq')
     .execute();
@@ -171,7 +282,8 @@ export async function compactDocument(
   if (!last) return null;
   const doc = new Y.Doc();
   try {
-    applyStored(doc, [...(snapshot ? [snapshot.state] : []), ...rows.map((r) => r.data)], onBadRow);
+    const start = snapshot?.state ?? base;
+    applyStored(doc, [...(start ? [start] : []), ...rows.map((r) => r.data)], onBadRow);
     const state = Y.encodeStateAsUpdate(doc);
     let coversUntil = num(snapshot?.covers_until);
     for (const r of rows) coversUntil = Math.max(coversUntil, num(r.created_at));
@@ -184,6 +296,7 @@ export async function compactDocument(
           state,
           covers_until: coversUntil,
           created_at: Date.now(),
+          epoch,
         })
         .execute();
     } catch {
@@ -206,24 +319,20 @@ export async function loadDocumentAt(
   timestamp: number | Date,
 ): Promise<Y.Doc> {
   const at = typeof timestamp === 'number' ? timestamp : timestamp.getTime();
-  const snapshot = await typed(db)
-    .selectFrom('collab_snapshots')
-    .select(['upto_seq', 'state'])
-    .where('doc_name', '=', docName)
-    .where('covers_until', '<=', at)
-    .orderBy('upto_seq', 'desc')
-    .limit(1)
-    .executeTakeFirst();
+  const current = await readEpoch(db, docName, at);
+  const snapshot = await latestSnapshot(db, docName, current.epoch, at);
   const rows = await typed(db)
     .selectFrom('collab_updates')
     .select(['data'])
     .where('doc_name', '=', docName)
+    .where('epoch', '=', current.epoch)
     .where('seq', '>', num(snapshot?.upto_seq))
     .where('created_at', '<=', at)
     .orderBy('seq')
     .execute();
   const doc = new Y.Doc();
-  applyStored(doc, [...(snapshot ? [snapshot.state] : []), ...rows.map((r) => r.data)], () => {});
+  const start = snapshot?.state ?? current.base;
+  applyStored(doc, [...(start ? [start] : []), ...rows.map((r) => r.data)], () => {});
   return doc;
 }
 

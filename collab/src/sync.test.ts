@@ -41,8 +41,9 @@ describe('collab sync', () => {
     );
     await waitFor(() => b.doc.getText('notes').toString() === 'hello', 'text');
     a.provider.awareness.setLocalStateField('user', { name: 'A' });
+    // The server stamps the authenticated name over the one the client claims.
     await waitFor(
-      () => b.provider.awareness.getStates().get(a.doc.clientID)?.user?.name === 'A',
+      () => b.provider.awareness.getStates().get(a.doc.clientID)?.user?.name === 'student-a',
       'awareness',
     );
     expect(await metricValue(server.registry, 'educloud_collab_connections')).toBe(2);
@@ -175,7 +176,7 @@ describe('collab sync', () => {
     await Promise.all([a.synced, b.synced]);
     a.provider.awareness.setLocalStateField('user', { name: 'A' });
     const seenByB = () => b.provider.awareness.getStates().get(a.doc.clientID)?.user?.name;
-    await waitFor(() => seenByB() === 'A', 'awareness');
+    await waitFor(() => seenByB() === 'student-a', 'awareness');
     const e = encoding.createEncoder();
     encoding.writeVarUint(e, 1);
     const inner = encoding.createEncoder();
@@ -191,7 +192,8 @@ describe('collab sync', () => {
       async () => (await metricValue(server.registry, 'educloud_collab_rejected_total')) === 1,
       'refusal',
     );
-    expect(seenByB()).toBe('A');
+    // Relayed, Mallory's state would read "student-m" (stamped with the sender's name).
+    expect(seenByB()).toBe('student-a');
     ws.close();
   });
 

@@ -2,7 +2,10 @@ import * as Y from 'yjs';
 
 export type UpdateVerdict =
   | { ok: true; empty: boolean; ends: Map<number, number> }
-  | { ok: false; reason: 'undecodable' | 'gap' | 'unknown origin' | 'unknown parent' };
+  | {
+      ok: false;
+      reason: 'undecodable' | 'gap' | 'unknown origin' | 'unknown parent' | 'unknown deletion';
+    };
 
 /**
  * Decides whether a client's update may be stored. It must decode, and everything it builds on
@@ -20,7 +23,6 @@ export function checkUpdate(update: Uint8Array, known: (client: number) => numbe
   }
   const { structs, ds } = decoded;
   const ends = new Map<number, number>();
-  if (structs.length === 0) return { ok: true, empty: ds.clients.size === 0, ends };
   for (const s of structs) {
     if (s instanceof Y.Skip) return { ok: false, reason: 'gap' };
     const client = s.id.client;
@@ -36,5 +38,13 @@ export function checkUpdate(update: Uint8Array, known: (client: number) => numbe
     const parent: unknown = s.parent;
     if (parent instanceof Y.ID && !has(parent)) return { ok: false, reason: 'unknown parent' };
   }
-  return { ok: true, empty: false, ends };
+  // A client only deletes what it has, and it has nothing the server lacks: deletions of
+  // unknown items would sit in the document as a pending delete set forever.
+  for (const [client, ranges] of ds.clients) {
+    const end = ends.get(client) ?? known(client);
+    for (const r of ranges) {
+      if (r.clock + r.len > end) return { ok: false, reason: 'unknown deletion' };
+    }
+  }
+  return { ok: true, empty: structs.length === 0 && ds.clients.size === 0, ends };
 }

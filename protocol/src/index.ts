@@ -8,3 +8,4 @@ export * from './moderation.js';
 export * from './live.js';
 export * from './recordings.js';
 export * from './client-config.js';
+export * from './collab.js';

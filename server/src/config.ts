@@ -76,6 +76,32 @@ const envSchema = z.object({
     .default('off'),
   TLDRAW_LICENSE_KEY: z.string().min(1).optional(),
   COLLAB_IDLE_UNLOAD_MS: z.coerce.number().int().min(0).default(30_000),
+  COLLAB_MAX_DOCUMENT_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(64 * 1024 * 1024),
+  COLLAB_WRITE_BYTES_PER_SECOND: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(256 * 1024),
+  COLLAB_WRITE_BURST_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024 * 1024)
+    .default(4 * 1024 * 1024),
+  COLLAB_USER_WRITE_BYTES_PER_SECOND: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(384 * 1024),
+  COLLAB_USER_WRITE_BURST_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024 * 1024)
+    .default(6 * 1024 * 1024),
+  COLLAB_TEACHER_WRITE_FACTOR: z.coerce.number().positive().default(4),
   RECONNECT_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(20_000),
   LIVE_EVENTS_PER_SECOND: z.coerce.number().int().min(1).max(10_000).default(50),
   LIVE_EVENT_BURST: z.coerce.number().int().min(1).max(100_000).default(300),
@@ -123,6 +149,15 @@ export interface Config {
     ladder: boolean;
   };
   collabIdleUnloadMs: number;
+  /** Document size cap and write budgets (bytes, bytes per second), see collab/README.md. */
+  collabLimits: {
+    maxDocumentBytes: number;
+    writeBytesPerSecond: number;
+    writeBurstBytes: number;
+    userWriteBytesPerSecond: number;
+    userWriteBurstBytes: number;
+    privilegedWriteFactor: number;
+  };
   tldrawLicenseKey: string | undefined;
 }
 
@@ -177,6 +212,14 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       ladder: e.HLS_LADDER === 'on',
     },
     collabIdleUnloadMs: e.COLLAB_IDLE_UNLOAD_MS,
+    collabLimits: {
+      maxDocumentBytes: e.COLLAB_MAX_DOCUMENT_BYTES,
+      writeBytesPerSecond: e.COLLAB_WRITE_BYTES_PER_SECOND,
+      writeBurstBytes: e.COLLAB_WRITE_BURST_BYTES,
+      userWriteBytesPerSecond: e.COLLAB_USER_WRITE_BYTES_PER_SECOND,
+      userWriteBurstBytes: e.COLLAB_USER_WRITE_BURST_BYTES,
+      privilegedWriteFactor: e.COLLAB_TEACHER_WRITE_FACTOR,
+    },
     tldrawLicenseKey: e.TLDRAW_LICENSE_KEY,
   };
 }

@@ -89,6 +89,7 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
       authorizeClassDocument(bound().tokens, bound().classes)(token, name),
     redisUrl: config.redisUrl,
     idleUnloadMs: config.collabIdleUnloadMs,
+    limits: config.collabLimits,
   });
   const rtmp = config.rtmp.enabled
     ? await ingest.start({

@@ -9,12 +9,17 @@ export interface TestClient {
   destroy(): void;
 }
 
-export function connectClient(url: string, docName: string, token: string): TestClient {
+export function connectClient(
+  url: string,
+  docName: string,
+  token: string,
+  params: Record<string, string> = {},
+): TestClient {
   const doc = new Y.Doc();
   const provider = new WebsocketProvider(url, docName, doc, {
     WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
     disableBc: true,
-    params: { token },
+    params: { token, ...params },
     maxBackoffTime: 200,
   });
   const synced = new Promise<void>((resolve) => {
@@ -32,6 +37,15 @@ export function connectClient(url: string, docName: string, token: string): Test
       doc.destroy();
     },
   };
+}
+
+/** Resolves with the first close event the provider reports. */
+export function nextClose(client: TestClient): Promise<{ code: number; reason: string }> {
+  return new Promise((resolve) =>
+    client.provider.once('connection-close', (e: CloseEvent | null) =>
+      resolve({ code: e?.code ?? 0, reason: e?.reason ?? '' }),
+    ),
+  );
 }
 
 export async function waitFor(

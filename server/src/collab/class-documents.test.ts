@@ -15,6 +15,7 @@ let classId: string;
 let otherClassId: string;
 const tokens: Record<string, string> = {};
 let otherGuestToken: string;
+let guestToken: string;
 const open: { provider: WebsocketProvider; doc: Y.Doc }[] = [];
 
 async function signup(name: string, role: 'teacher' | 'student'): Promise<string> {
@@ -96,7 +97,18 @@ beforeAll(async () => {
   });
   expect(guest.status).toBe(201);
   otherGuestToken = guest.body.guestToken;
+  const inClass = await server.call('POST', `/api/invites/${code}/guest`, {
+    body: { displayName: 'Teacher' },
+  });
+  expect(inClass.status).toBe(201);
+  guestToken = inClass.body.guestToken;
 });
+
+function closeOf(provider: WebsocketProvider): Promise<number> {
+  return new Promise((resolve) =>
+    provider.once('connection-close', (e: CloseEvent | null) => resolve(e?.code ?? 0)),
+  );
+}
 
 afterAll(async () => {
   for (const { provider, doc } of open.splice(0)) {
@@ -162,7 +174,7 @@ describe('class documents over y-websocket', () => {
       token: tokens.teacher,
       body: { locked: true },
     });
-    expect(lock.body).toEqual({ document: notes, locked: true });
+    expect(lock.body).toMatchObject({ document: notes, locked: true, epoch: 0 });
     const seen = await server.call('GET', `/api/classes/${classId}/documents/notes`, {
       token: tokens.student,
     });
@@ -193,5 +205,99 @@ describe('class documents over y-websocket', () => {
     await after.synced;
     after.doc.getMap('meta').set('after', 'unlocked');
     await until(() => teacher.doc.getMap('meta').get('after') === 'unlocked', 'edit after unlock');
+  });
+});
+
+describe('hostile members and teacher resets', () => {
+  const MiB = 1024 * 1024;
+
+  it('cuts a guest flooding the board at the write budget; the board stays small', async () => {
+    const notes = `class/${classId}/board`;
+    const teacher = connect(notes, tokens.teacher!);
+    const guest = connect(notes, guestToken);
+    await Promise.all([teacher.synced, guest.synced]);
+    const closed = closeOf(guest.provider);
+    // The measured attack: 64 frames of (almost) 1 MiB of text.
+    for (let i = 0; i < 64; i++) guest.doc.getText('flood').insert(0, 'x'.repeat(MiB - 200));
+    expect(await closed).toBe(4429);
+    guest.provider.destroy();
+    const state = await server.call('GET', `/api/classes/${classId}/documents/board`, {
+      token: tokens.teacher,
+    });
+    expect(state.status).toBe(200);
+    // 4 MiB of burst plus what refilled (256 KiB/s) while the frames were read: not 64 MiB.
+    expect(state.body.sizeBytes).toBeGreaterThan(2 * MiB);
+    expect(state.body.sizeBytes).toBeLessThan(8 * MiB);
+    // The teacher was not cut.
+    expect(teacher.provider.wsconnected).toBe(true);
+    console.log('server flood: sent', 64 * (MiB - 200), 'stored', state.body.sizeBytes);
+  });
+
+  it('lets a teacher reset the board for everybody and undo it; students may not', async () => {
+    const board = `class/${classId}/board`;
+    const url = `/api/classes/${classId}/documents/board`;
+    const before = await server.call('GET', url, { token: tokens.student });
+    const big = before.body.sizeBytes as number;
+    expect(big).toBeGreaterThan(MiB);
+
+    expect(
+      (await server.call('POST', `${url}/reset`, { token: tokens.student, body: {} })).status,
+    ).toBe(403);
+    expect(
+      (await server.call('POST', `${url}/undo-reset`, { token: tokens.teacher, body: {} })).status,
+    ).toBe(409);
+
+    const teacher = connect(board, tokens.teacher!);
+    const student = connect(board, tokens.student!);
+    await Promise.all([teacher.synced, student.synced]);
+    const kicked = [closeOf(teacher.provider), closeOf(student.provider)];
+    const reset = await server.call('POST', `${url}/reset`, {
+      token: tokens.teacher,
+      body: { expectedEpoch: before.body.epoch },
+    });
+    expect(reset.status).toBe(200);
+    expect(reset.body).toMatchObject({ epoch: before.body.epoch + 1, canUndoReset: true });
+    expect(reset.body.sizeBytes).toBeLessThan(100);
+    expect(await Promise.all(kicked)).toEqual([4410, 4410]);
+    // A second reset based on the old epoch is refused.
+    const stale = await server.call('POST', `${url}/reset`, {
+      token: tokens.teacher,
+      body: { expectedEpoch: before.body.epoch },
+    });
+    expect(stale.status).toBe(409);
+
+    const fresh = connect(board, tokens.student!);
+    await fresh.synced;
+    expect(fresh.doc.getText('flood').length).toBe(0);
+
+    const undo = await server.call('POST', `${url}/undo-reset`, {
+      token: tokens.teacher,
+      body: {},
+    });
+    expect(undo.status).toBe(200);
+    expect(undo.body).toMatchObject({ epoch: before.body.epoch + 2, canUndoReset: false });
+    const restored = connect(board, tokens.student!);
+    await restored.synced;
+    expect(restored.doc.getText('flood').length).toBeGreaterThan(MiB);
+  });
+
+  it('relays cursors under the authenticated name, whatever the client claims', async () => {
+    const notes = `class/${classId}/notes`;
+    const teacher = connect(notes, tokens.teacher!);
+    const student = connect(notes, tokens.student!);
+    const guest = connect(notes, guestToken);
+    await Promise.all([teacher.synced, student.synced, guest.synced]);
+    student.provider.awareness.setLocalStateField('user', { name: 'Teacher', color: '#f00' });
+    guest.provider.awareness.setLocalStateField('user', { name: 'Teacher', color: '#0f0' });
+    const nameOf = (id: number) =>
+      (teacher.provider.awareness.getStates().get(id) as { user?: { name?: string } } | undefined)
+        ?.user?.name;
+    await until(
+      () => nameOf(student.doc.clientID) !== undefined && nameOf(guest.doc.clientID) !== undefined,
+      'both cursors',
+    );
+    expect(nameOf(student.doc.clientID)).toBe('student');
+    // The guest chose "Teacher" as their name when joining: it says they are a guest.
+    expect(nameOf(guest.doc.clientID)).toBe('Teacher (guest)');
   });
 });

@@ -1,5 +1,12 @@
-import { z } from 'zod';
-import type { Authorize, CollabHandle } from '@educloud/collab';
+import {
+  classDocumentName,
+  classDocumentParamsSchema,
+  classDocumentStateSchema,
+  documentLockRequestSchema,
+  documentResetRequestSchema,
+  parseCollabDocName,
+} from '@educloud/protocol';
+import { EpochConflictError, type Authorize, type CollabHandle } from '@educloud/collab';
 import {
   HttpError,
   who,
@@ -8,57 +15,69 @@ import {
   type TokenService,
 } from '@educloud/signaling';
 
-/** The shared documents every class has; breakout rooms get theirs with the breakout issue. */
-export const classDocumentKinds = ['board', 'notes'] as const;
-const docName = /^class\/([0-9a-f-]{36})\/(board|notes)$/;
-
 /**
  * Who may open a collaborative document: members of its class; students read only while a
- * teacher has locked it, teachers always write.
+ * teacher has locked it, teachers always write. The name is what others see on this user's
+ * cursor (the collab server stamps it over whatever the client claims); guests chose theirs
+ * themselves, so it says they are a guest.
  */
 export function authorizeClassDocument(tokens: TokenService, classes: ClassService): Authorize {
   return async (token, name) => {
-    const match = docName.exec(name);
-    if (!match) return null;
+    const parsed = parseCollabDocName(name);
+    // Breakout documents are authorized with the breakout rooms.
+    if (parsed?.scope !== 'class') return null;
     const check = await tokens.verify(token);
     if (!check.ok) return null;
-    const role = await classes.roleIn(check.principal, match[1]!);
+    const role = await classes.roleIn(check.principal, parsed.id);
     if (!role) return null;
+    const { principal } = check;
     return {
-      userId: check.principal.userId,
-      name: check.principal.name,
+      userId: principal.userId,
+      name: principal.kind === 'guest' ? `${principal.name} (guest)` : principal.name,
       canWrite: true,
       canWriteWhenLocked: role === 'teacher',
     };
   };
 }
 
-const docParams = z.strictObject({
-  id: z.uuid({ message: 'must be a class id' }),
-  doc: z.enum(classDocumentKinds),
-});
-const lockBody = z.strictObject({ locked: z.boolean() });
-const lockResponse = z.object({ document: z.string(), locked: z.boolean() });
+const stateResponse = { 200: { description: 'Document state', schema: classDocumentStateSchema } };
 
-/** REST for a class's documents: read the lock (members), set it (teachers). */
+/** REST for a class's documents: read the state (members); lock, reset, undo (teachers). */
 export function addClassDocumentRoutes(
   routes: RouteTable,
   classes: ClassService,
   collab: CollabHandle,
 ): void {
+  const requireTeacher = async (
+    principal: Parameters<typeof who>[0],
+    classId: string,
+  ): Promise<void> => {
+    if ((await classes.roleIn(who(principal), classId)) !== 'teacher') {
+      throw new HttpError('forbidden', 'Only the teachers of this class can do this');
+    }
+  };
+  const epochChange = async (run: () => Promise<unknown>) => {
+    try {
+      await run();
+    } catch (err) {
+      if (err instanceof EpochConflictError) throw new HttpError('conflict', err.message);
+      throw err;
+    }
+  };
+
   routes
     .add({
       method: 'get',
       path: '/api/classes/:id/documents/:doc',
-      summary: 'Whether a class document (whiteboard, notes) is locked',
+      summary: 'A class document (whiteboard, notes): lock, epoch, size, whether undo is possible',
       tag: 'documents',
       audience: 'member',
-      params: docParams,
-      responses: { 200: { description: 'Lock state', schema: lockResponse } },
+      params: classDocumentParamsSchema,
+      responses: stateResponse,
       handler: async ({ principal, params }) => {
         await classes.requireMember(who(principal), params.id);
-        const document = `class/${params.id}/${params.doc}`;
-        return { status: 200, body: { document, locked: await collab.isDocumentLocked(document) } };
+        const document = classDocumentName(params.id, params.doc);
+        return { status: 200, body: await collab.documentState(document) };
       },
     })
     .add({
@@ -67,19 +86,57 @@ export function addClassDocumentRoutes(
       summary: 'Lock or unlock a class document: students then only read it (teachers)',
       tag: 'documents',
       audience: 'account',
-      params: docParams,
-      body: lockBody,
-      responses: { 200: { description: 'Lock state', schema: lockResponse } },
+      params: classDocumentParamsSchema,
+      body: documentLockRequestSchema,
+      responses: stateResponse,
       handler: async ({ principal, params, body }) => {
-        if ((await classes.roleIn(who(principal), params.id)) !== 'teacher') {
-          throw new HttpError(
-            'forbidden',
-            'Only the teachers of this class can lock its documents',
-          );
-        }
-        const document = `class/${params.id}/${params.doc}`;
+        await requireTeacher(principal, params.id);
+        const document = classDocumentName(params.id, params.doc);
         await collab.setDocumentLock(document, body.locked);
-        return { status: 200, body: { document, locked: body.locked } };
+        return { status: 200, body: await collab.documentState(document) };
+      },
+    })
+    .add({
+      method: 'post',
+      path: '/api/classes/:id/documents/:doc/reset',
+      summary:
+        'Clear a class document for everybody; the state before is kept for one undo (teachers)',
+      tag: 'documents',
+      audience: 'account',
+      params: classDocumentParamsSchema,
+      body: documentResetRequestSchema,
+      responses: {
+        ...stateResponse,
+        409: { description: 'The document was reset meanwhile (expectedEpoch is outdated)' },
+      },
+      handler: async ({ principal, params, body }) => {
+        await requireTeacher(principal, params.id);
+        const document = classDocumentName(params.id, params.doc);
+        await epochChange(() =>
+          collab.resetDocument(document, who(principal).userId, body.expectedEpoch),
+        );
+        return { status: 200, body: await collab.documentState(document) };
+      },
+    })
+    .add({
+      method: 'post',
+      path: '/api/classes/:id/documents/:doc/undo-reset',
+      summary: 'Restore a class document as it was before its latest reset (teachers)',
+      tag: 'documents',
+      audience: 'account',
+      params: classDocumentParamsSchema,
+      body: documentResetRequestSchema,
+      responses: {
+        ...stateResponse,
+        409: { description: 'Nothing to undo, or the document changed epoch meanwhile' },
+      },
+      handler: async ({ principal, params, body }) => {
+        await requireTeacher(principal, params.id);
+        const document = classDocumentName(params.id, params.doc);
+        await epochChange(() =>
+          collab.undoReset(document, who(principal).userId, body.expectedEpoch),
+        );
+        return { status: 200, body: await collab.documentState(document) };
       },
     });
 }

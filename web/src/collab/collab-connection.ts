@@ -1,3 +1,4 @@
+import { collabClose, collabEpochParam } from '@educloud/protocol';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
 
@@ -12,6 +13,14 @@ export interface CollabConnectionOptions {
   docName: string;
   /** A currently valid token for the class (refreshed when about to expire); null: logged out. */
   getToken: () => Promise<string | null>;
+  /**
+   * The document's current epoch (bumped by a teacher's reset or undo), asked once before the
+   * first connection; every later connection names it, so a copy from before a reset is
+   * refused instead of being synced back into the reset document.
+   */
+  getEpoch: () => Promise<number>;
+  /** The document was reset: this copy is stale, the caller replaces the connection. */
+  onReset?: () => void;
   /** Base URL of the collab endpoint; defaults to this origin's `/collab`. */
   serverUrl?: string;
 }
@@ -38,6 +47,8 @@ export class CollabConnection {
   private destroyed = false;
   private attempts = 0;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  private epoch: number | undefined;
+  private closing = false;
 
   constructor(private readonly options: CollabConnectionOptions) {
     const serverUrl = options.serverUrl ?? `${location.origin.replace(/^http/, 'ws')}/collab`;
@@ -97,26 +108,47 @@ export class CollabConnection {
       this.setStatus({ state: 'failed', reason: 'You are no longer logged in' });
       return;
     }
-    this.provider.params = { token };
+    try {
+      this.epoch ??= await this.options.getEpoch();
+    } catch {
+      this.retry('The server cannot be reached');
+      return;
+    }
+    if (this.destroyed) return;
+    this.provider.params = { token, [collabEpochParam]: String(this.epoch) };
     this.provider.connect();
   }
 
   private onClose(event: CloseEvent | null): void {
-    if (this.destroyed) return;
-    // Reconnecting is ours (fresh token each time): stop the provider's own attempt.
-    this.provider.disconnect();
+    if (this.destroyed || this.closing) return;
+    // Reconnecting is ours (fresh token each time): stop the provider's own attempt. The
+    // provider reports the close before it forgets the socket, so disconnecting from inside
+    // its report closes the same socket again and reports again: ignore that echo.
+    this.closing = true;
+    try {
+      this.provider.disconnect();
+    } finally {
+      this.closing = false;
+    }
     const code = event?.code ?? 0;
-    if (code === 4400) {
+    if (code === collabClose.documentReset.code) {
+      // This copy belongs to the document before a teacher's reset: never send it again.
+      this.setStatus({ state: 'reconnecting', reason: 'The document was reset' });
+      this.options.onReset?.();
+    } else if (code === collabClose.malformed.code) {
       this.setStatus({ state: 'failed', reason: 'The server refused an edit as invalid' });
-    } else if (code === 4413 || code === 1009) {
+    } else if (code === collabClose.docTooLarge.code || code === collabClose.tooLarge.code) {
       // The refused update stays in this document and would be re-sent on every handshake.
       this.setStatus({ state: 'failed', reason: 'The document is too large to take this edit' });
-    } else if (code === 4509) {
+    } else if (code === collabClose.writeBudget.code) {
+      // The server's byte budget refills in seconds; what was refused is re-sent then.
+      this.retry('Too much written at once, waiting', 5_000);
+    } else if (code === collabClose.resync.code) {
       this.attempts = 0;
       this.retry('Resynchronising', 0);
-    } else if (code === 4529) {
+    } else if (code === collabClose.rateLimit.code) {
       this.retry('Too many edits at once, slowing down', 2_000);
-    } else if (code === 1001) {
+    } else if (code === collabClose.shutdown.code) {
       this.retry('The server is restarting');
     } else {
       // 1006 also covers a refused upgrade (401 expired token): the next attempt gets a new one.

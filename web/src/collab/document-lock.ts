@@ -1,37 +1,28 @@
+import {
+  classDocumentStateSchema,
+  type ClassDocumentKind,
+  type ClassDocumentState,
+} from '@educloud/protocol';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type * as Y from 'yjs';
 import type { CollabConnection } from './collab-connection.js';
-import type { ApiClient, ResponseSchema } from '../api/api-client.js';
+import type { ApiClient } from '../api/api-client.js';
 import { localOrigin } from './collab-connection.js';
 
-export type ClassDocumentKind = 'board' | 'notes';
-
-interface LockState {
-  document: string;
-  locked: boolean;
-}
-
-const lockSchema: ResponseSchema<LockState> = {
-  safeParse(value) {
-    const v = value as Partial<LockState> | null;
-    return v && typeof v.document === 'string' && typeof v.locked === 'boolean'
-      ? { success: true, data: { document: v.document, locked: v.locked } }
-      : { success: false };
-  },
-};
+export type { ClassDocumentKind };
 
 /** Key in the document's `meta` map that a teacher bumps after changing the lock. */
 const nudgeKey = 'lockChangedAt';
 const pollMs = 20_000;
 
-export function fetchLock(
+export function fetchDocumentState(
   api: ApiClient,
   classId: string,
   kind: ClassDocumentKind,
-): Promise<LockState> {
+): Promise<ClassDocumentState> {
   return api.request(`/api/classes/${classId}/documents/${kind}`, {
     auth: { classId },
-    schema: lockSchema,
+    schema: classDocumentStateSchema,
   });
 }
 
@@ -47,13 +38,21 @@ export function useDocumentLock(
   classId: string,
   kind: ClassDocumentKind,
   connection: CollabConnection | null,
-): { locked: boolean | null; setLocked: (locked: boolean) => Promise<void> } {
+): {
+  locked: boolean | null;
+  setLocked: (locked: boolean) => Promise<void>;
+  /** Null until the server answered. */
+  state: ClassDocumentState | null;
+  /** Clears the document for everybody (teachers); the state before is kept for one undo. */
+  reset: () => Promise<void>;
+  undoReset: () => Promise<void>;
+} {
   // null until the server answered.
-  const [locked, setLockedState] = useState<boolean | null>(null);
+  const [state, setState] = useState<ClassDocumentState | null>(null);
 
   const refresh = useCallback(async () => {
     try {
-      setLockedState((await fetchLock(api, classId, kind)).locked);
+      setState(await fetchDocumentState(api, classId, kind));
     } catch {
       // Keep the last known state; the next poll or nudge tries again.
     }
@@ -82,15 +81,30 @@ export function useDocumentLock(
       const res = await api.request(`/api/classes/${classId}/documents/${kind}/lock`, {
         method: 'PUT',
         body: { locked: next },
-        schema: lockSchema,
+        schema: classDocumentStateSchema,
       });
-      setLockedState(res.locked);
+      setState(res);
       doc?.transact(() => doc.getMap('meta').set(nudgeKey, Date.now()), localOrigin);
     },
     [api, classId, kind, doc],
   );
 
-  return { locked, setLocked };
+  // Every client, this one included, is disconnected by the server and rebuilds its document.
+  const changeEpoch = useCallback(
+    async (action: 'reset' | 'undo-reset') => {
+      const res = await api.request(`/api/classes/${classId}/documents/${kind}/${action}`, {
+        method: 'POST',
+        body: state ? { expectedEpoch: state.epoch } : {},
+        schema: classDocumentStateSchema,
+      });
+      setState(res);
+    },
+    [api, classId, kind, state],
+  );
+  const reset = useCallback(() => changeEpoch('reset'), [changeEpoch]);
+  const undoReset = useCallback(() => changeEpoch('undo-reset'), [changeEpoch]);
+
+  return { locked: state?.locked ?? null, setLocked, state, reset, undoReset };
 }
 
 /**

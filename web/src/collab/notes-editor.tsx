@@ -29,6 +29,7 @@ import type { CollabConnection } from './collab-connection.js';
 import { CollabStatusChip } from './collab-status-chip.js';
 import { LockChip, LockToggle } from './lock-controls.js';
 import { useDocumentLock, useLockedView } from './document-lock.js';
+import { ResetControls } from './reset-controls.js';
 import { downloadFile } from './download-file.js';
 import { useCollabConnection } from './use-collab-connection.js';
 
@@ -40,12 +41,13 @@ export interface NotesEditorProps {
 
 export function NotesEditor({ classId, user, isTeacher }: NotesEditorProps) {
   const api = useApi();
-  const { connection, status, rebuild } = useCollabConnection(
+  const { connection, status, rebuild } = useCollabConnection(api, classId, 'notes');
+  const { locked, setLocked, state, reset, undoReset } = useDocumentLock(
     api,
     classId,
-    `class/${classId}/notes`,
+    'notes',
+    connection,
   );
-  const { locked, setLocked } = useDocumentLock(api, classId, 'notes', connection);
   const readOnly = useLockedView(locked, isTeacher, rebuild);
   const [synced, setSynced] = useState<CollabConnection | null>(null);
   const [message, setMessage] = useState<string | null>(null);
@@ -75,6 +77,16 @@ export function NotesEditor({ classId, user, isTeacher }: NotesEditorProps) {
             setLocked={setLocked}
             onError={setMessage}
             testId="notes-lock-toggle"
+          />
+        )}
+        {isTeacher && (
+          <ResetControls
+            state={state}
+            label="Reset notes"
+            reset={reset}
+            undoReset={undoReset}
+            onError={setMessage}
+            testId="notes"
           />
         )}
       </Stack>

@@ -46,6 +46,29 @@ async function renderPage(
 const nextTick = () => new Promise((r) => setTimeout(r, 120));
 
 /**
+ * The server gives a teacher a write budget (collab/README.md: a 16 MiB burst, then 1 MiB/s
+ * per socket); a long PDF goes out below it, so the import is never cut off half way.
+ */
+const paceBurstBytes = 12 * 1024 * 1024;
+const paceBytesPerSecond = 768 * 1024;
+
+function pacer() {
+  let credit = paceBurstBytes;
+  let last = performance.now();
+  return async (bytes: number) => {
+    const now = performance.now();
+    credit = Math.min(paceBurstBytes, credit + ((now - last) / 1000) * paceBytesPerSecond);
+    last = now;
+    if (credit < bytes) {
+      await new Promise((r) => setTimeout(r, ((bytes - credit) / paceBytesPerSecond) * 1000));
+      credit = bytes;
+      last = performance.now();
+    }
+    credit -= bytes;
+  };
+}
+
+/**
  * Adds one board page per PDF page, each with the rendered page as a locked background image.
  * Pages are added one at a time, so each image reaches the server in its own update.
  */
@@ -59,8 +82,10 @@ export async function importPdf(
     const total = Math.min(pdf.numPages, maxPdfPages);
     const title = file.name.replace(/\.pdf$/i, '') || 'PDF';
     const pageIds: TLPageId[] = [];
+    const pace = pacer();
     for (let n = 1; n <= total; n++) {
       const { src, w, h } = await renderPage(pdf, n);
+      await pace(src.length);
       const pageId = PageRecordType.createId();
       const assetId = AssetRecordType.createId();
       editor.run(() => {

@@ -1,30 +1,39 @@
 import { useCallback, useEffect, useState, useSyncExternalStore } from 'react';
 import type { ApiClient } from '../api/api-client.js';
+import type { ClassDocumentKind } from '@educloud/protocol';
+import { classDocumentName } from '@educloud/protocol';
 import { CollabConnection, type CollabStatus } from './collab-connection.js';
+import { fetchDocumentState } from './document-lock.js';
 
 const connectingStatus: CollabStatus = { state: 'connecting' };
 
 /**
  * A connection to one class document for the lifetime of the calling component. `rebuild()`
  * replaces it with a fresh document from the server, discarding local edits the server refused
- * (a student who edited in the instant a teacher locked the document).
+ * (a student who edited in the instant a teacher locked the document); a teacher's reset of
+ * the document rebuilds it too.
  */
 export function useCollabConnection(
   api: ApiClient,
   classId: string,
-  docName: string,
+  kind: ClassDocumentKind,
 ): { connection: CollabConnection | null; status: CollabStatus; rebuild: () => void } {
   const [generation, setGeneration] = useState(0);
   const [connection, setConnection] = useState<CollabConnection | null>(null);
 
   useEffect(() => {
-    const conn = new CollabConnection({ docName, getToken: () => api.tokenFor(classId) });
+    const conn = new CollabConnection({
+      docName: classDocumentName(classId, kind),
+      getToken: () => api.tokenFor(classId),
+      getEpoch: async () => (await fetchDocumentState(api, classId, kind)).epoch,
+      onReset: () => setGeneration((g) => g + 1),
+    });
     setConnection(conn);
     return () => {
       setConnection(null);
       conn.destroy();
     };
-  }, [api, classId, docName, generation]);
+  }, [api, classId, kind, generation]);
 
   const subscribe = useCallback(
     (listener: () => void) => connection?.subscribe(listener) ?? (() => {}),

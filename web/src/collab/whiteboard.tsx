@@ -26,6 +26,7 @@ import { useResource } from '../lib/use-resource.js';
 import { CollabStatusChip } from './collab-status-chip.js';
 import { LockChip, LockToggle } from './lock-controls.js';
 import { useDocumentLock, useLockedView } from './document-lock.js';
+import { ResetControls } from './reset-controls.js';
 import { downloadFile } from './download-file.js';
 import { TldrawYjsBinding } from './tldraw-yjs-binding.js';
 import { useCollabConnection } from './use-collab-connection.js';
@@ -76,12 +77,13 @@ export function Whiteboard({ classId, user, isTeacher }: WhiteboardProps) {
   // An operator's licence key removes tldraw's watermark; without one it stays, as its
   // licence requires.
   const clientConfig = useResource('client-config', () => getClientConfig(api));
-  const { connection, status, rebuild } = useCollabConnection(
+  const { connection, status, rebuild } = useCollabConnection(api, classId, 'board');
+  const { locked, setLocked, state, reset, undoReset } = useDocumentLock(
     api,
     classId,
-    `class/${classId}/board`,
+    'board',
+    connection,
   );
-  const { locked, setLocked } = useDocumentLock(api, classId, 'board', connection);
   const readOnly = useLockedView(locked, isTeacher, rebuild);
   const [bound, setBound] = useState<{ store: TLStore; binding: TldrawYjsBinding } | null>(null);
   const [editor, setEditor] = useState<Editor | null>(null);
@@ -248,6 +250,16 @@ export function Whiteboard({ classId, user, isTeacher }: WhiteboardProps) {
             setLocked={setLocked}
             onError={setMessage}
             testId="board-lock-toggle"
+          />
+        )}
+        {isTeacher && (
+          <ResetControls
+            state={state}
+            label="Clear board"
+            reset={reset}
+            undoReset={undoReset}
+            onError={setMessage}
+            testId="board"
           />
         )}
       </Stack>

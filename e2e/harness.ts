@@ -11,9 +11,20 @@ export interface E2eServer {
   baseUrl: string;
   rtmpPort: number;
   dataDir: string;
+  /** The running server process (a new one after restart()). */
   process: ChildProcess;
   /** A JSON call to the server's API; null for an empty (204) answer. */
   api(method: string, path: string, body?: unknown, token?: string): Promise<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  /**
+   * Kills the server process with SIGKILL, as a crash or an orchestrator would, and waits for
+   * it to be gone. The data dir stays.
+   */
+  kill(): Promise<void>;
+  /**
+   * Starts the server again on the same HTTP port, with the same settings and data dir (give
+   * startServer a fixed RTC_PORT too for the media ports to stay where they were).
+   */
+  restart(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -24,51 +35,28 @@ export interface E2eServer {
 export async function startServer(env: Record<string, string> = {}): Promise<E2eServer> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'educloud-e2e-'));
   const rtmpPort = Number(env.RTMP_PORT ?? (await freePort()));
-  const child = spawn(process.execPath, [path.join(repoRoot, 'server/dist/main.js')], {
-    cwd: repoRoot,
-    env: {
-      ...process.env,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      DATA_DIR: dataDir,
-      LOG_LEVEL: 'warn',
-      AUTH_RATE_LIMIT_PER_MINUTE: '1000',
-      REFRESH_RATE_LIMIT_PER_MINUTE: '1000',
-      ALLOW_TEACHER_SIGNUP: 'true',
-      MEDIASOUP_WORKERS: '1',
-      RTC_LISTEN_IP: '127.0.0.1',
-      RTC_PORT: '0',
-      RTMP_PORT: String(rtmpPort),
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  const started = new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 30_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const m = /open (http:\/\/\S+)/.exec(output);
-      if (m?.[1]) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`server exited with ${code}:\n${output}`));
-    });
-  });
-  let baseUrl: string;
+  const serverEnv: Record<string, string> = {
+    PORT: '0',
+    HOST: '127.0.0.1',
+    DATA_DIR: dataDir,
+    LOG_LEVEL: 'warn',
+    AUTH_RATE_LIMIT_PER_MINUTE: '1000',
+    REFRESH_RATE_LIMIT_PER_MINUTE: '1000',
+    ALLOW_TEACHER_SIGNUP: 'true',
+    MEDIASOUP_WORKERS: '1',
+    RTC_LISTEN_IP: '127.0.0.1',
+    RTC_PORT: '0',
+    RTMP_PORT: String(rtmpPort),
+    ...env,
+  };
+  let running: { child: ChildProcess; baseUrl: string };
   try {
-    baseUrl = await started;
+    running = await spawnServer(serverEnv);
   } catch (err) {
-    child.kill('SIGKILL');
     await rm(dataDir, { recursive: true, force: true });
     throw err;
   }
+  const baseUrl = running.baseUrl;
   return {
     baseUrl,
     async api(method, apiPath, body, token) {
@@ -84,9 +72,17 @@ export async function startServer(env: Record<string, string> = {}): Promise<E2e
     },
     rtmpPort,
     dataDir,
-    process: child,
+    get process() {
+      return running.child;
+    },
+    kill: () => killHard(running.child),
+    async restart() {
+      await killHard(running.child);
+      running = await spawnServer({ ...serverEnv, PORT: new URL(baseUrl).port });
+    },
     async close() {
-      if (child.exitCode === null) {
+      const child = running.child;
+      if (child.exitCode === null && child.signalCode === null) {
         const exited = new Promise((r) => child.once('exit', r));
         child.kill('SIGTERM');
         await exited;
@@ -94,4 +90,46 @@ export async function startServer(env: Record<string, string> = {}): Promise<E2e
       await rm(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** Spawns the built server and resolves with the address it prints once it serves. */
+async function spawnServer(
+  env: Record<string, string>,
+): Promise<{ child: ChildProcess; baseUrl: string }> {
+  const child = spawn(process.execPath, [path.join(repoRoot, 'server/dist/main.js')], {
+    cwd: repoRoot,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const started = new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 60_000);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const m = /open (http:\/\/\S+)/.exec(output);
+      if (m?.[1]) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code}:\n${output}`));
+    });
+  });
+  try {
+    return { child, baseUrl: await started };
+  } catch (err) {
+    await killHard(child);
+    throw err;
+  }
+}
+
+async function killHard(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGKILL');
+  await exited;
 }

@@ -15,6 +15,7 @@ import {
   unexpectedPageErrors,
 } from './browser.js';
 import { startServer, type E2eServer } from './harness.js';
+import { watchSocketIo } from './socket-io-frames.js';
 
 let server: E2eServer;
 let browser: Browser;
@@ -22,6 +23,7 @@ let classId: string;
 const tokens: Record<string, string> = {};
 const pages: Record<string, Page> = {};
 const pageErrors: Record<string, string[]> = {};
+const sockets: Record<string, ReturnType<typeof watchSocketIo>> = {};
 
 interface Inbound {
   peerId: string;
@@ -37,6 +39,7 @@ async function enterRoom(name: string, email: string) {
   const context = await newContext(browser, server.baseUrl);
   const page = await context.newPage();
   pageErrors[name] = recordPageErrors(page);
+  sockets[name] = watchSocketIo(page);
   await logIn(page, email);
   await page.goto(`/classes/${classId}`);
   await page.getByTestId('join-live').click();
@@ -172,18 +175,30 @@ it('shows the others when a student leaves', async () => {
 it('resumes media after a dropped socket', async () => {
   const alice = pages.alice!;
   const peerBefore = await alice.evaluate(() => window.educloudLive!.snapshot().peerId);
+  const socketsBefore = sockets.alice!.socketIds();
+  const consumersBefore = (await inbound(alice)).map((s) => s.consumerId).sort();
+  const droppedAt = Date.now();
   // Close the underlying connection as a network drop would; Socket.IO reconnects by itself.
   await alice.evaluate(() => {
     (
       window.educloudLive as unknown as { socket: { io: { engine: { close(): void } } } }
     ).socket.io.engine.close();
   });
-  await alice
-    .locator('[data-testid="live-room"][data-status="joined"]')
-    .waitFor({ timeout: 30_000 });
-  expect(await alice.evaluate(() => window.educloudLive!.snapshot().peerId)).toBe(peerBefore);
+  // A reconnect happened: a new socket joined again, asked to resume its peer, and did.
+  const rejoinAnswered = () =>
+    sockets
+      .alice!.events()
+      .find((e) => e.event === 'class:join' && e.sentAt >= droppedAt && e.ack !== undefined);
+  await expect.poll(rejoinAnswered, { timeout: 30_000 }).toBeDefined();
+  const rejoin = rejoinAnswered()!;
+  expect(rejoin.socketId).toBeDefined();
+  expect(socketsBefore).not.toContain(rejoin.socketId);
+  expect(rejoin.payload).toEqual({ classId, resumePeerId: peerBefore });
+  expect(rejoin.ack).toMatchObject({ ok: true, data: { peerId: peerBefore, resumed: true } });
+  // Media after it: more frames decoded, on the same consumers (resumed, not rebuilt).
   const frames = totalFrames(await inbound(alice));
   await until(alice, (s) => totalFrames(s) > frames + 20, 'alice decodes again after the drop');
+  expect((await inbound(alice)).map((s) => s.consumerId).sort()).toEqual(consumersBefore);
   expect(await pages.teacher!.getByTestId('tile-alice').count()).toBe(1);
   for (const [name, errors] of Object.entries(pageErrors)) {
     expect(unexpectedPageErrors(errors), name).toEqual([]);

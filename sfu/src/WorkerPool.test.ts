@@ -1,5 +1,4 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import * as mediasoup from 'mediasoup';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -64,10 +63,31 @@ function once<T>(
 describe('WorkerPool', () => {
   it('starts a worker that reports its version and ports', async () => {
     const registry = new Registry();
-    sfu = await start({ logger, registry, numWorkers: 1, listenIp: '127.0.0.1', rtcPort: 0 });
+    // The worker process announces its own version in its first log line (tag "info").
+    const lines: { msg: string }[] = [];
+    const capture = pino(
+      { level: 'debug' },
+      { write: (line: string) => lines.push(JSON.parse(line)) },
+    );
+    sfu = await start({
+      logger: capture,
+      registry,
+      numWorkers: 1,
+      listenIp: '127.0.0.1',
+      rtcPort: 0,
+      workerLogLevel: 'debug',
+      workerLogTags: ['info'],
+    });
     const [worker] = sfu.pool.workers;
     expect(worker).toBeDefined();
-    expect(sfu.pool.mediasoupVersion).toBe(mediasoup.version);
+    const announced = lines
+      .map((l) =>
+        /^\[pid:(\d+)\] .*starting mediasoup-worker process \[version:([^\]]+)\]/.exec(l.msg),
+      )
+      .find((m) => m !== null);
+    expect(announced, 'the worker announced its version').toBeDefined();
+    expect(Number(announced![1])).toBe(worker!.pid);
+    expect(announced![2]).toBe(sfu.pool.mediasoupVersion);
     expect(sfu.pool.mediasoupVersion).toMatch(/^3\.19\./);
     expect(isRunning(worker!.pid)).toBe(true);
     const dump = await worker!.worker.dump();

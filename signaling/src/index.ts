@@ -18,7 +18,8 @@ import { ChatService } from './live/chat-service.js';
 import { LiveGateway } from './live/live-gateway.js';
 import { PollService } from './live/polls.js';
 import type { RouteTable } from './http/route-table.js';
-import { InMemoryLiveState, type LiveState } from './live/live-state.js';
+import { DatabaseLiveState } from './live/database-live-state.js';
+import type { LiveState } from './live/live-state.js';
 import type { MediaRooms } from './live/media-port.js';
 import { RedisLiveState } from './live/redis-live-state.js';
 import { SocketAuthority } from './live/socket-authority.js';
@@ -33,6 +34,8 @@ export type { TokenService } from './auth/token-service.js';
 export type { MediaRoom, MediaRooms } from './live/media-port.js';
 export { AckError } from './live/ack-error.js';
 export { InMemoryLiveState, type LiveState } from './live/live-state.js';
+export { DatabaseLiveState } from './live/database-live-state.js';
+export { RedisLiveState } from './live/redis-live-state.js';
 export { RouteTable, who, type RouteSpec } from './http/route-table.js';
 export { metricsAuthorized } from './http/metrics-auth.js';
 export type { LiveGateway, BroadcastHost } from './live/live-gateway.js';
@@ -61,7 +64,7 @@ export interface SignalingOptions {
   extraMiddleware?: Koa.Middleware[];
   /** The media plane for live classes. */
   media: MediaRooms;
-  /** Shared class facts; in memory unless several nodes share a store. */
+  /** Class facts that survive a restart; the database, or Redis when `redisUrl` is set. */
   liveState?: LiveState;
   /** Adds routes of other parts (recordings …) to the one validated, documented route table. */
   extraRoutes?: (routes: RouteTable, services: { classes: ClassService }) => void;
@@ -171,7 +174,8 @@ export async function start(opts: SignalingOptions): Promise<SignalingHandle> {
     tokens,
     classes,
     media: opts.media,
-    state: opts.liveState ?? (redis ? new RedisLiveState(redis.pub) : new InMemoryLiveState()),
+    state:
+      opts.liveState ?? (redis ? new RedisLiveState(redis.pub) : new DatabaseLiveState(opts.db)),
     logger: opts.logger.child({ part: 'live' }),
     registry: opts.registry,
     reconnectGraceMs: opts.reconnectGraceMs,

@@ -191,4 +191,34 @@ export const signalingMigrations: Record<string, Migration> = {
       await db.schema.alterTable('refresh_tokens').dropColumn('family_id').execute();
     },
   },
+  signaling_0010_live_state: {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('live_classes')
+        .addColumn('class_id', 'text', (c) =>
+          c.primaryKey().references('classes.id').onDelete('cascade'),
+        )
+        .addColumn('started_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('live_members')
+        .addColumn('class_id', 'text', (c) =>
+          c.notNull().references('classes.id').onDelete('cascade'),
+        )
+        .addColumn('peer_id', 'text', (c) => c.notNull())
+        .addColumn('user_id', 'text', (c) => c.notNull())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('role', 'text', (c) => c.notNull())
+        .addColumn('hand_raised', 'integer', (c) => c.notNull())
+        .addColumn('hand_raised_at', 'bigint')
+        .addColumn('forced_mute', 'integer', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('live_members_pk', ['class_id', 'peer_id'])
+        .execute();
+    },
+    async down(db: Kysely<any>) {
+      await db.schema.dropTable('live_members').execute();
+      await db.schema.dropTable('live_classes').execute();
+    },
+  },
 };

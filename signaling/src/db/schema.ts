@@ -97,4 +97,23 @@ export interface SignalingTables {
     user_id: string;
     muted_at: string;
   };
+  /** Classes a teacher started and has not ended (survives a restart). */
+  live_classes: {
+    class_id: string;
+    started_at: string;
+  };
+  /** Who is in a live class right now, so a restarted node can take them back. */
+  live_members: {
+    class_id: string;
+    peer_id: string;
+    user_id: string;
+    name: string;
+    role: 'teacher' | 'student';
+    /** Booleans are 0 or 1: portable between SQLite and PostgreSQL. */
+    hand_raised: number;
+    /** Epoch milliseconds: the hand's place in the queue. */
+    hand_raised_at: number | null;
+    forced_mute: number;
+    updated_at: string;
+  };
 }

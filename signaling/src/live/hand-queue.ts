@@ -29,6 +29,13 @@ export class HandQueue {
     return at;
   }
 
+  /** A hand remembered from before a restart, at its original place in the queue. */
+  restore(classId: string, userId: string, at: number): void {
+    let hands = this.hands.get(classId);
+    if (!hands) this.hands.set(classId, (hands = new Map()));
+    if (!hands.has(userId)) hands.set(userId, at);
+  }
+
   raisedUsers(classId: string): string[] {
     return [...(this.hands.get(classId)?.keys() ?? [])];
   }
@@ -48,6 +55,8 @@ export function handHandlers(d: ClassDeps): Handlers<'hand:set' | 'hand:lower' |
       const { room, peerId, classId } = await d.guards.joined(session);
       const at = d.hands.set(classId, session.principal.userId, raised);
       room.updatePeer(peerId, { handRaised: raised, handRaisedAt: at });
+      // Kept before the answer: a hand acknowledged survives a crash right after.
+      await room.persisted();
       return null;
     },
     'hand:lower': async (_s, session, { peerId }) => {

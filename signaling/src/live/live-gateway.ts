@@ -7,6 +7,7 @@ import {
   type Ack,
   type ClientEventName,
   type ClientEventResults,
+  type PeerInfo,
 } from '@educloud/protocol';
 import type { TokenService } from '../auth/token-service.js';
 import type { ClassService } from '../classes/class-service.js';
@@ -145,6 +146,23 @@ export class LiveGateway {
     this.opts.io.to(roomChannel(classId)).emit('broadcast:status', status);
   }
 
+  /**
+   * What this node holds for live classes: rooms, the peers in them, and the peers with a
+   * media budget. For diagnostics and the tests that prove joins and leaves leave nothing
+   * behind.
+   */
+  async holdings(): Promise<{ rooms: number; peers: number; peerBudgets: number }> {
+    const rooms = await Promise.all([...this.rooms.values()].map((r) => r.catch(() => undefined)));
+    let peers = 0;
+    let peerBudgets = 0;
+    for (const room of rooms) {
+      if (!room) continue;
+      peers += room.size;
+      peerBudgets += this.limits.trackedPeers(room.currentMedia);
+    }
+    return { rooms: this.rooms.size, peers, peerBudgets };
+  }
+
   async close(): Promise<void> {
     for (const room of this.rooms.values()) (await room).close();
     this.rooms.clear();
@@ -255,20 +273,20 @@ export class LiveGateway {
   private async room(classId: string): Promise<LiveRoom> {
     let room = this.rooms.get(classId);
     if (!room) {
-      room = this.opts.media
-        .open(classId)
-        .then(
-          (media) =>
-            new LiveRoom(
-              classId,
-              media,
-              this.opts.media,
-              this.opts.io,
-              this.opts.reconnectGraceMs,
-              this.opts.logger.child({ classId }),
-              () => this.rooms.delete(classId),
-            ),
+      room = this.opts.media.open(classId).then((media) => {
+        const opened = new LiveRoom(
+          classId,
+          media,
+          this.opts.media,
+          this.opts.state,
+          this.opts.io,
+          this.opts.reconnectGraceMs,
+          this.opts.logger.child({ classId }),
+          () => this.rooms.delete(classId),
         );
+        opened.onPeerRemoved((peerId, m) => this.limits.forget(peerId, m));
+        return opened;
+      });
       this.rooms.set(classId, room);
       room.catch(() => this.rooms.delete(classId));
     }
@@ -292,6 +310,14 @@ export class LiveGateway {
     return j;
   }
 
+  /**
+   * A participant back after this node restarted: raised hands live in memory by user here,
+   * so theirs is taken back, at its place in the queue, from what the LiveState kept.
+   */
+  private takeBack(classId: string, m: PeerInfo): void {
+    if (m.handRaised) this.deps.hands.restore(classId, m.userId, m.handRaisedAt ?? Date.now());
+  }
+
   private handlers(): { [E in ClientEventName]: Handler<E> } {
     return {
       'class:join': async (socket, session, { classId, resumePeerId }) => {
@@ -307,10 +333,18 @@ export class LiveGateway {
         await admission(this.deps, classId, socket, { userId, name, role }, alreadyIn);
         const room = await this.room(classId);
         const live = await this.opts.state.isLive(classId);
-        const result = room.join(socket, { userId, name, role }, live, resumePeerId);
+        // Not known here: perhaps this node restarted while the client was away.
+        const remembered =
+          resumePeerId && !room.peer(resumePeerId)
+            ? await this.opts.state.member(classId, resumePeerId)
+            : undefined;
+        const result = room.join(socket, { userId, name, role }, live, resumePeerId, remembered);
         Object.assign(session, { classId, peerId: result.peerId, role });
+        if (remembered?.peerId === result.peerId) this.takeBack(classId, remembered);
         if (role === 'teacher') void socket.join(teachersChannel(classId));
-        return { ...result, ...(await classActivity(this.deps, room, result.peerId, session)) };
+        const activity = await classActivity(this.deps, room, result.peerId, session);
+        await room.persisted();
+        return { ...result, ...activity };
       },
       'class:leave': async (socket, session) => {
         const { room, peerId } = await this.joined(session);

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { LiveServer as Server, LiveSocket as Socket } from './live-io.js';
 import type { JoinResult, PeerInfo, ProducerInfo } from '@educloud/protocol';
 import { AckError } from './ack-error.js';
+import type { LiveState } from './live-state.js';
 import type { MediaRoom, MediaRooms } from './media-port.js';
 
 /** What the room itself answers to `class:join`; the gateway adds the class's activity. */
@@ -28,16 +29,22 @@ export function teachersChannel(classId: string): string {
 /**
  * The people in one live class on this node and what they publish. Media objects live in the
  * MediaRoom; this keeps who-is-who, reconnection grace, and tells the others what changed.
+ * Who is in the class is also written to the LiveState, so a restarted node can take a
+ * returning participant back under the same peer id, hand still raised.
  */
 export class LiveRoom {
   private readonly peers = new Map<string, PeerEntry>();
   private readonly producers = new Map<string, ProducerInfo>();
   private media: MediaRoom;
+  private readonly removedListeners = new Set<(peerId: string, media: MediaRoom) => void>();
+  /** Writes to the LiveState, one after another so a leave never lands before its join. */
+  private saving: Promise<void> = Promise.resolve();
 
   constructor(
     readonly classId: string,
     media: MediaRoom,
     private readonly rooms: MediaRooms,
+    private readonly state: LiveState,
     private readonly io: Server,
     private readonly graceMs: number,
     private readonly log: Logger,
@@ -45,6 +52,11 @@ export class LiveRoom {
   ) {
     this.media = media;
     this.watchMedia(media);
+  }
+
+  /** The class's media room now (a lost worker replaces it). */
+  get currentMedia(): MediaRoom {
+    return this.media;
   }
 
   get size(): number {
@@ -65,6 +77,8 @@ export class LiveRoom {
     who: { userId: string; name: string; role: 'teacher' | 'student' },
     live: boolean,
     resumePeerId: string | undefined,
+    /** What the LiveState remembers of `resumePeerId`, when this node does not know it. */
+    remembered?: PeerInfo,
   ): RoomJoinResult {
     const resumable = resumePeerId ? this.peers.get(resumePeerId) : undefined;
     if (resumable && resumable.info.userId === who.userId) {
@@ -77,6 +91,14 @@ export class LiveRoom {
       this.log.info({ peerId: resumable.info.peerId }, 'peer resumed');
       return this.joinResult(resumable.info, live, true);
     }
+    // Back after this node restarted: same place and hand, but media must be set up again.
+    const returning =
+      !resumable &&
+      remembered?.peerId === resumePeerId &&
+      remembered?.userId === who.userId &&
+      !this.peers.has(remembered.peerId)
+        ? remembered
+        : undefined;
     // The same person in a second tab (or back after the grace): the newest session wins.
     for (const entry of this.peers.values()) {
       if (entry.info.userId === who.userId) {
@@ -90,18 +112,22 @@ export class LiveRoom {
       }
     }
     const info: PeerInfo = {
-      peerId: crypto.randomUUID(),
+      peerId: returning?.peerId ?? crypto.randomUUID(),
       userId: who.userId,
       name: who.name,
       role: who.role,
-      handRaised: false,
-      handRaisedAt: null,
-      forcedMute: false,
+      handRaised: returning?.handRaised ?? false,
+      handRaisedAt: returning?.handRaisedAt ?? null,
+      forcedMute: returning?.forcedMute ?? false,
     };
     this.peers.set(info.peerId, { info, socket, graceTimer: undefined });
+    this.persist((s) => s.saveMember(this.classId, { ...info }));
     socket.to(roomChannel(this.classId)).emit('peer:joined', info);
     socket.join(roomChannel(this.classId));
-    this.log.info({ peerId: info.peerId, userId: who.userId }, 'peer joined');
+    this.log.info(
+      { peerId: info.peerId, userId: who.userId },
+      returning ? 'peer back after a restart' : 'peer joined',
+    );
     return this.joinResult(info, live, false);
   }
 
@@ -144,9 +170,11 @@ export class LiveRoom {
     if (!entry) return;
     clearTimeout(entry.graceTimer);
     this.peers.delete(peerId);
+    if (entry.info.userId !== 'server') this.persist((s) => s.removeMember(this.classId, peerId));
     entry.socket?.leave(roomChannel(this.classId));
     for (const [id, p] of this.producers) if (p.peerId === peerId) this.producers.delete(id);
     this.media.removePeer(peerId);
+    for (const listener of this.removedListeners) listener(peerId, this.media);
     this.io.to(roomChannel(this.classId)).emit('peer:left', { peerId });
     this.log.info({ peerId, reason }, 'peer left');
     if (closeIfEmpty && this.peers.size === 0) this.close();
@@ -189,11 +217,24 @@ export class LiveRoom {
     const entry = this.peers.get(peerId);
     if (!entry) return;
     Object.assign(entry.info, patch);
+    if (entry.info.userId !== 'server') {
+      this.persist((s) => s.saveMember(this.classId, { ...entry.info }));
+    }
     this.io.to(roomChannel(this.classId)).emit('peer:updated', entry.info);
   }
 
   allPeers(): PeerInfo[] {
     return [...this.peers.values()].map((p) => p.info);
+  }
+
+  /** Whatever else keeps something per peer forgets it here, when the peer has left. */
+  onPeerRemoved(listener: (peerId: string, media: MediaRoom) => void): void {
+    this.removedListeners.add(listener);
+  }
+
+  /** Resolves once every change so far is in the LiveState (answer a join after it). */
+  persisted(): Promise<void> {
+    return this.saving;
   }
 
   socketOf(peerId: string): Socket | null {
@@ -212,6 +253,12 @@ export class LiveRoom {
     this.producers.clear();
     this.media.close();
     this.onEmpty();
+  }
+
+  private persist(write: (state: LiveState) => Promise<void>): void {
+    this.saving = this.saving
+      .then(() => write(this.state))
+      .catch((err: unknown) => this.log.warn({ err }, 'could not keep live-class state'));
   }
 
   private joinResult(info: PeerInfo, live: boolean, resumed: boolean): RoomJoinResult {

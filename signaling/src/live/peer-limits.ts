@@ -61,6 +61,19 @@ export class PeerLimits {
     };
   }
 
+  /**
+   * The peer left the room: its budget goes with it. Peer ids are never reused, so without
+   * this every join ever made would stay counted for as long as the class's room lives.
+   */
+  forget(peerId: string, media: MediaRoom): void {
+    this.usage.get(media)?.delete(peerId);
+  }
+
+  /** How many peers of `media` have a budget here (for tests and diagnostics). */
+  trackedPeers(media: MediaRoom): number {
+    return this.usage.get(media)?.size ?? 0;
+  }
+
   private of(peerId: string, media: MediaRoom): PeerUsage {
     let peers = this.usage.get(media);
     if (!peers) this.usage.set(media, (peers = new Map()));

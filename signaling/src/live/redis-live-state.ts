@@ -1,7 +1,8 @@
 import type { Redis } from 'ioredis';
+import { peerInfoSchema, type PeerInfo } from '@educloud/protocol';
 import type { LiveState } from './live-state.js';
 
-/** Class facts in Redis, so every node sees the same "this class is live". */
+/** Class facts in Redis, so every node sees the same "this class is live" and members. */
 export class RedisLiveState implements LiveState {
   constructor(
     private readonly redis: Redis,
@@ -14,6 +15,32 @@ export class RedisLiveState implements LiveState {
 
   async setLive(classId: string, live: boolean): Promise<void> {
     if (live) await this.redis.set(this.prefix + classId, new Date().toISOString());
-    else await this.redis.del(this.prefix + classId);
+    else await this.redis.del(this.prefix + classId, this.membersKey(classId));
+  }
+
+  async saveMember(classId: string, member: PeerInfo): Promise<void> {
+    await this.redis.hset(this.membersKey(classId), member.peerId, JSON.stringify(member));
+  }
+
+  async member(classId: string, peerId: string): Promise<PeerInfo | undefined> {
+    const raw = await this.redis.hget(this.membersKey(classId), peerId);
+    if (raw === null) return undefined;
+    // Written by us, but Redis is shared: read it as untrusted.
+    let value: unknown;
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      return undefined;
+    }
+    const parsed = peerInfoSchema.safeParse(value);
+    return parsed.success ? parsed.data : undefined;
+  }
+
+  async removeMember(classId: string, peerId: string): Promise<void> {
+    await this.redis.hdel(this.membersKey(classId), peerId);
+  }
+
+  private membersKey(classId: string): string {
+    return `${this.prefix}members:${classId}`;
   }
 }

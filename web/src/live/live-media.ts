@@ -42,6 +42,8 @@ const cameraEncodings: RTCRtpEncodingParameters[] = [
  */
 export class LiveMedia {
   private device: Device | null = null;
+  /** The router capabilities the Device was loaded with: another router may differ. */
+  private deviceCapabilities = '';
   private sendTransport: ms.Transport | null = null;
   private recvTransport: ms.Transport | null = null;
   private readonly producers = new Map<LocalSource, ms.Producer>();
@@ -65,12 +67,19 @@ export class LiveMedia {
     return this.producers.size > 0;
   }
 
+  /**
+   * Loads the Device once, and again if the router changed (a server restarted on another
+   * mediasoup version): a Device serves the capabilities it was loaded with only.
+   */
   async loadDevice(routerRtpCapabilities: Record<string, unknown>): Promise<void> {
-    if (this.device) return;
-    this.device = new Device();
-    await this.device.load({
+    const capabilities = JSON.stringify(routerRtpCapabilities);
+    if (this.device && capabilities === this.deviceCapabilities) return;
+    const device = new Device();
+    await device.load({
       routerRtpCapabilities: routerRtpCapabilities as unknown as ms.RtpCapabilities,
     });
+    this.device = device;
+    this.deviceCapabilities = capabilities;
   }
 
   async createTransport(direction: 'send' | 'recv'): Promise<void> {
@@ -118,6 +127,9 @@ export class LiveMedia {
     const wire: MediaSource = source;
     const producer = await transport.produce({
       track,
+      // The session owns its tracks: media rebuilt after a server restart or a lost worker
+      // closes these producers and publishes the same tracks again, so they must stay live.
+      stopTracks: false,
       appData: { source: wire },
       ...(source === 'camera'
         ? { encodings: cameraEncodings, codecOptions: { videoGoogleStartBitrate: 1000 } }
@@ -126,7 +138,9 @@ export class LiveMedia {
     });
     this.producers.set(source, producer);
     if (startPaused) await this.setPaused(source, true);
-    track.addEventListener('ended', () => this.events.localStopped(source));
+    const ended = () => this.events.localStopped(source);
+    track.addEventListener('ended', ended);
+    producer.observer.once('close', () => track.removeEventListener('ended', ended));
     return producer;
   }
 
@@ -239,6 +253,7 @@ export class LiveMedia {
   /** For tests and diagnostics: what this browser decodes, per remote track. */
   async inboundStats(): Promise<
     {
+      consumerId: string;
       peerId: string;
       source: string;
       kind: string;
@@ -258,7 +273,14 @@ export class LiveMedia {
         },
       );
       const source = String((consumer.appData as { source?: string }).source);
-      out.push({ peerId, source, kind: consumer.kind, framesDecoded, packetsReceived });
+      out.push({
+        consumerId: consumer.id,
+        peerId,
+        source,
+        kind: consumer.kind,
+        framesDecoded,
+        packetsReceived,
+      });
     }
     return out;
   }

@@ -374,6 +374,8 @@ export class LiveSession {
   private finish(status: SessionStatus): void {
     this.quality.stop();
     this.media.close();
+    // Producers leave tracks running (media may be rebuilt); a screen share is ours to stop.
+    this.state.local.screen?.stop();
     this.signaling.disconnect();
     this.peers.clear();
     this.moveTo(status);

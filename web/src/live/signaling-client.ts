@@ -58,6 +58,9 @@ export class SignalingClient {
       },
       reconnectionDelay: 500,
       reconnectionDelayMax: 3000,
+      // A handshake a restarting server accepted but never answers is abandoned and retried
+      // (Socket.IO's default waits 20 s), so a class is back soon after its server is.
+      timeout: 5000,
     });
     // The server closes a socket whose token ran out; the next connection carries a fresh one.
     this.on('session:expired', () => this.socket.once('disconnect', () => this.socket.connect()));

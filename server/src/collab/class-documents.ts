@@ -66,6 +66,31 @@ export function addClassDocumentRoutes(
     }
   };
 
+  /** Reset and undo-reset: teachers only, guarded by the epoch the caller last saw. */
+  const addEpochChangeRoute = (
+    action: 'reset' | 'undo-reset',
+    summary: string,
+    conflict: string,
+    change: (document: string, userId: string, expectedEpoch?: number) => Promise<unknown>,
+  ): void => {
+    routes.add({
+      method: 'post',
+      path: `/api/classes/:id/documents/:doc/${action}`,
+      summary,
+      tag: 'documents',
+      audience: 'account',
+      params: classDocumentParamsSchema,
+      body: documentResetRequestSchema,
+      responses: { ...stateResponse, 409: { description: conflict } },
+      handler: async ({ principal, params, body }) => {
+        await requireTeacher(principal, params.id);
+        const document = classDocumentName(params.id, params.doc);
+        await epochChange(() => change(document, who(principal).userId, body.expectedEpoch));
+        return { status: 200, body: await collab.documentState(document) };
+      },
+    });
+  };
+
   routes
     .add({
       method: 'get',
@@ -96,48 +121,17 @@ export function addClassDocumentRoutes(
         await collab.setDocumentLock(document, body.locked);
         return { status: 200, body: await collab.documentState(document) };
       },
-    })
-    .add({
-      method: 'post',
-      path: '/api/classes/:id/documents/:doc/reset',
-      summary:
-        'Clear a class document for everybody; the state before is kept for one undo (teachers)',
-      tag: 'documents',
-      audience: 'account',
-      params: classDocumentParamsSchema,
-      body: documentResetRequestSchema,
-      responses: {
-        ...stateResponse,
-        409: { description: 'The document was reset meanwhile (expectedEpoch is outdated)' },
-      },
-      handler: async ({ principal, params, body }) => {
-        await requireTeacher(principal, params.id);
-        const document = classDocumentName(params.id, params.doc);
-        await epochChange(() =>
-          collab.resetDocument(document, who(principal).userId, body.expectedEpoch),
-        );
-        return { status: 200, body: await collab.documentState(document) };
-      },
-    })
-    .add({
-      method: 'post',
-      path: '/api/classes/:id/documents/:doc/undo-reset',
-      summary: 'Restore a class document as it was before its latest reset (teachers)',
-      tag: 'documents',
-      audience: 'account',
-      params: classDocumentParamsSchema,
-      body: documentResetRequestSchema,
-      responses: {
-        ...stateResponse,
-        409: { description: 'Nothing to undo, or the document changed epoch meanwhile' },
-      },
-      handler: async ({ principal, params, body }) => {
-        await requireTeacher(principal, params.id);
-        const document = classDocumentName(params.id, params.doc);
-        await epochChange(() =>
-          collab.undoReset(document, who(principal).userId, body.expectedEpoch),
-        );
-        return { status: 200, body: await collab.documentState(document) };
-      },
     });
+  addEpochChangeRoute(
+    'reset',
+    'Clear a class document for everybody; the state before is kept for one undo (teachers)',
+    'The document was reset meanwhile (expectedEpoch is outdated)',
+    (document, userId, expectedEpoch) => collab.resetDocument(document, userId, expectedEpoch),
+  );
+  addEpochChangeRoute(
+    'undo-reset',
+    'Restore a class document as it was before its latest reset (teachers)',
+    'Nothing to undo, or the document changed epoch meanwhile',
+    (document, userId, expectedEpoch) => collab.undoReset(document, userId, expectedEpoch),
+  );
 }

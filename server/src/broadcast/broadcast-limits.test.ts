@@ -12,18 +12,9 @@ import * as Y from 'yjs';
 import { freePort } from '../../../test-support/free-port.js';
 import { publishLikeObs, type ObsPublisher } from '../test-support/obs-publish.js';
 import { startTestServer, type TestServer } from '../test-support/test-server.js';
+import { until } from '../test-support/until.js';
 
 const SECRET = 'limits-test-secret-0123456789abcdefghijkl';
-
-async function until<T>(fn: () => Promise<T | null | undefined | false>, ms: number, what: string) {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 /** A running server with RTMP, accounts, and helpers for classes and broadcasts. */
 function fixture(env: Record<string, string>) {

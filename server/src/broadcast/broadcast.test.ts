@@ -2,11 +2,13 @@
  * An OBS-like publisher (ffmpeg, x264 + AAC over RTMP) against the real server: HLS for members
  * with signed links, the WebRTC bridge into the live room, and the recordings library.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { freePort } from '../../../test-support/free-port.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LiveClient } from '../test-support/live-client.js';
+import { publishLikeObs, type ObsPublisher } from '../test-support/obs-publish.js';
 import { startTestServer, type TestServer } from '../test-support/test-server.js';
+import { until } from '../test-support/until.js';
 import { HlsGrants } from './hls-grants.js';
 
 const SECRET = 'broadcast-test-secret-0123456789abcdefghij';
@@ -20,33 +22,11 @@ let streamKey: string;
 const children: ChildProcess[] = [];
 const clients: LiveClient[] = [];
 
-/** Publishes exactly as OBS would: x264 + AAC in FLV over RTMP. */
-function publish(url: string, seconds?: number) {
-  const limit = seconds ? ['-t', String(seconds)] : [];
-  const child = spawn(
-    'ffmpeg',
-    [
-      ...['-hide_banner', '-nostdin', '-loglevel', 'error'],
-      ...['-re', '-f', 'lavfi', ...limit, '-i', 'testsrc=size=640x360:rate=30'],
-      ...['-f', 'lavfi', ...limit, '-i', 'sine=frequency=440'],
-      ...['-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'zerolatency'],
-      ...['-pix_fmt', 'yuv420p', '-g', '30', '-c:a', 'aac', '-f', 'flv', url],
-    ],
-    { stdio: ['ignore', 'ignore', 'ignore'] },
-  );
-  children.push(child);
-  const exited = new Promise<number | null>((r) => child.once('close', (code) => r(code)));
-  return { child, exited };
-}
-
-async function until<T>(fn: () => Promise<T | null | undefined | false>, ms: number, what: string) {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
+/** Publishes as OBS would; killed at the end if still running. */
+function publish(url: string, seconds?: number): ObsPublisher {
+  const p = publishLikeObs(url, seconds);
+  children.push(p.child);
+  return p;
 }
 
 async function account(email: string, role: 'teacher' | 'student') {
@@ -87,10 +67,7 @@ afterAll(async () => {
 
 it('publishes nothing with a wrong stream key', async () => {
   const p = publish(`${serverUrl}/not-the-key`, 5);
-  const code = await Promise.race([
-    p.exited,
-    new Promise<'still running'>((r) => setTimeout(() => r('still running'), 10_000)),
-  ]);
+  const code = await p.exitWithin(10_000);
   if (code === 'still running') p.child.kill('SIGKILL');
   // Refused means the server dropped ffmpeg: it failed on its own (no kill of ours), and not
   // by finishing its 5 s of media as it would on an accepting server.

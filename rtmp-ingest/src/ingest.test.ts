@@ -14,7 +14,9 @@ import {
   publish,
   readIfExists,
   removeDir,
+  rtmpUrl,
   tempDir,
+  testIngestOptions,
   waitFor,
   type CapturedLog,
   type Publisher,
@@ -34,22 +36,14 @@ describe('rtmp ingest', () => {
     const cap = captureLogger();
     lines = cap.lines;
     handle = await start({
-      port: 0,
-      host: '127.0.0.1',
-      dataDir,
-      db,
-      registry,
-      logger: cap.logger,
-      verifyStreamKey: async (key) => (KEYS[key] ? { classId: KEYS[key] } : null),
-      hls: { segmentSeconds: 1 },
-      reconnectGraceMs: 1500,
+      ...testIngestOptions({ dataDir, db, registry, logger: cap.logger }, KEYS),
       ...extra,
     });
     return handle;
   }
 
   function pub(key: string, opts?: { seconds?: number }): Publisher {
-    const p = publish(`rtmp://127.0.0.1:${handle!.port}/live/${key}`, opts);
+    const p = publish(rtmpUrl(handle!.port, key), opts);
     publishers.push(p);
     return p;
   }

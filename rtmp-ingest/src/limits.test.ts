@@ -24,7 +24,9 @@ import {
   openDb,
   publish,
   removeDir,
+  rtmpUrl,
   tempDir,
+  testIngestOptions,
   waitFor,
   type CapturedLog,
   type Publisher,
@@ -49,15 +51,7 @@ describe('broadcast limits', () => {
     const cap = captureLogger();
     lines = cap.lines;
     handle = await start({
-      port: 0,
-      host: '127.0.0.1',
-      dataDir,
-      db,
-      registry,
-      logger: cap.logger,
-      verifyStreamKey: async (key) => (KEYS[key] ? { classId: KEYS[key] } : null),
-      hls: { segmentSeconds: 1 },
-      reconnectGraceMs: 1500,
+      ...testIngestOptions({ dataDir, db, registry, logger: cap.logger }, KEYS),
       ...extra,
     });
     handle.on('broadcastStarted', (e) => started.push(e));
@@ -66,7 +60,7 @@ describe('broadcast limits', () => {
   }
 
   function pub(key: string, seconds?: number): Publisher {
-    const p = publish(`rtmp://127.0.0.1:${handle!.port}/live/${key}`, { seconds });
+    const p = publish(rtmpUrl(handle!.port, key), { seconds });
     publishers.push(p);
     return p;
   }

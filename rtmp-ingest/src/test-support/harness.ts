@@ -6,6 +6,7 @@ import SQLite from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect, type MigrationProvider } from 'kysely';
 import { pino, type Logger } from 'pino';
 import { ingestMigrations } from '../migrations.js';
+import type { IngestOptionsInput } from '../options.js';
 import type { IngestDatabase } from '../schema.js';
 
 export async function tempDir(prefix = 'ingest-test-'): Promise<string> {
@@ -149,4 +150,27 @@ export function ffprobe(file: string): Promise<Probe | null> {
 
 export function playlistSegments(text: string): number[] {
   return [...text.matchAll(/#EXTINF:([\d.]+)/g)].map((m) => Number(m[1]));
+}
+
+/**
+ * Options for an ingest on a loopback port with 1 s HLS segments and a short reconnect grace;
+ * `keys` maps the accepted stream keys to their class ids.
+ */
+export function testIngestOptions(
+  base: Pick<IngestOptionsInput, 'dataDir' | 'db' | 'registry' | 'logger'>,
+  keys: Record<string, string>,
+): IngestOptionsInput {
+  return {
+    port: 0,
+    host: '127.0.0.1',
+    ...base,
+    verifyStreamKey: async (key) => (keys[key] ? { classId: keys[key] } : null),
+    hls: { segmentSeconds: 1 },
+    reconnectGraceMs: 1500,
+  };
+}
+
+/** The RTMP address an ingest on `port` takes `key` at. */
+export function rtmpUrl(port: number, key: string): string {
+  return `rtmp://127.0.0.1:${port}/live/${key}`;
 }

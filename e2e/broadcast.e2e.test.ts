@@ -13,6 +13,7 @@ import {
   logIn,
   unexpectedPageErrors,
 } from './browser.js';
+import { classWithStudents } from './class-setup.js';
 import { startServer, type E2eServer } from './harness.js';
 
 let server: E2eServer;
@@ -68,24 +69,9 @@ async function playsOn(page: Page, seconds: number, ms = 45_000): Promise<number
 
 beforeAll(async () => {
   server = await startServer({ RTMP_RECONNECT_GRACE_MS: '1000' });
-  for (const [name, role] of [
-    ['teacher', 'teacher'],
-    ['alice', 'student'],
-    ['bob', 'student'],
-  ] as const) {
-    const r = await api('POST', '/api/auth/signup', {
-      email: `${name}@example.org`,
-      password: 'long password',
-      displayName: name,
-      role,
-    });
-    tokens[name] = r.accessToken;
-  }
-  const c = await api('POST', '/api/classes', { title: 'OBS physics' }, tokens.teacher);
-  classId = c.class.id;
-  const code = c.class.inviteUrl.split('/join/')[1];
-  await api('POST', `/api/invites/${code}/join`, undefined, tokens.alice);
-  await api('POST', `/api/invites/${code}/join`, undefined, tokens.bob);
+  const set = await classWithStudents(server, 'OBS physics', ['alice', 'bob']);
+  classId = set.classId;
+  Object.assign(tokens, set.tokens);
   streamKey = (await api('GET', `/api/classes/${classId}/stream-key`, undefined, tokens.teacher))
     .streamKey;
   browser = await launchBrowser();

@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { launchBrowser, newContext, recordPageErrors, logIn } from './browser.js';
+import { classWithStudents } from './class-setup.js';
 import { startServer, type E2eServer } from './harness.js';
 
 let server: E2eServer;
@@ -23,8 +24,6 @@ interface Inbound {
   framesDecoded: number;
   packetsReceived: number;
 }
-
-const api = (path: string, body: unknown, token?: string) => server.api('POST', path, body, token);
 
 async function openClass(name: string) {
   const context = await newContext(browser, server.baseUrl);
@@ -85,26 +84,9 @@ async function openPanel(page: Page, panel: 'people' | 'chat' | 'polls' | 'setti
 
 beforeAll(async () => {
   server = await startServer();
-  for (const [name, role] of [
-    ['teacher', 'teacher'],
-    ['alice', 'student'],
-    ['bob', 'student'],
-    ['carol', 'student'],
-  ] as const) {
-    const r = await api('/api/auth/signup', {
-      email: `${name}@example.org`,
-      password: 'long password',
-      displayName: name,
-      role,
-    });
-    tokens[name] = r.accessToken;
-  }
-  const c = await api('/api/classes', { title: 'Run the class' }, tokens.teacher);
-  classId = c.class.id;
-  const code = c.class.inviteUrl.split('/join/')[1];
-  for (const name of ['alice', 'bob', 'carol']) {
-    await api(`/api/invites/${code}/join`, undefined, tokens[name]);
-  }
+  const set = await classWithStudents(server, 'Run the class', ['alice', 'bob', 'carol']);
+  classId = set.classId;
+  Object.assign(tokens, set.tokens);
   browser = await launchBrowser();
 });
 

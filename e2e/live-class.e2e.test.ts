@@ -14,6 +14,7 @@ import {
   logIn,
   unexpectedPageErrors,
 } from './browser.js';
+import { classWithStudents } from './class-setup.js';
 import { startServer, type E2eServer } from './harness.js';
 import { watchSocketIo } from './socket-io-frames.js';
 
@@ -32,8 +33,6 @@ interface Inbound {
   framesDecoded: number;
   packetsReceived: number;
 }
-
-const api = (path: string, body: unknown, token?: string) => server.api('POST', path, body, token);
 
 async function enterRoom(name: string, email: string) {
   const context = await newContext(browser, server.baseUrl);
@@ -75,24 +74,9 @@ const totalFrames = (s: Inbound[]) => s.reduce((n, x) => n + x.framesDecoded, 0)
 
 beforeAll(async () => {
   server = await startServer();
-  for (const [name, role] of [
-    ['teacher', 'teacher'],
-    ['alice', 'student'],
-    ['bob', 'student'],
-  ] as const) {
-    const r = await api('/api/auth/signup', {
-      email: `${name}@example.org`,
-      password: 'long password',
-      displayName: name,
-      role,
-    });
-    tokens[name] = r.accessToken;
-  }
-  const c = await api('/api/classes', { title: 'Live physics' }, tokens.teacher);
-  classId = c.class.id;
-  const code = c.class.inviteUrl.split('/join/')[1];
-  await api(`/api/invites/${code}/join`, undefined, tokens.alice);
-  await api(`/api/invites/${code}/join`, undefined, tokens.bob);
+  const set = await classWithStudents(server, 'Live physics', ['alice', 'bob']);
+  classId = set.classId;
+  Object.assign(tokens, set.tokens);
   browser = await launchBrowser();
 });
 

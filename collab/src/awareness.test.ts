@@ -2,12 +2,10 @@
  * Awareness (cursors, names) through the real server with stock y-websocket clients: the
  * server says who a cursor belongs to, and keeps what a client may send small and slow.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { connectClient, waitFor, type TestClient } from './test-support/client.js';
-import type { tempDir } from './test-support/db.js';
-import { closeFixture, openFixture } from './test-support/fixture.js';
-import { metricValue, type TestServer } from './test-support/server.js';
-import type { AnyKysely } from './store.js';
+import { useFixture } from './test-support/fixture.js';
+import { metricValue } from './test-support/server.js';
 
 const DOC = 'class/aware/board';
 
@@ -19,25 +17,19 @@ type State = {
 };
 
 describe('awareness', () => {
-  let tmp: ReturnType<typeof tempDir>;
-  let db: AnyKysely;
-  let server: TestServer;
   let now = 0;
-  const clients: TestClient[] = [];
-
-  beforeEach(async () => {
+  beforeEach(() => {
     now = 0;
-    ({ tmp, db, server } = await openFixture({ clock: () => now }));
   });
-
-  afterEach(() => closeFixture({ tmp, db, server }, clients));
+  const f = useFixture(() => ({ clock: () => now }));
+  const { clients } = f;
 
   const seenBy = (c: TestClient, from: TestClient) =>
     c.provider.awareness.getStates().get(from.doc.clientID) as State | undefined;
 
   it('relays the authenticated name, not the one a student claims', async () => {
-    const student = connectClient(server.url, DOC, 'student-7');
-    const other = connectClient(server.url, DOC, 'student-8');
+    const student = connectClient(f.server.url, DOC, 'student-7');
+    const other = connectClient(f.server.url, DOC, 'student-8');
     clients.push(student, other);
     await Promise.all([student.synced, other.synced]);
 
@@ -57,15 +49,15 @@ describe('awareness', () => {
   });
 
   it('drops oversized, malformed and too frequent awareness; editing goes on', async () => {
-    const sender = connectClient(server.url, DOC, 'student-9');
-    const viewer = connectClient(server.url, DOC, 'student-10');
+    const sender = connectClient(f.server.url, DOC, 'student-9');
+    const viewer = connectClient(f.server.url, DOC, 'student-10');
     clients.push(sender, viewer);
     await Promise.all([sender.synced, viewer.synced]);
 
     // 40 KiB of "cursor": never relayed.
     sender.provider.awareness.setLocalState({ blob: 'b'.repeat(40 * 1024) });
     await waitFor(
-      async () => (await metricValue(server.registry, 'educloud_collab_rejected_total')) >= 1,
+      async () => (await metricValue(f.server.registry, 'educloud_collab_rejected_total')) >= 1,
       'the oversized state refused',
     );
     expect(seenBy(viewer, sender)?.blob).toBeUndefined();

@@ -3,33 +3,23 @@
  * client is told, the stored document is small again (also after a restart), a copy from
  * before the reset cannot sync back in, and the undo brings the old state back.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { EpochConflictError } from './collab-server.js';
-import type { AnyKysely } from './store.js';
 import { connectClient, nextClose, waitFor, type TestClient } from './test-support/client.js';
-import type { tempDir } from './test-support/db.js';
-import { closeFixture, openFixture } from './test-support/fixture.js';
+import { useFixture } from './test-support/fixture.js';
 import { startRedis } from './test-support/processes.js';
-import { startTestServer, type TestServer } from './test-support/server.js';
+import { startTestServer } from './test-support/server.js';
 
 const DOC = 'class/reset/notes';
 const KiB = 1024;
 
 describe('reset and undo', () => {
-  let tmp: ReturnType<typeof tempDir>;
-  let db: AnyKysely;
-  let server: TestServer;
-  const clients: TestClient[] = [];
-
-  beforeEach(async () => {
-    ({ tmp, db, server } = await openFixture());
-  });
-
-  afterEach(() => closeFixture({ tmp, db, server }, clients));
+  const f = useFixture();
+  const { clients } = f;
 
   function join(token: string, epoch?: number): TestClient {
     const c = connectClient(
-      server.url,
+      f.server.url,
       DOC,
       token,
       epoch === undefined ? {} : { epoch: String(epoch) },
@@ -46,13 +36,13 @@ describe('reset and undo', () => {
     for (let i = 0; i < 3; i++) student.doc.getText('t').insert(0, 'x'.repeat(500 * KiB));
     teacher.doc.getMap('meta').set('title', 'Lesson 1');
     await waitFor(() => teacher.doc.getText('t').length === 1500 * KiB, 'the flood arrives');
-    await server.handle.flush();
-    const before = await server.handle.documentState(DOC);
+    await f.server.handle.flush();
+    const before = await f.server.handle.documentState(DOC);
     expect(before.sizeBytes).toBeGreaterThan(1500 * KiB);
     expect(before).toMatchObject({ epoch: 0, canUndoReset: false });
 
     const kicked = [nextClose(teacher), nextClose(student)];
-    const reset = await server.handle.resetDocument(DOC, 'teacher-1', 0);
+    const reset = await f.server.handle.resetDocument(DOC, 'teacher-1', 0);
     expect(reset).toMatchObject({ epoch: 1, canUndoReset: true });
     expect(reset.sizeBytes).toBeLessThan(100);
     // Both are told their copy is outdated (stock clients then stop: 44xx).
@@ -73,9 +63,9 @@ describe('reset and undo', () => {
 
     // Stored: a restarted server loads the reset document only.
     for (const c of clients.splice(0)) c.destroy();
-    await server.close();
-    server = await startTestServer(db);
-    const afterRestart = await server.handle.documentState(DOC);
+    await f.server.close();
+    f.server = await startTestServer(f.db);
+    const afterRestart = await f.server.handle.documentState(DOC);
     expect(afterRestart).toMatchObject({ epoch: 1, canUndoReset: true });
     expect(afterRestart.sizeBytes).toBeLessThan(1 * KiB);
     console.log(
@@ -89,7 +79,7 @@ describe('reset and undo', () => {
 
     // Undo: everybody is moved to a new epoch holding the state before the reset.
     const kickedAgain = nextClose(late);
-    const undone = await server.handle.undoReset(DOC, 'teacher-1');
+    const undone = await f.server.handle.undoReset(DOC, 'teacher-1');
     expect(undone).toMatchObject({ epoch: 2 });
     expect((await kickedAgain).code).toBe(4410);
     const restored = join('student-3', 2);
@@ -100,25 +90,25 @@ describe('reset and undo', () => {
 
     // The same reset cannot be undone twice.
     expect(undone.canUndoReset).toBe(false);
-    await expect(server.handle.undoReset(DOC, 'teacher-1')).rejects.toThrow(
+    await expect(f.server.handle.undoReset(DOC, 'teacher-1')).rejects.toThrow(
       'there is no reset to undo',
     );
-    expect((await server.handle.documentState(DOC)).epoch).toBe(2);
+    expect((await f.server.handle.documentState(DOC)).epoch).toBe(2);
   });
 
   it('refuses a reset based on an outdated epoch', async () => {
-    await server.handle.resetDocument(DOC, 'teacher-1', 0);
-    await expect(server.handle.resetDocument(DOC, 'teacher-2', 0)).rejects.toThrow(
+    await f.server.handle.resetDocument(DOC, 'teacher-1', 0);
+    await expect(f.server.handle.resetDocument(DOC, 'teacher-2', 0)).rejects.toThrow(
       EpochConflictError,
     );
-    expect((await server.handle.documentState(DOC)).epoch).toBe(1);
+    expect((await f.server.handle.documentState(DOC)).epoch).toBe(1);
   });
 
   it('reaches the clients of another node over Redis', async () => {
     const redis = await startRedis();
-    await server.close();
-    server = await startTestServer(db, { redisUrl: redis.url });
-    const other = await startTestServer(db, { redisUrl: redis.url });
+    await f.server.close();
+    f.server = await startTestServer(f.db, { redisUrl: redis.url });
+    const other = await startTestServer(f.db, { redisUrl: redis.url });
     try {
       const here = join('teacher-1', 0);
       const there = connectClient(other.url, DOC, 'student-1', { epoch: '0' });
@@ -129,7 +119,7 @@ describe('reset and undo', () => {
       await other.handle.flush();
 
       const kicked = nextClose(there);
-      await server.handle.resetDocument(DOC, 'teacher-1');
+      await f.server.handle.resetDocument(DOC, 'teacher-1');
       expect((await kicked).code).toBe(4410);
       // Node 2 dropped its copy: a new client there gets the reset document.
       const again = connectClient(other.url, DOC, 'student-1', { epoch: '1' });
@@ -144,8 +134,8 @@ describe('reset and undo', () => {
       for (const c of clients.splice(0)) c.destroy();
       await other.close();
       // Closed while Redis is still up; afterEach closes the replacement.
-      await server.close();
-      server = await startTestServer(db);
+      await f.server.close();
+      f.server = await startTestServer(f.db);
       await redis.stop();
     }
   });

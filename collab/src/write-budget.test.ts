@@ -4,12 +4,10 @@
  * exact: nothing refills behind the test's back, and nothing depends on the machine's speed.
  */
 import * as Y from 'yjs';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { AnyKysely } from './store.js';
-import { connectClient, nextClose, waitFor, type TestClient } from './test-support/client.js';
-import type { tempDir } from './test-support/db.js';
-import { closeFixture, openFixture } from './test-support/fixture.js';
-import type { TestServer } from './test-support/server.js';
+import { connectClient, nextClose, waitFor } from './test-support/client.js';
+import { useFixture } from './test-support/fixture.js';
 
 const DOC = 'class/budget/notes';
 const MiB = 1024 * 1024;
@@ -22,22 +20,16 @@ async function storedBytes(db: AnyKysely): Promise<number> {
 }
 
 describe('write budgets', () => {
-  let tmp: ReturnType<typeof tempDir>;
-  let db: AnyKysely;
-  let server: TestServer;
   let now = 0;
-  const clients: TestClient[] = [];
-
-  beforeEach(async () => {
+  beforeEach(() => {
     now = 0;
-    ({ tmp, db, server } = await openFixture({ clock: () => now }));
   });
-
-  afterEach(() => closeFixture({ tmp, db, server }, clients));
+  const f = useFixture(() => ({ clock: () => now }));
+  const { clients } = f;
 
   it('cuts a flooding guest at the budget, across reconnects, and keeps the document small', async () => {
-    const teacher = connectClient(server.url, DOC, 'teacher-1');
-    const guest = connectClient(server.url, DOC, 'guest-1');
+    const teacher = connectClient(f.server.url, DOC, 'teacher-1');
+    const guest = connectClient(f.server.url, DOC, 'guest-1');
     clients.push(teacher, guest);
     await Promise.all([teacher.synced, guest.synced]);
 
@@ -45,24 +37,24 @@ describe('write budgets', () => {
     const cut = nextClose(guest);
     for (let i = 0; i < 64; i++) guest.doc.getText('t').insert(0, 'x'.repeat(CHUNK));
     expect(await cut).toEqual({ code: 4429, reason: 'write budget exceeded' });
-    await server.handle.flush();
-    const afterFirst = await storedBytes(db);
+    await f.server.handle.flush();
+    const afterFirst = await storedBytes(f.db);
     // The connection's burst (4 MiB): four chunks, not sixty-four.
     expect(afterFirst).toBeGreaterThanOrEqual(3 * CHUNK);
     expect(afterFirst).toBeLessThanOrEqual(4 * MiB);
 
     // Reconnecting (a new socket, same user) does not bring a fresh budget: the user's
     // (6 MiB, shared by all their sockets) is what is left.
-    const again = connectClient(server.url, DOC, 'guest-1');
+    const again = connectClient(f.server.url, DOC, 'guest-1');
     clients.push(again);
     await again.synced;
     const cutAgain = nextClose(again);
     for (let i = 0; i < 8; i++) again.doc.getText('t2').insert(0, 'y'.repeat(CHUNK));
     expect((await cutAgain).code).toBe(4429);
-    await server.handle.flush();
-    const total = await storedBytes(db);
+    await f.server.handle.flush();
+    const total = await storedBytes(f.db);
     expect(total).toBeLessThanOrEqual(6 * MiB);
-    expect((await server.handle.documentState(DOC)).sizeBytes).toBe(total);
+    expect((await f.server.handle.documentState(DOC)).sizeBytes).toBe(total);
 
     // The teacher was never cut and holds exactly what was stored.
     await waitFor(
@@ -74,7 +66,7 @@ describe('write budgets', () => {
   });
 
   it('shares one budget between the sockets of one user', async () => {
-    const tabs = [1, 2, 3].map(() => connectClient(server.url, DOC, 'guest-2'));
+    const tabs = [1, 2, 3].map(() => connectClient(f.server.url, DOC, 'guest-2'));
     clients.push(...tabs);
     await Promise.all(tabs.map((t) => t.synced));
     const closes: number[] = [];
@@ -85,14 +77,14 @@ describe('write budgets', () => {
     }
     await waitFor(() => closes.length > 0, 'a socket cut at the user budget');
     expect(closes).toContain(4429);
-    await server.handle.flush();
-    expect(await storedBytes(db)).toBeLessThanOrEqual(6 * MiB);
+    await f.server.handle.flush();
+    expect(await storedBytes(f.db)).toBeLessThanOrEqual(6 * MiB);
   });
 
   it('never cuts a busy class: two minutes of typing, drawing, pasting and PDF pages', async () => {
-    const teacher = connectClient(server.url, DOC, 'teacher-1');
-    const typist = connectClient(server.url, DOC, 'student-1');
-    const drawer = connectClient(server.url, DOC, 'student-2');
+    const teacher = connectClient(f.server.url, DOC, 'teacher-1');
+    const typist = connectClient(f.server.url, DOC, 'student-1');
+    const drawer = connectClient(f.server.url, DOC, 'student-2');
     const all = [teacher, typist, drawer];
     clients.push(...all);
     await Promise.all(all.map((c) => c.synced));
@@ -130,7 +122,7 @@ describe('write budgets', () => {
         () =>
           all.every((c) => {
             const mine = c.doc.clientID;
-            const served = server.handle.getLoadedDocument(DOC);
+            const served = f.server.handle.getLoadedDocument(DOC);
             return (
               served !== undefined &&
               Y.getState(served.store, mine) === Y.getState(c.doc.store, mine)
@@ -140,8 +132,8 @@ describe('write budgets', () => {
       );
     }
     expect(closes).toEqual([]);
-    await server.handle.flush();
-    const state = await server.handle.documentState(DOC);
+    await f.server.handle.flush();
+    const state = await f.server.handle.documentState(DOC);
     // Far below the 64 MiB cap, which ordinary editing therefore never reaches.
     expect(state.sizeBytes).toBeLessThan(32 * MiB);
     console.log('busy class: document', state.sizeBytes, 'bytes after 120 s');

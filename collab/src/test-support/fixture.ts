@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { afterEach, beforeEach } from 'vitest';
 import type { CollabOptions } from '../index.js';
 import type { AnyKysely } from '../store.js';
 import type { TestClient } from './client.js';
@@ -25,4 +26,19 @@ export async function closeFixture(f: Fixture, clients: TestClient[] = []): Prom
   await f.server.close();
   await f.db.destroy();
   f.tmp.remove();
+}
+
+/**
+ * Opens a fresh fixture before each test of the enclosing suite and closes it, with the clients
+ * pushed to `clients`, after each. Tests may replace `server` (a restart); the current one is closed.
+ */
+export function useFixture(
+  options: () => Partial<CollabOptions> = () => ({}),
+): Fixture & { clients: TestClient[] } {
+  const f = { clients: [] as TestClient[] } as Fixture & { clients: TestClient[] };
+  beforeEach(async () => {
+    Object.assign(f, await openFixture(options()));
+  });
+  afterEach(() => closeFixture(f, f.clients));
+  return f;
 }

@@ -13,8 +13,8 @@ import {
   playlistSegments,
   publish,
   readIfExists,
-  removeDir,
   rtmpUrl,
+  tearDownIngest,
   tempDir,
   testIngestOptions,
   waitFor,
@@ -103,13 +103,7 @@ describe('rtmp ingest', () => {
     publishers = [];
   });
 
-  afterEach(async () => {
-    for (const p of publishers) p.child.kill('SIGKILL');
-    await Promise.all(publishers.map((p) => p.exited));
-    await handle?.close();
-    await db.destroy();
-    await removeDir(dataDir);
-  });
+  afterEach(() => tearDownIngest({ publishers, handle, db, dataDir }));
 
   it('publishes to a live HLS playlist and finalizes a VOD after the publisher dies', async () => {
     await startIngest();

@@ -23,8 +23,8 @@ import {
   captureLogger,
   openDb,
   publish,
-  removeDir,
   rtmpUrl,
+  tearDownIngest,
   tempDir,
   testIngestOptions,
   waitFor,
@@ -87,13 +87,7 @@ describe('broadcast limits', () => {
     ended = [];
   });
 
-  afterEach(async () => {
-    for (const p of publishers) p.child.kill('SIGKILL');
-    await Promise.all(publishers.map((p) => p.exited));
-    await handle?.close();
-    await db.destroy();
-    await removeDir(dataDir);
-  });
+  afterEach(() => tearDownIngest({ publishers, handle, db, dataDir }));
 
   it('refuses a new broadcast while the disk is nearly full, and says why', async () => {
     await startIngest({ minFreeDiskBytes: Number.MAX_SAFE_INTEGER });

@@ -6,6 +6,7 @@ import SQLite from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect, type MigrationProvider } from 'kysely';
 import { pino, type Logger } from 'pino';
 import { ingestMigrations } from '../migrations.js';
+import type { IngestHandle } from '../index.js';
 import type { IngestOptionsInput } from '../options.js';
 import type { IngestDatabase } from '../schema.js';
 
@@ -173,4 +174,18 @@ export function testIngestOptions(
 /** The RTMP address an ingest on `port` takes `key` at. */
 export function rtmpUrl(port: number, key: string): string {
   return `rtmp://127.0.0.1:${port}/live/${key}`;
+}
+
+/** After a test: kills the publishers and waits for them, closes the ingest, removes the data. */
+export async function tearDownIngest(t: {
+  publishers: Publisher[];
+  handle: IngestHandle | null;
+  db: Kysely<IngestDatabase>;
+  dataDir: string;
+}): Promise<void> {
+  for (const p of t.publishers) p.child.kill('SIGKILL');
+  await Promise.all(t.publishers.map((p) => p.exited));
+  await t.handle?.close();
+  await t.db.destroy();
+  await removeDir(t.dataDir);
 }

@@ -49,6 +49,16 @@ export class LiveMedia {
   private readonly producers = new Map<LocalSource, ms.Producer>();
   readonly consumers = new Map<string, ConsumerEntry>();
   private readonly layerWanted = new Map<string, number>();
+  /**
+   * Producers announced while the receive transport was still being made: a join racing
+   * someone's publish (everyone rejoins at once after a server restart) must not lose them.
+   */
+  private readonly announcedEarly = new Map<
+    string,
+    { p: ProducerInfo; ownPeerId: string | null }
+  >();
+  /** Consume requests in flight, so an early announcement and the join's list ask only once. */
+  private readonly consuming = new Set<string>();
 
   constructor(
     private readonly signaling: SignalingClient,
@@ -175,8 +185,13 @@ export class LiveMedia {
   async consume(p: ProducerInfo, ownPeerId: string | null): Promise<void> {
     const transport = this.recvTransport;
     const device = this.device;
-    if (!transport || !device || p.peerId === ownPeerId) return;
-    if (this.consumesProducer(p.producerId)) return;
+    if (p.peerId === ownPeerId) return;
+    if (!transport || !device) {
+      this.announcedEarly.set(p.producerId, { p, ownPeerId });
+      return;
+    }
+    if (this.consumesProducer(p.producerId) || this.consuming.has(p.producerId)) return;
+    this.consuming.add(p.producerId);
     try {
       const info = await this.signaling.request('consume', {
         transportId: transport.id,
@@ -205,7 +220,16 @@ export class LiveMedia {
       if (!(err instanceof LiveAckError && err.code === 'not_found')) {
         this.events.error(err instanceof Error ? err.message : String(err));
       }
+    } finally {
+      this.consuming.delete(p.producerId);
     }
+  }
+
+  /** Consumes what was announced before the receive transport existed. */
+  async consumeAnnouncedEarly(): Promise<void> {
+    const early = [...this.announcedEarly.values()];
+    this.announcedEarly.clear();
+    await Promise.all(early.map(({ p, ownPeerId }) => this.consume(p, ownPeerId)));
   }
 
   dropConsumer(consumerId: string): void {
@@ -218,6 +242,7 @@ export class LiveMedia {
   }
 
   dropConsumersOf(producerId: string): void {
+    this.announcedEarly.delete(producerId);
     for (const [id, c] of this.consumers)
       if (c.consumer.producerId === producerId) this.dropConsumer(id);
   }
@@ -242,6 +267,7 @@ export class LiveMedia {
   }
 
   close(): void {
+    this.announcedEarly.clear();
     this.dropAllConsumers();
     for (const p of this.producers.values()) p.close();
     this.producers.clear();

@@ -328,7 +328,10 @@ export class LiveSession {
     await this.media.createTransport('recv');
     // Receive first: what the others show matters more to someone joining than their own
     // camera reaching the others a few hundred milliseconds sooner.
-    const consumed = Promise.all(joined.producers.map((p) => this.media.consume(p, joined.peerId)));
+    const consumed = Promise.all([
+      ...joined.producers.map((p) => this.media.consume(p, joined.peerId)),
+      this.media.consumeAnnouncedEarly(),
+    ]);
     await this.media.createTransport('send');
     const initial: [LocalSource, MediaStreamTrack | undefined][] = [
       ['camera', this.state.local.camera ?? this.initial.camera],

@@ -1,71 +1,202 @@
 #!/usr/bin/env node
-// Join to first decoded remote frame in Chromium through the real server and mediasoup
-// worker: a teacher page publishes its fake camera, then a student page joins RUNS times; each
-// time we measure from the click on "Join the live class" to the first decoded frame of the
-// teacher's video. Prints the median and the spread (this 2-core machine is noisy).
+// Join to first decoded remote frame in Chromium, ours against a bare mediasoup-client page.
+// For each room size (PUBLISHERS, default 1,3,6 already publishing their fake camera and
+// microphone with our simulcast encodings), a joining page is timed RUNS times:
+// - ours: the built server, a teacher and students publishing through our web client; the
+//   timer runs from the click on "Join the live class" to the first decoded remote frame, and to
+//   every publisher's video decoded.
+// - bare: bench/bare-sfu (one mediasoup router behind a WebSocket, no accounts or class state)
+//   with the same number of publishing pages; the timer runs from the call to join (one receive
+//   transport, every producer consumed and resumed at once) to the same two points.
+// The two rooms never run at the same time, so each has the same load: its own publishers.
+// Prints medians and ours/bare ratios (this 2-core machine is noisy).
 import { launchChromium, logIn, postJson, quantile, startServer } from './support.mjs';
+import { startBareServer } from './bare-sfu/bare-server.mjs';
 
-const RUNS = Number(process.env.RUNS ?? 10);
+const RUNS = Number(process.env.RUNS ?? 5);
+const SIZES = (process.env.PUBLISHERS ?? '1,3,6').split(',').map(Number);
+const WAIT = { polling: 20, timeout: 60_000 };
 
-const server = await startServer();
-const url = server.baseUrl;
+async function signUp(url, name, role) {
+  return postJson(url, '/api/auth/signup', {
+    email: `${name}@b.test`,
+    password: 'long password',
+    displayName: name,
+    role,
+  });
+}
+
+async function joinAsStudent(browser, url, classId, name) {
+  const page = await (await browser.newContext()).newPage();
+  await logIn(page, url, `${name}@b.test`);
+  await page.goto(`${url}/classes/${classId}`);
+  await waitJoinable(page);
+  return page;
+}
+
+async function waitJoinable(page) {
+  await page.getByTestId('join-live').waitFor({ timeout: 60_000 });
+  // The device check is done once the button is enabled.
+  await page.waitForFunction(
+    () => !document.querySelector('[data-testid="join-live"]')?.hasAttribute('disabled'),
+  );
+}
+
+/** Frames decoded per remote video in our client, named like the bare page's function. */
+function exposeOurFrames(page) {
+  return page.evaluate(() => {
+    window.ourVideoFrames = async () =>
+      ((await window.educloudLive?.inboundStats()) ?? [])
+        .filter((x) => x.kind === 'video')
+        .map((x) => x.framesDecoded);
+  });
+}
+
+/** Times one join: `start` begins it, `frames` reads frames decoded per remote video. */
+async function timeJoin(page, publishers, start, frames) {
+  const started = Date.now();
+  await start();
+  await page.waitForFunction(
+    async ([fn]) => (await window[fn]()).some((f) => f > 0),
+    [frames],
+    WAIT,
+  );
+  const first = Date.now() - started;
+  await page.waitForFunction(
+    async ([fn, n]) => (await window[fn]()).filter((f) => f > 0).length >= n,
+    [frames, publishers],
+    WAIT,
+  );
+  return { first, all: Date.now() - started };
+}
+
+async function measureOurs(browser, publishers) {
+  const server = await startServer();
+  const url = server.baseUrl;
+  const contexts = [];
+  try {
+    const t = await signUp(url, 'teacher', 'teacher');
+    const names = ['joiner', ...Array.from({ length: publishers - 1 }, (_, i) => `pub${i}`)];
+    const c = await postJson(url, '/api/classes', { title: 'Bench' }, t.accessToken);
+    const classId = c.class.id;
+    const invite = c.class.inviteUrl.split('/join/')[1];
+    for (const name of names) {
+      const s = await signUp(url, name, 'student');
+      await postJson(url, `/api/invites/${invite}/join`, undefined, s.accessToken);
+    }
+    const teacher = await (await browser.newContext()).newPage();
+    contexts.push(teacher.context());
+    await logIn(teacher, url, 'teacher@b.test');
+    await teacher.goto(`${url}/classes/${classId}`);
+    await teacher.getByTestId('join-live').click();
+    await teacher.getByTestId('start-class').click();
+    for (const name of names.slice(1)) {
+      const page = await joinAsStudent(browser, url, classId, name);
+      contexts.push(page.context());
+      await page.getByTestId('join-live').click();
+    }
+    // Everyone publishing: the teacher decodes every student's camera.
+    await teacher.waitForFunction(
+      async (n) => {
+        const stats = (await window.educloudLive?.inboundStats()) ?? [];
+        return stats.filter((x) => x.kind === 'video' && x.framesDecoded > 0).length >= n;
+      },
+      publishers - 1,
+      WAIT,
+    );
+    const joiner = await joinAsStudent(browser, url, classId, 'joiner');
+    contexts.push(joiner.context());
+    await exposeOurFrames(joiner);
+    const times = [];
+    for (let i = 0; i < RUNS; i++) {
+      if (i > 0) {
+        await joiner.goto(`${url}/classes/${classId}`);
+        await waitJoinable(joiner);
+        await exposeOurFrames(joiner);
+      }
+      times.push(
+        await timeJoin(
+          joiner,
+          publishers,
+          () => joiner.getByTestId('join-live').click(),
+          'ourVideoFrames',
+        ),
+      );
+      await joiner.getByTestId('leave-live').click();
+    }
+    return times;
+  } finally {
+    for (const c of contexts) await c.close();
+    await server.stop();
+  }
+}
+
+async function measureBare(browser, publishers) {
+  const server = await startBareServer();
+  const contexts = [];
+  try {
+    for (let i = 0; i < publishers; i++) {
+      const page = await (await browser.newContext()).newPage();
+      contexts.push(page.context());
+      await page.goto(server.baseUrl);
+      await page.evaluate(() => window.barePublish());
+    }
+    const joiner = await (await browser.newContext()).newPage();
+    contexts.push(joiner.context());
+    const times = [];
+    for (let i = 0; i < RUNS; i++) {
+      // A fresh page each time: the WebSocket closing takes the last run's transport along.
+      await joiner.goto(server.baseUrl);
+      await joiner.waitForFunction(() => typeof window.bareJoin === 'function');
+      times.push(
+        await timeJoin(
+          joiner,
+          publishers,
+          () => joiner.evaluate(() => window.bareJoin()),
+          'bareVideoFrames',
+        ),
+      );
+    }
+    return times;
+  } finally {
+    for (const c of contexts) await c.close();
+    await server.stop();
+  }
+}
+
+const median = (xs) =>
+  quantile(
+    [...xs].sort((a, b) => a - b),
+    0.5,
+  );
 const browser = await launchChromium();
 try {
-  const t = await postJson(url, '/api/auth/signup', {
-    email: 't@b.test',
-    password: 'long password',
-    displayName: 'teacher',
-    role: 'teacher',
-  });
-  const s = await postJson(url, '/api/auth/signup', {
-    email: 's@b.test',
-    password: 'long password',
-    displayName: 'student',
-    role: 'student',
-  });
-  const c = await postJson(url, '/api/classes', { title: 'Bench' }, t.accessToken);
-  const classId = c.class.id;
-  await postJson(
-    url,
-    `/api/invites/${c.class.inviteUrl.split('/join/')[1]}/join`,
-    undefined,
-    s.accessToken,
-  );
-  const teacher = await (await browser.newContext()).newPage();
-  await logIn(teacher, url, 't@b.test');
-  await teacher.goto(`${url}/classes/${classId}`);
-  await teacher.getByTestId('join-live').click();
-  await teacher.getByTestId('start-class').click();
-  const student = await (await browser.newContext()).newPage();
-  await logIn(student, url, 's@b.test');
-  const times = [];
-  for (let i = 0; i < RUNS; i++) {
-    await student.goto(`${url}/classes/${classId}`);
-    const join = student.getByTestId('join-live');
-    await join.waitFor();
-    // The device check is done once the button is enabled.
-    await student.waitForFunction(
-      () => !document.querySelector('[data-testid="join-live"]')?.hasAttribute('disabled'),
+  const rows = [];
+  for (const n of SIZES) {
+    const ours = await measureOurs(browser, n);
+    const bare = await measureBare(browser, n);
+    const row = {
+      publishers: n,
+      oursFirst: median(ours.map((t) => t.first)),
+      bareFirst: median(bare.map((t) => t.first)),
+      oursAll: median(ours.map((t) => t.all)),
+      bareAll: median(bare.map((t) => t.all)),
+    };
+    rows.push(row);
+    console.log(
+      `${n} publisher(s), ${RUNS} runs (ms): ours first ${ours.map((t) => t.first).join(' ')}` +
+        ` | bare first ${bare.map((t) => t.first).join(' ')}` +
+        ` | ours all ${ours.map((t) => t.all).join(' ')} | bare all ${bare.map((t) => t.all).join(' ')}`,
     );
-    const started = Date.now();
-    await join.click();
-    await student.waitForFunction(
-      async () => {
-        const stats = await window.educloudLive?.inboundStats();
-        return stats?.some((x) => x.kind === 'video' && x.framesDecoded > 0);
-      },
-      undefined,
-      { polling: 20, timeout: 30_000 },
-    );
-    times.push(Date.now() - started);
-    await student.getByTestId('leave-live').click();
   }
-  times.sort((a, b) => a - b);
-  console.log(`join → first decoded remote frame, ${RUNS} runs (ms): ${times.join(' ')}`);
-  console.log(
-    `median ${quantile(times, 0.5)} ms, p90 ${quantile(times, 0.9)} ms, min ${times[0]} ms`,
-  );
+  console.log('\npublishers | first frame: ours / bare (ratio) | all videos: ours / bare (ratio)');
+  for (const r of rows) {
+    console.log(
+      `${String(r.publishers).padStart(10)} | ${r.oursFirst} / ${r.bareFirst} ms` +
+        ` (${(r.oursFirst / r.bareFirst).toFixed(2)}x) | ${r.oursAll} / ${r.bareAll} ms` +
+        ` (${(r.oursAll / r.bareAll).toFixed(2)}x)`,
+    );
+  }
 } finally {
   await browser.close();
-  await server.stop();
 }

@@ -11,7 +11,7 @@ trap 'fail "the step above stopped with an error (line $LINENO)"' ERR
 # System packages: media tools, the test services and browser, and what the mediasoup worker
 # is compiled against (Debian's libraries instead of downloads from GitHub).
 packages=(
-  ffmpeg redis-server chromium fonts-liberation ca-certificates
+  ffmpeg redis-server postgresql chromium fonts-liberation ca-certificates
   build-essential python3 pkg-config meson ninja-build flatbuffers-compiler libflatbuffers-dev
   libssl-dev libuv1-dev libsrtp2-dev libusrsctp-dev libabsl-dev
 )

@@ -53,11 +53,14 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
   const registry = new Registry();
   registry.setDefaultLabels({ app: 'educloud' });
   collectDefaultMetrics({ register: registry, prefix: 'educloud_' });
-  const db = await openDatabase(config.dataDir, {
-    ...signaling.signalingMigrations,
-    ...collab.collabMigrations,
-    ...ingest.ingestMigrations,
-  });
+  const db = await openDatabase(
+    { dataDir: config.dataDir, databaseUrl: config.databaseUrl, logger: log.child({ part: 'db' }) },
+    {
+      ...signaling.signalingMigrations,
+      ...collab.collabMigrations,
+      ...ingest.ingestMigrations,
+    },
+  );
   const media = await sfu.start({
     logger: log.child({ part: 'sfu' }),
     registry,

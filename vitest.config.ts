@@ -1,10 +1,52 @@
 import { defineConfig } from 'vitest/config';
 
+// The suites that store things, run a second time on PostgreSQL (DATABASE_URL) in the
+// `postgres` project. Left out: the browser suites (minutes, no new queries), the broadcast ones
+// (ffmpeg time; recordings' queries are covered by rtmp-ingest's), and class-documents, whose
+// flood test counts how many frames were stored before the cut, which depends on write speed
+// (collab's own suites cover its store on PostgreSQL).
+const POSTGRES_SUITES = [
+  'server/src/database.test.ts',
+  'server/src/http-api.test.ts',
+  'server/src/sessions.test.ts',
+  'server/src/live-state.test.ts',
+  'server/src/live-class-controls.test.ts',
+  'server/src/scale-out.test.ts',
+  'collab/src/sync.test.ts',
+  'collab/src/reset.test.ts',
+  'collab/src/lock.test.ts',
+  'collab/src/delete-documents.test.ts',
+  'collab/src/multi-process.test.ts',
+  'rtmp-ingest/src/recordings.test.ts',
+  'rtmp-ingest/src/recovery.test.ts',
+];
+
 // One project per workspace so each part's tests can carry their own timeouts; the browser
 // end-to-end project runs its files one at a time (2 cores, one Chromium at once).
 export default defineConfig({
   resolve: { conditions: ['source'] },
   test: {
-    projects: ['protocol', 'sfu', 'signaling', 'rtmp-ingest', 'collab', 'server', 'web', 'e2e'],
+    projects: [
+      'protocol',
+      'sfu',
+      'signaling',
+      'rtmp-ingest',
+      'collab',
+      'server',
+      'web',
+      'e2e',
+      {
+        resolve: { conditions: ['source'] },
+        ssr: { resolve: { conditions: ['source'] } },
+        test: {
+          name: 'postgres',
+          include: POSTGRES_SUITES,
+          // One PostgreSQL for the project; every test server or fixture gets its own database.
+          globalSetup: ['test-support/postgres-global-setup.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 60_000,
+        },
+      },
+    ],
   },
 });

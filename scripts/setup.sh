@@ -8,10 +8,11 @@ step() { printf '\n\033[1m[setup] %s\033[0m\n' "$*"; }
 fail() { printf '\n\033[31m[setup] FAILED: %s\033[0m\n' "$*" >&2; exit 1; }
 trap 'fail "the step above stopped with an error (line $LINENO)"' ERR
 
-# System packages: media tools, the test services and browser, and what the mediasoup worker
-# is compiled against (Debian's libraries instead of downloads from GitHub).
+# System packages: media tools, the test services (Redis, PostgreSQL, coturn; docker-compose
+# only checks docker-compose.yml) and browser, and what the mediasoup worker is compiled against
+# (Debian's libraries instead of downloads from GitHub).
 packages=(
-  ffmpeg redis-server chromium fonts-liberation ca-certificates
+  ffmpeg redis-server postgresql coturn docker-compose chromium fonts-liberation ca-certificates
   build-essential python3 pkg-config meson ninja-build flatbuffers-compiler libflatbuffers-dev
   libssl-dev libuv1-dev libsrtp2-dev libusrsctp-dev libabsl-dev
 )

@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { deleteStoredDocuments } from './delete-documents.js';
@@ -11,18 +10,22 @@ import {
   writeLock,
   type AnyKysely,
 } from './store.js';
-import { migrate, openDb, tempDir } from './test-support/db.js';
+import { migrate, newDatabase, openDb, tempDir } from './test-support/db.js';
 
 let dir: ReturnType<typeof tempDir>;
 let db: AnyKysely;
+let dropDb: () => Promise<void>;
 
 beforeEach(async () => {
   dir = tempDir();
-  db = openDb(join(dir.dir, 'collab.db'));
+  const where = await newDatabase(dir.dir);
+  dropDb = where.drop;
+  db = openDb(where.location);
   await migrate(db);
 });
 afterEach(async () => {
   await db.destroy();
+  await dropDb();
   dir.remove();
 });
 

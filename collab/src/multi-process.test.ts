@@ -1,8 +1,7 @@
-import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { connectClient, waitFor, type TestClient } from './test-support/client.js';
-import { openDb, tempDir } from './test-support/db.js';
+import { newDatabase, openDb, tempDir } from './test-support/db.js';
 import {
   buildCollab,
   startChildServer,
@@ -32,9 +31,12 @@ describe('separate server processes', () => {
     return c;
   };
 
-  beforeEach(() => {
+  let dropDb: () => Promise<void>;
+
+  beforeEach(async () => {
     tmp = tempDir();
-    dbFile = join(tmp.dir, 'collab.db');
+    // A SQLite file, or a PostgreSQL URL in the PostgreSQL project: the children open either.
+    ({ location: dbFile, drop: dropDb } = await newDatabase(tmp.dir));
   });
 
   afterEach(async () => {
@@ -42,6 +44,7 @@ describe('separate server processes', () => {
     await Promise.all(children.splice(0).map((c) => c.kill('SIGTERM')));
     await redis?.stop();
     redis = undefined;
+    await dropDb();
     tmp.remove();
   });
 

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { errorCodes } from './errors.js';
 import { chatSendSchema, type ChatMessage } from './chat.js';
 import { classMemberRoleSchema } from './classes.js';
+import { iceServerSchema } from './ice-servers.js';
 import { mediaKindSchema, mediaSourceSchema, type MediaKind } from './media.js';
 import {
   classSettingsUpdateSchema,
@@ -52,6 +53,8 @@ export const transportInfoSchema = z.object({
   iceParameters: opaque,
   iceCandidates: z.array(opaque),
   dtlsParameters: opaque,
+  /** TURN servers with credentials for this user; empty when the server has none. */
+  iceServers: z.array(iceServerSchema).optional(),
 });
 export type TransportInfo = z.infer<typeof transportInfoSchema>;
 

@@ -12,6 +12,7 @@ import type { IngestDatabase } from './schema.js';
 import {
   captureLogger,
   ffprobe,
+  newDatabase,
   openDb,
   playlistSegments,
   publish,
@@ -28,6 +29,7 @@ const repoRoot = resolve(here, '../..');
 describe('crash recovery', () => {
   let dataDir: string;
   let dbFile: string;
+  let dropDb: () => Promise<void>;
   let child: ChildProcess | null = null;
   let publisher: Publisher | null = null;
   let handle: IngestHandle | null = null;
@@ -39,7 +41,8 @@ describe('crash recovery', () => {
       cwd: repoRoot,
     });
     dataDir = await tempDir();
-    dbFile = join(dataDir, 'test.sqlite');
+    // A SQLite file, or a PostgreSQL URL in the PostgreSQL project: the child opens either.
+    ({ location: dbFile, drop: dropDb } = await newDatabase(join(dataDir, 'test.sqlite')));
   }, 120_000);
 
   afterAll(async () => {
@@ -48,6 +51,7 @@ describe('crash recovery', () => {
     await publisher?.exited;
     await handle?.close();
     await db?.destroy();
+    await dropDb?.();
     await removeDir(dataDir);
   });
 

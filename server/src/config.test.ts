@@ -65,4 +65,28 @@ describe('loadConfig', () => {
     );
     expect(() => loadConfig({ DELETED_CLASS_CONTENT: 'archive' })).toThrow(/DELETED_CLASS_CONTENT/);
   });
+
+  it('reads PostgreSQL and TURN settings, refusing half of them', () => {
+    const d = loadConfig({});
+    expect(d.databaseUrl).toBeUndefined();
+    expect(d.turn).toBeUndefined();
+    expect(loadConfig({ DATABASE_URL: 'postgres://u:p@db:5432/educloud' }).databaseUrl).toBe(
+      'postgres://u:p@db:5432/educloud',
+    );
+    expect(() => loadConfig({ DATABASE_URL: 'mysql://db/x' })).toThrow(/DATABASE_URL/);
+    const c = loadConfig({
+      TURN_URLS: 'turn:t.example:3478?transport=udp, turns:t.example:5349?transport=tcp',
+      TURN_SECRET: 'k'.repeat(20),
+    });
+    expect(c.turn).toEqual({
+      urls: ['turn:t.example:3478?transport=udp', 'turns:t.example:5349?transport=tcp'],
+      secret: 'k'.repeat(20),
+      ttlSeconds: 12 * 3600,
+    });
+    expect(() => loadConfig({ TURN_URLS: 'turn:t.example:3478' })).toThrow(/TURN_SECRET/);
+    expect(() =>
+      loadConfig({ TURN_URLS: 'https://t.example', TURN_SECRET: 'k'.repeat(20) }),
+    ).toThrow(/TURN_URLS/);
+    expect(() => loadConfig({ TURN_SECRET: 'short' })).toThrow(/TURN_SECRET: must be at least 16/);
+  });
 });

@@ -44,6 +44,10 @@ const envSchema = z.object({
   HOST: z.string().min(1).default('0.0.0.0'),
   PUBLIC_URL: url.optional(),
   DATA_DIR: z.string().min(1).default('./data'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+    .optional(),
   SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   ACCESS_TOKEN_TTL: seconds.default(900),
@@ -87,6 +91,27 @@ const envSchema = z.object({
   RTC_PORT: port.default(44444),
   RTC_MIN_PORT: port.default(45000),
   RTC_MAX_PORT: port.default(49999),
+  TURN_URLS: z
+    .string()
+    .default('')
+    .transform((s) =>
+      s
+        .split(',')
+        .map((u) => u.trim())
+        .filter(Boolean),
+    )
+    .pipe(
+      z.array(
+        z
+          .string()
+          .regex(
+            /^turns?:[^\s]+$/,
+            'must be a comma-separated list of turn: or turns: URLs (turn:host:3478?transport=udp)',
+          ),
+      ),
+    ),
+  TURN_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  TURN_CREDENTIAL_TTL: seconds.default(12 * 3600),
   REDIS_URL: z
     .string()
     .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
@@ -152,6 +177,8 @@ export interface Config {
   /** Filled in once the port is known when PUBLIC_URL is not set. */
   publicUrl: string | undefined;
   dataDir: string;
+  /** PostgreSQL instead of the SQLite file in dataDir. */
+  databaseUrl: string | undefined;
   secret: string | undefined;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   accessTokenTtlSeconds: number;
@@ -182,6 +209,8 @@ export interface Config {
   /** Live-class events one socket may send per second on average, and at once. */
   liveEventRate: { perSecond: number; burst: number };
   redisUrl: string | undefined;
+  /** TURN servers browsers may relay media through, with the secret their credentials use. */
+  turn: { urls: string[]; secret: string; ttlSeconds: number } | undefined;
   rtmp: {
     enabled: boolean;
     reconnectGraceMs: number;
@@ -232,6 +261,11 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
+  if (e.TURN_URLS.length > 0 && !e.TURN_SECRET) {
+    throw new ConfigError(
+      'Invalid configuration:\n  TURN_SECRET: must be set with TURN_URLS (coturn static-auth-secret)',
+    );
+  }
   if (e.METRICS_PORT !== undefined && e.METRICS_PORT !== 0 && e.METRICS_PORT === e.PORT) {
     throw new ConfigError('Invalid configuration:\n  METRICS_PORT: must differ from PORT');
   }
@@ -240,6 +274,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     host: e.HOST,
     publicUrl: e.PUBLIC_URL?.replace(/\/+$/, ''),
     dataDir: path.resolve(e.DATA_DIR),
+    databaseUrl: e.DATABASE_URL,
     secret: e.SECRET,
     logLevel: e.LOG_LEVEL,
     accessTokenTtlSeconds: e.ACCESS_TOKEN_TTL,
@@ -271,6 +306,10 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     reconnectGraceMs: e.RECONNECT_GRACE_MS,
     liveEventRate: { perSecond: e.LIVE_EVENTS_PER_SECOND, burst: e.LIVE_EVENT_BURST },
     redisUrl: e.REDIS_URL,
+    turn:
+      e.TURN_URLS.length > 0 && e.TURN_SECRET
+        ? { urls: e.TURN_URLS, secret: e.TURN_SECRET, ttlSeconds: e.TURN_CREDENTIAL_TTL }
+        : undefined,
     rtmp: {
       enabled: e.RTMP_ENABLED,
       reconnectGraceMs: e.RTMP_RECONNECT_GRACE_MS,

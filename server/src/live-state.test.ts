@@ -19,6 +19,7 @@ import {
   type SignalingTables,
 } from '@educloud/signaling';
 import { startRedis } from '../../test-support/redis-server.js';
+import { testPostgresDatabase } from '../../test-support/test-database.js';
 import { openDatabase } from './database.js';
 
 const cleanups: (() => Promise<unknown>)[] = [];
@@ -38,9 +39,14 @@ const student: PeerInfo = {
 
 async function withDatabase(): Promise<{ classId: string; open: () => LiveState }> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'educloud-live-state-'));
-  const db = (await openDatabase(dir, signalingMigrations)) as Kysely<SignalingTables>;
+  const pg = await testPostgresDatabase();
+  const db = (await openDatabase(
+    { dataDir: dir, databaseUrl: pg?.url },
+    signalingMigrations,
+  )) as Kysely<SignalingTables>;
   cleanups.push(
     () => rm(dir, { recursive: true, force: true }),
+    async () => pg?.drop(),
     () => db.destroy(),
   );
   const now = new Date().toISOString();

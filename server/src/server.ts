@@ -19,6 +19,7 @@ import { startMetricsServer, type MetricsServer } from './observability/metrics-
 import { resolveSecret } from './secret.js';
 import { SfuMediaRooms } from './sfu-media-rooms.js';
 import { StartupGate } from './startup-gate.js';
+import { turnCredentials } from './turn/turn-credentials.js';
 import { UpgradePaths } from './upgrade-paths.js';
 
 const COLLAB_PREFIX = '/collab/';
@@ -53,11 +54,14 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
   const registry = new Registry();
   registry.setDefaultLabels({ app: 'educloud' });
   collectDefaultMetrics({ register: registry, prefix: 'educloud_' });
-  const db = await openDatabase(config.dataDir, {
-    ...signaling.signalingMigrations,
-    ...collab.collabMigrations,
-    ...ingest.ingestMigrations,
-  });
+  const db = await openDatabase(
+    { dataDir: config.dataDir, databaseUrl: config.databaseUrl, logger: log.child({ part: 'db' }) },
+    {
+      ...signaling.signalingMigrations,
+      ...collab.collabMigrations,
+      ...ingest.ingestMigrations,
+    },
+  );
   const media = await sfu.start({
     logger: log.child({ part: 'sfu' }),
     registry,
@@ -143,6 +147,7 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
     : undefined;
 
   const version = await packageVersion();
+  const turn = config.turn;
   // signaling.start attaches the request handler synchronously, before its first await.
   gate.open();
   const sig = await signaling.start({
@@ -171,6 +176,7 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
     redisUrl: config.redisUrl,
     tldrawLicenseKey: config.tldrawLicenseKey,
     metricsToken: config.metrics.token,
+    iceServers: (userId) => (turn ? [turnCredentials(turn, userId)] : []),
     onClassDeleted: deletedClassContent({
       policy: config.deletedClassContent,
       ingest: rtmp,

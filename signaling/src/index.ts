@@ -4,7 +4,7 @@ import { Server as SocketServer } from 'socket.io';
 import { createAdapter } from '@socket.io/redis-adapter';
 import { Redis } from 'ioredis';
 import type { Kysely } from 'kysely';
-import type { ClientEvents, ServerEvents } from '@educloud/protocol';
+import type { ClientEvents, IceServer, ServerEvents } from '@educloud/protocol';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { AccountService } from './auth/account-service.js';
@@ -83,6 +83,8 @@ export interface SignalingOptions {
   onClassDeleted?: (classId: string) => Promise<void>;
   /** Bearer token /metrics requires; without one /metrics is not served on this port. */
   metricsToken?: string;
+  /** TURN servers and credentials for a user, handed out with each WebRTC transport. */
+  iceServers?: (userId: string) => IceServer[];
 }
 
 export interface SignalingHandle {
@@ -183,6 +185,7 @@ export async function start(opts: SignalingOptions): Promise<SignalingHandle> {
     chat,
     polls,
     eventRate: { ...opts.liveEventRate, maxRefused: opts.liveEventRate.burst },
+    iceServers: opts.iceServers,
   });
   return {
     app,

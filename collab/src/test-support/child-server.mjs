@@ -1,18 +1,26 @@
 // A collab server in its own process, for tests that kill it or run two of them. It runs the
-// compiled library (collab/dist) with plain node: `node child-server.mjs <db file> [redis url]`.
+// compiled library (collab/dist) with plain node: `node child-server.mjs <db> [redis url]`, the db
+// being a SQLite file or a postgres:// URL.
 // Prints one JSON line `{"port": n}` on stdout when listening.
 import { createServer } from 'node:http';
 import Database from 'better-sqlite3';
-import { Kysely, Migrator, SqliteDialect } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { collabMigrations, start } from '../../dist/index.js';
 
 const [dbFile, redisUrl] = process.argv.slice(2);
-const database = new Database(dbFile);
-database.pragma('journal_mode = WAL');
-database.pragma('busy_timeout = 5000');
-const db = new Kysely({ dialect: new SqliteDialect({ database }) });
+function dialect() {
+  if (/^postgres(ql)?:\/\//.test(dbFile)) {
+    return new PostgresDialect({ pool: new pg.Pool({ connectionString: dbFile, max: 5 }) });
+  }
+  const database = new Database(dbFile);
+  database.pragma('journal_mode = WAL');
+  database.pragma('busy_timeout = 5000');
+  return new SqliteDialect({ database });
+}
+const db = new Kysely({ dialect: dialect() });
 const migrator = new Migrator({
   db,
   provider: { getMigrations: async () => collabMigrations },

@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
-import { Kysely, Migrator, SqliteDialect } from 'kysely';
+import { Kysely, Migrator } from 'kysely';
+import { testDatabaseLocation, testDialect } from '../../../test-support/test-database.js';
 import { collabMigrations } from '../migrations.js';
 import type { AnyKysely } from '../store.js';
 
@@ -11,11 +11,14 @@ export function tempDir(): { dir: string; remove(): void } {
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-export function openDb(file: string): AnyKysely {
-  const database = new Database(file);
-  database.pragma('journal_mode = WAL');
-  database.pragma('busy_timeout = 5000');
-  return new Kysely({ dialect: new SqliteDialect({ database }) });
+/** A SQLite file in `dir`, or a fresh PostgreSQL database in the PostgreSQL project. */
+export function newDatabase(dir: string): ReturnType<typeof testDatabaseLocation> {
+  return testDatabaseLocation(join(dir, 'collab.db'));
+}
+
+/** Opens a location from newDatabase(): a SQLite file or a PostgreSQL URL. */
+export function openDb(location: string): AnyKysely {
+  return new Kysely({ dialect: testDialect(location) });
 }
 
 export async function migrate(db: AnyKysely): Promise<void> {

@@ -1,30 +1,36 @@
-import { join } from 'node:path';
 import { afterEach, beforeEach } from 'vitest';
 import type { CollabOptions } from '../index.js';
 import type { AnyKysely } from '../store.js';
 import type { TestClient } from './client.js';
-import { migrate, openDb, tempDir } from './db.js';
+import { migrate, newDatabase, openDb, tempDir } from './db.js';
 import { startTestServer, type TestServer } from './server.js';
 
 export interface Fixture {
   tmp: ReturnType<typeof tempDir>;
   db: AnyKysely;
+  dropDb: () => Promise<void>;
   server: TestServer;
 }
 
 /** A migrated database in a temp dir and a collab server on it. */
 export async function openFixture(extra: Partial<CollabOptions> = {}): Promise<Fixture> {
   const tmp = tempDir();
-  const db = openDb(join(tmp.dir, 'collab.db'));
+  const where = await newDatabase(tmp.dir);
+  const db = openDb(where.location);
   await migrate(db);
-  return { tmp, db, server: await startTestServer(db, extra) };
+  return { tmp, db, dropDb: where.drop, server: await startTestServer(db, extra) };
 }
 
 /** Disconnects the clients, then closes the server (the current one) and removes the data. */
-export async function closeFixture(f: Fixture, clients: TestClient[] = []): Promise<void> {
+export async function closeFixture(
+  f: Omit<Fixture, 'dropDb'> & Partial<Pick<Fixture, 'dropDb'>>,
+  clients: TestClient[] = [],
+): Promise<void> {
   for (const c of clients.splice(0)) c.destroy();
   await f.server.close();
   await f.db.destroy();
+  // Suites that keep only tmp, db and server leave the database to the end of the run.
+  await f.dropDb?.();
   f.tmp.remove();
 }
 

@@ -2,9 +2,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, SqliteDialect, type MigrationProvider } from 'kysely';
+import { Kysely, Migrator, type MigrationProvider } from 'kysely';
 import { pino, type Logger } from 'pino';
+import { testDatabaseLocation, testDialect } from '../../../test-support/test-database.js';
 import { ingestMigrations } from '../migrations.js';
 import type { IngestHandle } from '../index.js';
 import type { IngestOptionsInput } from '../options.js';
@@ -18,10 +18,19 @@ export async function removeDir(dir: string): Promise<void> {
   await rm(dir, { recursive: true, force: true });
 }
 
-export async function openDb(file = ':memory:'): Promise<Kysely<IngestDatabase>> {
-  const db = new Kysely<IngestDatabase>({
-    dialect: new SqliteDialect({ database: new SQLite(file) }),
-  });
+/**
+ * Where a test's database lives: `sqliteFile`, or a fresh PostgreSQL database (its URL) in the
+ * project that runs the suites on PostgreSQL.
+ */
+export const newDatabase = testDatabaseLocation;
+
+/**
+ * Opens and migrates a database: the given location (a SQLite file or a postgres:// URL), else
+ * SQLite in memory or, in the PostgreSQL project, a fresh PostgreSQL database.
+ */
+export async function openDb(location?: string): Promise<Kysely<IngestDatabase>> {
+  const where = location ?? (await newDatabase(':memory:')).location;
+  const db = new Kysely<IngestDatabase>({ dialect: testDialect(where) });
   const provider: MigrationProvider = { getMigrations: async () => ingestMigrations };
   const { error } = await new Migrator({
     db,

@@ -1,13 +1,18 @@
 // Runs the compiled ingest in its own process so a test can kill -9 it mid-broadcast.
-// argv: dataDir dbFile
+// argv: dataDir db (a SQLite file or a postgres:// URL)
 import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, SqliteDialect } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { ingestMigrations, start } from '../../dist/index.js';
 
 const [dataDir, dbFile] = process.argv.slice(2);
-const db = new Kysely({ dialect: new SqliteDialect({ database: new SQLite(dbFile) }) });
+const db = new Kysely({
+  dialect: /^postgres(ql)?:\/\//.test(dbFile)
+    ? new PostgresDialect({ pool: new pg.Pool({ connectionString: dbFile, max: 5 }) })
+    : new SqliteDialect({ database: new SQLite(dbFile) }),
+});
 const { error } = await new Migrator({
   db,
   provider: { getMigrations: async () => ingestMigrations },

@@ -1,12 +1,15 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Logger } from 'pino';
+import { testPostgresDatabase } from '../../../test-support/test-database.js';
 import { loadConfig, type Env } from '../config.js';
 import { startServer, type RunningServer } from '../server.js';
 
 export interface TestServer extends RunningServer {
   dataDir: string;
+  /** The PostgreSQL database, in the projects that run on PostgreSQL; else SQLite in dataDir. */
+  databaseUrl: string | undefined;
   /** Sends JSON to the API and returns the status and parsed body. */
   call(
     method: string,
@@ -16,9 +19,27 @@ export interface TestServer extends RunningServer {
   stop(): Promise<void>;
 }
 
-/** The real server on a free loopback port with a throw-away data dir (and the given logger). */
+// In the PostgreSQL projects a data dir names its database in this file, so a server started
+// again on the same DATA_DIR (a restart, a second node) opens the same database, as with SQLite.
+const DATABASE_URL_FILE = 'test-database-url';
+
+async function databaseOf(
+  dataDir: string,
+): Promise<{ url: string; drop?: () => Promise<void> } | undefined> {
+  const known = await readFile(path.join(dataDir, DATABASE_URL_FILE), 'utf8').catch(() => null);
+  if (known) return { url: known };
+  const fresh = await testPostgresDatabase();
+  if (fresh) await writeFile(path.join(dataDir, DATABASE_URL_FILE), fresh.url);
+  return fresh;
+}
+
+/**
+ * The real server on a free loopback port with a throw-away data dir (and the given logger); on
+ * SQLite, or on a fresh PostgreSQL database in the projects that run on PostgreSQL.
+ */
 export async function startTestServer(env: Env = {}, logger?: Logger): Promise<TestServer> {
-  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'educloud-test-'));
+  const dataDir = env.DATA_DIR ?? (await mkdtemp(path.join(os.tmpdir(), 'educloud-test-')));
+  const database = env.DATABASE_URL ? undefined : await databaseOf(dataDir);
   const config = loadConfig({
     PORT: '0',
     HOST: '127.0.0.1',
@@ -34,6 +55,7 @@ export async function startTestServer(env: Env = {}, logger?: Logger): Promise<T
     // node-media-server keeps process-wide state: one ingest per process, so tests that need
     // RTMP turn it on for their one server.
     RTMP_ENABLED: 'false',
+    DATABASE_URL: database?.url,
     // An undefined value unsets a default above.
     ...Object.fromEntries(
       Object.entries(env).map(([k, v]) => [k, v === undefined ? undefined : String(v)]),
@@ -61,10 +83,12 @@ export async function startTestServer(env: Env = {}, logger?: Logger): Promise<T
   return {
     ...server,
     dataDir,
+    databaseUrl: env.DATABASE_URL ?? database?.url,
     call,
     async stop() {
       await server.close();
       await rm(dataDir, { recursive: true, force: true });
+      await database?.drop?.();
     },
   };
 }

@@ -7,6 +7,7 @@ import {
   type Ack,
   type ClientEventName,
   type ClientEventResults,
+  type IceServer,
   type PeerInfo,
 } from '@educloud/protocol';
 import type { TokenService } from '../auth/token-service.js';
@@ -59,6 +60,8 @@ export interface LiveGatewayOptions {
   /** Per-socket event rate limit. */
   eventRate: Pick<SocketRateLimitOptions, 'perSecond' | 'burst' | 'maxRefused'>;
   authority: SocketAuthority;
+  /** TURN servers and credentials for a user, handed out with each transport. */
+  iceServers?: (userId: string) => IceServer[];
 }
 
 /**
@@ -372,10 +375,11 @@ export class LiveGateway {
         const { room, peerId } = await this.joined(session);
         const media = room.mediaFor(peerId);
         const release = this.limits.takeTransport(peerId, media, direction);
-        return media.createWebRtcTransport(peerId, direction).catch((err: unknown) => {
+        const info = await media.createWebRtcTransport(peerId, direction).catch((err: unknown) => {
           release();
           throw err;
         });
+        return { ...info, iceServers: this.opts.iceServers?.(session.principal.userId) ?? [] };
       },
       'transport:connect': async (_s, session, { transportId, dtlsParameters }) => {
         const { room, peerId } = await this.joined(session);

@@ -3,8 +3,9 @@
 // board with SHAPES geo shapes (sent by the tldraw-Yjs binding in <=600 KB updates) spread over
 // pages of PER_PAGE (tldraw refuses more than 4000 shapes on one page), then a
 // student opens the class page RUNS times in a fresh profile; each time we measure from
-// navigation to the editor showing every shape. Prints the median and the spread, plus the
-// stored size of the board (this 2-core machine is noisy).
+// navigation to the editor showing every shape. Before that, the same for an empty board of
+// another class (navigation → editor mounted and usable). Prints medians and the spread (this
+// 2-core machine is noisy). Issue 14's targets: empty board 1.5 s, 10,000 shapes 3 s.
 import { launchChromium, logIn, postJson, quantile, startServer } from './support.mjs';
 
 const RUNS = Number(process.env.RUNS ?? 5);
@@ -18,7 +19,7 @@ async function login(browser, baseUrl, email) {
   });
   const page = await context.newPage();
   await logIn(page, baseUrl, email);
-  return page;
+  return { page, context };
 }
 
 const countShapes = (page) =>
@@ -49,6 +50,31 @@ try {
     `/api/invites/${c.class.inviteUrl.split('/join/')[1]}/join`,
     undefined,
     tokens.student,
+  );
+
+  const empty = await postJson(baseUrl, '/api/classes', { title: 'Empty board' }, tokens.teacher);
+  await postJson(
+    baseUrl,
+    `/api/invites/${empty.class.inviteUrl.split('/join/')[1]}/join`,
+    undefined,
+    tokens.student,
+  );
+  const emptyTimes = [];
+  for (let run = 0; run < RUNS; run++) {
+    const student = await login(browser, baseUrl, 'student@example.org');
+    const t0 = Date.now();
+    await student.page.goto(`/classes/${empty.class.id}`);
+    await student.page.locator('[data-testid="board-canvas"][data-ready="true"]').waitFor({
+      timeout: 120_000,
+    });
+    emptyTimes.push(Date.now() - t0);
+    await student.context.close();
+  }
+  emptyTimes.sort((a, b) => a - b);
+  console.log(
+    `open an empty board (navigation → editor ready): median ${quantile(emptyTimes, 0.5)} ms, ` +
+      `min ${emptyTimes[0]} ms, max ${emptyTimes[emptyTimes.length - 1]} ms over ${RUNS} runs ` +
+      `(target 1500 ms)`,
   );
 
   const teacher = await login(browser, baseUrl, 'teacher@example.org');
@@ -119,7 +145,7 @@ try {
   const median = quantile(times, 0.5);
   console.log(
     `open a board of ${SHAPES} shapes (navigation → all shapes in the editor): median ${median} ms, ` +
-      `min ${times[0]} ms, max ${times[times.length - 1]} ms over ${RUNS} runs`,
+      `min ${times[0]} ms, max ${times[times.length - 1]} ms over ${RUNS} runs (target 3000 ms)`,
   );
   await teacher.context.close();
 } finally {

@@ -10,3 +10,4 @@ export * from './ice-servers.js';
 export * from './recordings.js';
 export * from './client-config.js';
 export * from './collab.js';
+export * from './stage.js';

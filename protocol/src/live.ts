@@ -11,6 +11,7 @@ import {
   type WaitingEntry,
 } from './moderation.js';
 import { pollCreateSchema, pollVoteSchema, type PollInfo, type PollResults } from './polls.js';
+import { stageEvents, type StageState } from './stage.js';
 
 /*
  * The live-class Socket.IO protocol. Every client event carries one payload and an ack
@@ -119,6 +120,10 @@ export const clientEvents = {
   'waiting:deny': z.strictObject({ userId: id }),
   /** A fresh access (or guest) token for this socket, sent before the current one expires. */
   'session:refresh': z.strictObject({ token: z.string().min(1).max(4096) }),
+  'stage:present': stageEvents.present,
+  'stage:view': stageEvents.view,
+  'stage:allowPresenter': stageEvents.allowPresenter,
+  'stage:get': stageEvents.get,
 } as const;
 export type ClientEventName = keyof typeof clientEvents;
 export type ClientEventPayload<E extends ClientEventName> = z.input<(typeof clientEvents)[E]>;
@@ -196,6 +201,10 @@ export interface ClientEventResults {
   'waiting:admitAll': null;
   'waiting:deny': null;
   'session:refresh': { expiresAt: string };
+  'stage:present': StageState;
+  'stage:view': null;
+  'stage:allowPresenter': StageState;
+  'stage:get': StageState;
 }
 
 export interface TransportStats {
@@ -261,6 +270,8 @@ export interface ServerEvents {
   'waiting:admitted': (e: Record<string, never>) => void;
   /** The waiting socket was turned away. */
   'waiting:denied': (e: Record<string, never>) => void;
+  /** What is on stage changed, or the presenter's board view moved. */
+  'stage:updated': (s: StageState) => void;
 }
 
 export type ClientEvents = {

@@ -221,4 +221,19 @@ export const signalingMigrations: Record<string, Migration> = {
       await db.schema.dropTable('live_classes').execute();
     },
   },
+  signaling_0040_live_stage: {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('live_stage')
+        .addColumn('class_id', 'text', (c) =>
+          c.primaryKey().references('classes.id').onDelete('cascade'),
+        )
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .execute();
+    },
+    async down(db: Kysely<any>) {
+      await db.schema.dropTable('live_stage').execute();
+    },
+  },
 };

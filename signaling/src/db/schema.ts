@@ -116,4 +116,10 @@ export interface SignalingTables {
     forced_mute: number;
     updated_at: string;
   };
+  /** What is on a live class's stage (StageState as JSON), so a restart keeps it. */
+  live_stage: {
+    class_id: string;
+    state: string;
+    updated_at: string;
+  };
 }

@@ -36,4 +36,5 @@ export async function endClassSession(d: ClassDeps, classId: string): Promise<vo
   await d.mutes.forget(classId);
   d.waiting.forget(classId);
   d.chat.forget(classId);
+  await d.stage.forget(classId);
 }

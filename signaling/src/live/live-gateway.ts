@@ -27,6 +27,8 @@ import { PeerLimits } from './peer-limits.js';
 import { pollHandlers } from './poll-events.js';
 import type { PollService } from './polls.js';
 import { Removals } from './removals.js';
+import { stageHandlers } from './stage-events.js';
+import { StageStore } from './stage-store.js';
 import { limitSocketRate, type SocketRateLimitOptions } from './socket-rate-limit.js';
 import { admission, WaitingRoom, waitingHandlers } from './waiting-room.js';
 import type { ClassDeps, Handler, SocketSession } from './live-handler.js';
@@ -93,6 +95,7 @@ export class LiveGateway {
       mutes: new ForcedMutes(opts.db),
       waiting: new WaitingRoom(opts.io),
       removals: new Removals(opts.db),
+      stage: new StageStore(opts.db),
     };
     this.events = new Counter({
       name: 'educloud_live_events_total',
@@ -463,6 +466,7 @@ export class LiveGateway {
       ...pollHandlers(this.deps),
       ...waitingHandlers(this.deps),
       ...moderationHandlers(this.deps),
+      ...stageHandlers(this.deps),
       'session:refresh': (socket, session, { token }) =>
         this.opts.authority.refresh(socket, session, token),
     };

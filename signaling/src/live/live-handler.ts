@@ -9,6 +9,7 @@ import type { LiveServer, LiveSocket } from './live-io.js';
 import type { ForcedMutes } from './forced-mutes.js';
 import type { PollService } from './polls.js';
 import type { Removals } from './removals.js';
+import type { StageStore } from './stage-store.js';
 import type { WaitingRoom } from './waiting-room.js';
 import type { LiveRoom } from './live-room.js';
 
@@ -54,4 +55,5 @@ export interface ClassDeps {
   mutes: ForcedMutes;
   waiting: WaitingRoom;
   removals: Removals;
+  stage: StageStore;
 }

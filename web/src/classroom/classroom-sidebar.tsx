@@ -5,6 +5,7 @@ import Tab from '@mui/material/Tab';
 import Tabs from '@mui/material/Tabs';
 import { useEffect, useState } from 'react';
 import type { LiveSession, LiveSnapshot } from '../live/live-session.js';
+import type { RoomTab } from '../live/room-slots.js';
 import { ChatAnnouncer } from './chat-announcer.js';
 import { ChatPanel } from './chat-panel.js';
 import { ClassSettingsPanel } from './class-settings-panel.js';
@@ -13,35 +14,50 @@ import { ParticipantsPanel } from './participants-panel.js';
 import { PollsPanel } from './polls-panel.js';
 import { WaitingRoomList } from './waiting-room-list.js';
 
-type Panel = 'people' | 'chat' | 'polls' | 'settings';
+type Panel = 'people' | 'chat' | 'polls' | 'settings' | (string & {});
 
-/** The classroom beside the video: people, chat (with unread count), polls, settings. */
+/**
+ * The classroom beside the video: people, chat (with unread count), polls, settings, and the
+ * tabs other features add (`extraTabs`).
+ */
 export function ClassroomSidebar({
   session,
   state,
   classroom,
   myUserId,
+  extraTabs = [],
 }: {
   session: LiveSession;
   state: LiveSnapshot;
   classroom: ClassroomSnapshot;
   myUserId: string | null;
+  extraTabs?: RoomTab[];
 }) {
   const [panel, setPanel] = useState<Panel>('people');
   const isTeacher = state.role === 'teacher';
-  const visible: Panel = !isTeacher && panel === 'settings' ? 'people' : panel;
+  const tabs = extraTabs.filter((t) => isTeacher || !t.teacherOnly);
+  const known = panel !== 'settings' || isTeacher;
+  const extra = tabs.find((t) => t.id === panel);
+  const builtIn = ['people', 'chat', 'polls', 'settings'].includes(panel);
+  const visible: Panel = known && (builtIn || extra) ? panel : 'people';
   useEffect(() => {
     session.classroom.setChatOpen(visible === 'chat');
   }, [session, visible]);
   const openPolls = classroom.polls.filter((p) => p.status === 'open' && !p.myChoices).length;
 
   return (
-    <Paper variant="outlined" sx={{ p: 1 }} data-testid="classroom-sidebar">
+    <Paper
+      variant="outlined"
+      sx={{ p: 1, height: '100%', overflow: 'auto', boxSizing: 'border-box' }}
+      data-testid="classroom-sidebar"
+    >
       <ChatAnnouncer chat={classroom.chat} myUserId={myUserId} />
       <Tabs
         value={visible}
         onChange={(_e, v: Panel) => setPanel(v)}
-        variant="fullWidth"
+        variant="scrollable"
+        scrollButtons="auto"
+        allowScrollButtonsMobile
         aria-label="Classroom panels"
       >
         <Tab
@@ -87,6 +103,17 @@ export function ClassroomSidebar({
             label="Settings"
           />
         )}
+        {tabs.map((t) => (
+          <Tab
+            key={t.id}
+            value={t.id}
+            id={`tab-${t.id}`}
+            aria-controls={`panel-${t.id}`}
+            data-testid={`tab-${t.id}`}
+            label={t.label}
+            {...(t.ariaLabel ? { 'aria-label': t.ariaLabel } : {})}
+          />
+        ))}
       </Tabs>
       <Box
         role="tabpanel"
@@ -114,6 +141,7 @@ export function ClassroomSidebar({
         {visible === 'settings' && (
           <ClassSettingsPanel session={session} settings={classroom.settings} />
         )}
+        {extra?.content}
       </Box>
     </Paper>
   );

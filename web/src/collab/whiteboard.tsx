@@ -70,9 +70,13 @@ export interface WhiteboardProps {
   classId: string;
   user: { id: string; name: string; color: string };
   isTeacher: boolean;
+  /** Fill the parent's height (on the live room's stage) instead of 70% of the window. */
+  fill?: boolean;
+  /** The editor once tldraw has mounted it (null when it goes). */
+  onEditor?: (editor: Editor | null) => void;
 }
 
-export function Whiteboard({ classId, user, isTeacher }: WhiteboardProps) {
+export function Whiteboard({ classId, user, isTeacher, fill, onEditor }: WhiteboardProps) {
   const api = useApi();
   // An operator's licence key removes tldraw's watermark; without one it stays, as its
   // licence requires.
@@ -145,6 +149,10 @@ export function Whiteboard({ classId, user, isTeacher }: WhiteboardProps) {
   }, [online, status.state]);
 
   useEffect(() => {
+    onEditor?.(editor);
+  }, [editor, onEditor]);
+
+  useEffect(() => {
     if (!editor || !bound) return;
     window.educloudBoard = {
       editor,
@@ -201,7 +209,12 @@ export function Whiteboard({ classId, user, isTeacher }: WhiteboardProps) {
   };
 
   return (
-    <Stack spacing={1} data-testid="board" data-locked={String(locked === true)}>
+    <Stack
+      spacing={1}
+      data-testid="board"
+      data-locked={String(locked === true)}
+      sx={fill ? { height: '100%', minHeight: 0 } : undefined}
+    >
       <Stack direction="row" spacing={1} sx={{ alignItems: 'center', flexWrap: 'wrap' }}>
         <CollabStatusChip status={status} testId="board-status" />
         <LockChip locked={locked} isTeacher={isTeacher} testId="board-locked" />
@@ -278,7 +291,11 @@ export function Whiteboard({ classId, user, isTeacher }: WhiteboardProps) {
         </Alert>
       )}
       <Box
-        sx={{ position: 'relative', height: '70vh', minHeight: 420 }}
+        sx={
+          fill
+            ? { position: 'relative', flex: 1, minHeight: 0 }
+            : { position: 'relative', height: '70vh', minHeight: 420 }
+        }
         data-testid="board-canvas"
         data-ready={String(!!editor)}
       >

@@ -1,31 +1,34 @@
-import CallEndIcon from '@mui/icons-material/CallEnd';
-import MicIcon from '@mui/icons-material/Mic';
-import MicOffIcon from '@mui/icons-material/MicOff';
-import PanToolIcon from '@mui/icons-material/PanTool';
-import PresentToAllIcon from '@mui/icons-material/PresentToAll';
-import StopScreenShareIcon from '@mui/icons-material/StopScreenShare';
-import VideocamIcon from '@mui/icons-material/Videocam';
-import VideocamOffIcon from '@mui/icons-material/VideocamOff';
 import Alert from '@mui/material/Alert';
 import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
 import Chip from '@mui/material/Chip';
-import IconButton from '@mui/material/IconButton';
-import Paper from '@mui/material/Paper';
+import Drawer from '@mui/material/Drawer';
+import Portal from '@mui/material/Portal';
 import Stack from '@mui/material/Stack';
-import Tooltip from '@mui/material/Tooltip';
 import Typography from '@mui/material/Typography';
-import { useCallback, useState } from 'react';
+import useMediaQuery from '@mui/material/useMediaQuery';
+import { useTheme } from '@mui/material/styles';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { useSession } from '../auth/session-context.js';
 import { ClassroomSidebar } from '../classroom/classroom-sidebar.js';
 import { LiveNotices } from '../classroom/live-notices.js';
 import { useClassroom } from '../classroom/use-classroom.js';
 import { WaitingScreen } from '../classroom/waiting-screen.js';
-import { describeMediaError, openCamera, openScreen } from './media-devices.js';
+import { ConfirmDialog } from '../components/confirm-dialog.js';
+import { ControlBar } from './control-bar.js';
 import type { LiveSnapshot, RemotePeer } from './live-session.js';
-import { LiveTile } from './live-tile.js';
-import { TrackAudio, TrackVideo } from './track-video.js';
+import { describeMediaError, openCamera, openScreen } from './media-devices.js';
+import { ParticipantTiles } from './participant-tiles.js';
+import type { RoomCommand } from './room-shortcuts.js';
+import type { RoomControl, RoomTab } from './room-slots.js';
+import { ShortcutsDialog } from './shortcuts-dialog.js';
+import { StageArea } from './stage-area.js';
+import { StageBar } from './stage-bar.js';
+import { followsBoard, stageSource } from './stage-follow.js';
+import { TrackAudio } from './track-video.js';
 import { useLiveSession } from './use-live-session.js';
+import { useRoomShortcuts } from './use-room-shortcuts.js';
+import { useStage } from './use-stage.js';
 
 const endMessages: Partial<Record<LiveSnapshot['status'], string>> = {
   ended: 'The teacher ended the class.',
@@ -38,14 +41,33 @@ const endMessages: Partial<Record<LiveSnapshot['status'], string>> = {
   left: 'You left the class.',
 };
 
+/** Who the speaker view puts on stage: the pinned peer, the active speaker, else a teacher. */
+function speakerOf(state: LiveSnapshot, pinned: string | null): RemotePeer | null {
+  const byId = (id: string | null) => state.peers.find((p) => p.info.peerId === id) ?? null;
+  return (
+    byId(pinned) ??
+    byId(state.activeSpeaker) ??
+    state.peers.find((p) => p.info.role === 'teacher') ??
+    state.peers[0] ??
+    null
+  );
+}
+
+/**
+ * The live class as a stage filling the window: a top bar, the stage (what is presented, a
+ * screen, the broadcast or a person) with the participants beside it (under it on phones), the
+ * side panel (chat, people, polls... as tabs; a drawer on phones) and the control bar.
+ */
 export function LiveRoomView({
   classId,
+  title,
   getToken,
   camera,
   mic,
   onExit,
 }: {
   classId: string;
+  title: string;
   getToken: () => Promise<string | null>;
   camera: MediaStreamTrack | null;
   mic: MediaStreamTrack | null;
@@ -63,40 +85,72 @@ export function LiveRoomView({
   );
   const classroom = useClassroom(session.classroom);
   const [deviceError, setDeviceError] = useState<string | null>(null);
+  const stage = useStage(session, setDeviceError);
+  const theme = useTheme();
+  const wide = useMediaQuery(theme.breakpoints.up('md'));
+  const [panelOpen, setPanelOpen] = useState<boolean | null>(null);
+  const [view, setView] = useState<'speaker' | 'gallery'>('speaker');
+  const [pinned, setPinned] = useState<string | null>(null);
+  const [help, setHelp] = useState(false);
+  const [confirmLeave, setConfirmLeave] = useState(false);
+  const [fullscreen, setFullscreen] = useState(false);
+  const [facing, setFacing] = useState<'user' | 'environment'>('user');
+  const rootRef = useRef<HTMLDivElement>(null);
   const onWidth = useCallback((id: string, w: number) => session.setTileWidth(id, w), [session]);
+  // Open beside the stage on wide screens; a drawer the user opens on phones.
+  const showPanel = panelOpen ?? wide;
 
-  const ended = endMessages[state.status];
-  if (ended) {
-    return (
-      <Stack spacing={2} sx={{ alignItems: 'flex-start' }}>
-        <Alert severity="info" data-testid="live-ended">
-          {ended}
-        </Alert>
-        <Button onClick={onExit}>Back to the class page</Button>
-      </Stack>
-    );
-  }
-
-  if (state.status === 'waiting') return <WaitingScreen onLeave={() => void session.leave()} />;
+  useEffect(() => {
+    const onChange = () => setFullscreen(document.fullscreenElement !== null);
+    document.addEventListener('fullscreenchange', onChange);
+    return () => document.removeEventListener('fullscreenchange', onChange);
+  }, []);
 
   const isTeacher = state.role === 'teacher';
-  const mayShareScreen = isTeacher || (state.live && classroom.settings.studentsMayShareScreen);
-  const screens = state.peers.flatMap((p) =>
-    p.tracks
-      .filter((t) => t.source === 'screen' && t.kind === 'video')
-      .map((t) => ({ peer: p, t })),
-  );
-  const teacherFirst = [...state.peers].sort(
-    (a, b) => Number(b.info.role === 'teacher') - Number(a.info.role === 'teacher'),
-  );
   const camOn = !!state.local.camera && !state.localPaused.camera;
   const micOn = !!state.local.mic && !state.localPaused.mic;
+  const mayShareScreen = isTeacher || (state.live && classroom.settings.studentsMayShareScreen);
+  const myUserId = user?.id ?? state.self?.userId ?? null;
+  const hasTrack = (source: string) =>
+    state.peers.some((p) => p.tracks.some((t) => t.source === source && t.kind === 'video'));
+  const inputs = {
+    follow: stage.follow,
+    stage: stage.stage,
+    myUserId,
+    hasScreen: hasTrack('screen'),
+    hasBroadcast: hasTrack('ingest'),
+    pinned: pinned !== null && state.peers.some((p) => p.info.peerId === pinned),
+  };
+  const source = stageSource(inputs);
+  const presentingBoard =
+    stage.stage.content === 'board' && stage.stage.presenter?.userId === myUserId;
+  const mayPresent = isTeacher || (!!myUserId && stage.stage.allowedUserId === myUserId);
+  // Phones that report several cameras (front and back) get a switch.
+  const [cameraCount, setCameraCount] = useState(0);
+  useEffect(() => {
+    void navigator.mediaDevices
+      ?.enumerateDevices()
+      .then((d) => setCameraCount(d.filter((x) => x.kind === 'videoinput').length))
+      .catch(() => undefined);
+  }, []);
 
   const toggleCamera = async () => {
     setDeviceError(null);
     if (state.local.camera) return session.setPaused('camera', camOn);
     try {
-      await session.setSource('camera', await openCamera(null));
+      await session.setSource('camera', await openCamera(null, facing));
+    } catch (err) {
+      setDeviceError(describeMediaError(err, 'camera'));
+    }
+  };
+  const switchCamera = async () => {
+    setDeviceError(null);
+    const next = facing === 'user' ? 'environment' : 'user';
+    // Many phones open one camera at a time: let the old one go first.
+    state.local.camera?.stop();
+    try {
+      await session.setSource('camera', await openCamera(null, next));
+      setFacing(next);
     } catch (err) {
       setDeviceError(describeMediaError(err, 'camera'));
     }
@@ -112,248 +166,297 @@ export function LiveRoomView({
       }
     }
   };
+  const toggleFullscreen = () => {
+    if (document.fullscreenElement) void document.exitFullscreen().catch(() => undefined);
+    else void rootRef.current?.requestFullscreen().catch(() => undefined);
+  };
+  const run = (command: RoomCommand) => {
+    if (state.status !== 'joined' && command !== 'help') return;
+    if (command === 'mic' && state.local.mic) void session.setPaused('mic', micOn);
+    if (command === 'camera') void toggleCamera();
+    if (command === 'hand' && !isTeacher) void session.setHand(!state.handRaised);
+    if (command === 'leave') setConfirmLeave(true);
+    if (command === 'help') setHelp(true);
+    if (command === 'fullscreen') toggleFullscreen();
+    if (command === 'panel') setPanelOpen(!showPanel);
+  };
+  useRoomShortcuts(run);
+
+  // --- Places for other features (see room-slots.ts): add entries here, not layout. ---
+  const roomTabs: RoomTab[] = [];
+  const roomControls: RoomControl[] = [];
+
+  const ended = endMessages[state.status];
+  const overlay = !ended && state.status !== 'waiting';
+  useEffect(() => {
+    // The room covers the page: what is behind it must not take focus or reach screen readers.
+    const page = document.getElementById('root');
+    if (!overlay || !page) return;
+    page.inert = true;
+    // Keyboard users start at the top of the room: the next Tab reaches the skip link.
+    rootRef.current?.focus();
+    return () => {
+      page.inert = false;
+    };
+  }, [overlay]);
+
+  if (ended) {
+    return (
+      <Stack spacing={2} sx={{ alignItems: 'flex-start' }}>
+        <Alert severity="info" data-testid="live-ended">
+          {ended}
+        </Alert>
+        <Button onClick={onExit}>Back to the class page</Button>
+      </Stack>
+    );
+  }
+  if (state.status === 'waiting') return <WaitingScreen onLeave={() => void session.leave()} />;
+
+  const sidebar = (
+    <ClassroomSidebar
+      session={session}
+      state={state}
+      classroom={classroom}
+      myUserId={user?.id ?? null}
+      extraTabs={roomTabs.filter((t) => isTeacher || !t.teacherOnly)}
+    />
+  );
+  const tiles = (layout: 'column' | 'row' | 'grid') => (
+    <ParticipantTiles
+      state={state}
+      layout={layout}
+      pinned={pinned}
+      onPin={setPinned}
+      onWidth={onWidth}
+      presenterControl={
+        isTeacher
+          ? {
+              allowedUserId: stage.stage.allowedUserId,
+              allow: (id) => void stage.allowPresenter(id),
+            }
+          : null
+      }
+    />
+  );
 
   return (
-    <Stack spacing={2} data-testid="live-room" data-status={state.status}>
-      <Stack direction="row" spacing={1} sx={{ alignItems: 'center', flexWrap: 'wrap' }}>
-        <Chip
-          color={state.live ? 'error' : 'default'}
-          label={state.live ? 'Live' : 'Not started'}
-          data-testid="live-status"
-        />
-        {state.status === 'reconnecting' && <Chip color="warning" label="Reconnecting…" />}
-        {state.status === 'connecting' && <Chip label="Connecting…" />}
-        <Typography variant="body2" color="text.secondary">
-          {state.peers.length + 1} in the class
-        </Typography>
-        <Box sx={{ flex: 1 }} />
-        {isTeacher && !state.live && (
-          <Button
-            variant="contained"
-            color="error"
-            data-testid="start-class"
-            onClick={() => void session.teacherAction('class:start')}
-          >
-            Start class
-          </Button>
-        )}
-        {isTeacher && state.live && (
-          <Button
-            variant="outlined"
-            color="error"
-            data-testid="end-class"
-            onClick={() => void session.teacherAction('class:end')}
-          >
-            End class for everyone
-          </Button>
-        )}
-      </Stack>
-      {!isTeacher && !state.live && state.status === 'joined' && (
-        <Alert severity="info">
-          The teacher has not started the class yet. You can already see and hear who is here.
-        </Alert>
-      )}
-      {state.error && <Alert severity="error">{state.error}</Alert>}
-      {deviceError && <Alert severity="warning">{deviceError}</Alert>}
-      <LiveNotices notices={classroom.notices} store={session.classroom} />
-
+    <Portal>
       <Box
+        ref={rootRef}
+        data-testid="live-room"
+        data-status={state.status}
+        data-view={view}
+        tabIndex={-1}
         sx={{
-          display: 'grid',
-          gap: 2,
-          gridTemplateColumns: { xs: '1fr', md: 'minmax(0, 1fr) 360px' },
-          alignItems: 'start',
+          outline: 'none',
+          position: 'fixed',
+          inset: 0,
+          zIndex: theme.zIndex.appBar + 1,
+          bgcolor: 'background.default',
+          display: 'flex',
+          flexDirection: 'column',
+          overflow: 'hidden',
         }}
       >
-        <Stack spacing={2} sx={{ minWidth: 0 }}>
-          {screens.length > 0 && (
-            <Paper sx={{ overflow: 'hidden', bgcolor: '#000' }} data-testid="screen-stage">
-              <Box sx={{ aspectRatio: '16 / 9' }}>
-                <TrackVideo
-                  track={screens[0]!.t.track}
-                  onWidth={(w) => onWidth(screens[0]!.t.consumerId, w)}
-                  testId="screen-video"
-                />
-              </Box>
-              <Typography variant="caption" sx={{ color: 'grey.300', px: 1 }}>
-                {screens[0]!.peer.info.name} is sharing their screen
-              </Typography>
-            </Paper>
-          )}
-
-          <Box
+        <Box
+          component="header"
+          sx={{
+            display: 'flex',
+            alignItems: 'center',
+            gap: 1,
+            px: 1,
+            py: 0.5,
+            flexWrap: 'wrap',
+            minWidth: 0,
+          }}
+        >
+          <Button
+            href="#class-controls"
+            size="small"
+            data-testid="skip-to-controls"
+            onClick={(e) => {
+              e.preventDefault();
+              document
+                .querySelector<HTMLElement>('#class-controls button:not([disabled])')
+                ?.focus();
+            }}
             sx={{
-              display: 'grid',
-              gap: 1,
-              gridTemplateColumns: screens.length
-                ? 'repeat(auto-fill, minmax(180px, 1fr))'
-                : 'repeat(auto-fill, minmax(280px, 1fr))',
+              position: 'absolute',
+              left: -10000,
+              '&:focus': { position: 'static' },
             }}
           >
-            {teacherFirst.map((p, i) => (
-              <Box
-                key={p.info.peerId}
-                sx={
-                  i === 0 && p.info.role === 'teacher' && !screens.length
-                    ? { gridColumn: 'span 2', gridRow: 'span 2' }
-                    : {}
-                }
-              >
-                <PeerTile
-                  peer={p}
-                  state={state}
-                  onWidth={onWidth}
-                  isTeacher={isTeacher}
-                  session={session}
-                />
-              </Box>
-            ))}
-            <LiveTile
-              testId="tile-self"
-              name="You"
-              role={state.role ?? 'student'}
-              video={state.local.camera && camOn ? { track: state.local.camera } : null}
-              audioMuted={!micOn}
-              speaking={state.activeSpeaker === state.peerId}
-              handRaised={state.handRaised}
-              quality={state.sendQuality}
-              mirror
+            Skip to the class controls
+          </Button>
+          <Typography
+            variant="subtitle1"
+            component="h1"
+            noWrap
+            sx={{ minWidth: 0, flexShrink: 1, fontWeight: 600 }}
+          >
+            {title}
+          </Typography>
+          <Chip
+            size="small"
+            color={state.live ? 'error' : 'default'}
+            label={state.live ? 'Live' : 'Not started'}
+            data-testid="live-status"
+          />
+          {state.status === 'reconnecting' && (
+            <Chip size="small" color="warning" label="Reconnecting…" />
+          )}
+          {state.status === 'connecting' && <Chip size="small" label="Connecting…" />}
+          <Typography variant="body2" color="text.secondary" sx={{ whiteSpace: 'nowrap' }}>
+            {state.peers.length + 1} in the class
+          </Typography>
+          <Box sx={{ flex: 1 }} />
+          {isTeacher && !state.live && (
+            <Button
+              size="small"
+              variant="contained"
+              color="error"
+              data-testid="start-class"
+              onClick={() => void session.teacherAction('class:start')}
+            >
+              Start class
+            </Button>
+          )}
+          {isTeacher && state.live && (
+            <Button
+              size="small"
+              variant="outlined"
+              color="error"
+              data-testid="end-class"
+              onClick={() => void session.teacherAction('class:end')}
+            >
+              End class for everyone
+            </Button>
+          )}
+        </Box>
+        <Box sx={{ px: 1, display: 'flex', flexDirection: 'column', gap: 0.5 }}>
+          {!isTeacher && !state.live && state.status === 'joined' && (
+            <Alert severity="info" sx={{ py: 0 }}>
+              The teacher has not started the class yet. You can already see and hear who is here.
+            </Alert>
+          )}
+          {state.error && (
+            <Alert severity="error" sx={{ py: 0 }}>
+              {state.error}
+            </Alert>
+          )}
+          {deviceError && (
+            <Alert severity="warning" sx={{ py: 0 }} onClose={() => setDeviceError(null)}>
+              {deviceError}
+            </Alert>
+          )}
+          <LiveNotices notices={classroom.notices} store={session.classroom} />
+        </Box>
+
+        <Box
+          component="main"
+          sx={{
+            flex: 1,
+            minHeight: 0,
+            display: 'flex',
+            flexDirection: { xs: 'column', md: 'row' },
+            gap: 1,
+            p: 1,
+          }}
+        >
+          <Box
+            sx={{
+              flex: 1,
+              minWidth: 0,
+              minHeight: 0,
+              display: view === 'speaker' ? 'flex' : 'none',
+              flexDirection: 'column',
+              gap: 1,
+            }}
+          >
+            <StageBar
+              stage={stage.stage}
+              follow={stage.follow}
+              dispatch={stage.dispatch}
+              source={source}
+              myUserId={myUserId}
+              mayPresent={mayPresent}
+              present={(c) => void stage.present(c)}
+            />
+            <StageArea
+              classId={classId}
+              isTeacher={isTeacher}
+              source={source}
+              state={state}
+              speaker={speakerOf(state, pinned)}
+              presentingBoard={presentingBoard}
+              followView={followsBoard(inputs) ? stage.stage.view : null}
+              onView={stage.sendView}
+              onWidth={onWidth}
             />
           </Box>
-        </Stack>
-        <ClassroomSidebar
-          session={session}
-          state={state}
-          classroom={classroom}
-          myUserId={user?.id ?? null}
-        />
-      </Box>
-      {state.peers.flatMap((p) =>
-        p.tracks
-          .filter((t) => t.kind === 'audio')
-          .map((t) => <TrackAudio key={t.consumerId} track={t.track} />),
-      )}
+          {view === 'speaker' ? tiles(wide ? 'column' : 'row') : tiles('grid')}
+          {wide && showPanel && (
+            <Box component="aside" sx={{ width: 360, flexShrink: 0, minHeight: 0 }}>
+              {sidebar}
+            </Box>
+          )}
+        </Box>
 
-      <Paper
-        sx={{
-          p: 1,
-          display: 'flex',
-          justifyContent: 'center',
-          gap: 1,
-          position: 'sticky',
-          bottom: 8,
-        }}
-      >
-        <Tooltip title={micOn ? 'Mute microphone' : 'Unmute microphone'}>
-          <span>
-            <IconButton
-              data-testid="toggle-mic"
-              color={micOn ? 'primary' : 'default'}
-              disabled={!state.local.mic}
-              onClick={() => void session.setPaused('mic', micOn)}
-            >
-              {micOn ? <MicIcon /> : <MicOffIcon />}
-            </IconButton>
-          </span>
-        </Tooltip>
-        <Tooltip title={camOn ? 'Turn camera off' : 'Turn camera on'}>
-          <IconButton
-            data-testid="toggle-camera"
-            color={camOn ? 'primary' : 'default'}
-            onClick={() => void toggleCamera()}
-          >
-            {camOn ? <VideocamIcon /> : <VideocamOffIcon />}
-          </IconButton>
-        </Tooltip>
-        <Tooltip title={state.local.screen ? 'Stop sharing' : 'Share your screen'}>
-          <span>
-            <IconButton
-              data-testid="toggle-screen"
-              color={state.local.screen ? 'primary' : 'default'}
-              disabled={!state.local.screen && !mayShareScreen}
-              onClick={() => void toggleScreen()}
-            >
-              {state.local.screen ? <StopScreenShareIcon /> : <PresentToAllIcon />}
-            </IconButton>
-          </span>
-        </Tooltip>
-        {!isTeacher && (
-          <Tooltip title={state.handRaised ? 'Lower your hand' : 'Raise your hand'}>
-            <IconButton
-              data-testid="toggle-hand"
-              color={state.handRaised ? 'warning' : 'default'}
-              onClick={() => void session.setHand(!state.handRaised)}
-            >
-              <PanToolIcon />
-            </IconButton>
-          </Tooltip>
+        {state.peers.flatMap((p) =>
+          p.tracks
+            .filter((t) => t.kind === 'audio')
+            .map((t) => <TrackAudio key={t.consumerId} track={t.track} />),
         )}
-        <Button
-          color="error"
-          variant="contained"
-          startIcon={<CallEndIcon />}
-          data-testid="leave-live"
-          onClick={() => void session.leave()}
-        >
-          Leave
-        </Button>
-      </Paper>
-    </Stack>
-  );
-}
 
-function PeerTile({
-  peer,
-  state,
-  onWidth,
-  isTeacher,
-  session,
-}: {
-  peer: RemotePeer;
-  state: LiveSnapshot;
-  onWidth: (id: string, w: number) => void;
-  isTeacher: boolean;
-  session: ReturnType<typeof useLiveSession>['session'];
-}) {
-  const cam = peer.tracks.find(
-    (t) => (t.source === 'camera' || t.source === 'ingest') && t.kind === 'video' && !t.paused,
-  );
-  const mic = peer.tracks.find((t) => t.source === 'mic');
-  return (
-    <Box sx={{ position: 'relative' }}>
-      <LiveTile
-        testId={`tile-${peer.info.name}`}
-        name={peer.info.name}
-        role={peer.info.role}
-        video={cam ? { track: cam.track, consumerId: cam.consumerId } : null}
-        audioMuted={!mic || mic.paused}
-        speaking={state.activeSpeaker === peer.info.peerId}
-        handRaised={peer.info.handRaised}
-        quality={peer.quality}
-        onWidth={onWidth}
-      />
-      {isTeacher && peer.info.role === 'student' && (
-        <Stack direction="row" spacing={0.5} sx={{ position: 'absolute', top: 4, right: 4 }}>
-          <Button
-            size="small"
-            variant="contained"
-            color="inherit"
-            aria-label={`Mute ${peer.info.name}`}
-            onClick={() => void session.teacherAction('moderation:mute', peer.info.peerId)}
+        <ControlBar
+          micOn={micOn}
+          hasMic={!!state.local.mic}
+          camOn={camOn}
+          sharing={!!state.local.screen}
+          mayShareScreen={mayShareScreen}
+          handRaised={isTeacher ? null : state.handRaised}
+          view={view}
+          panelOpen={showPanel}
+          fullscreen={fullscreen}
+          canSwitchCamera={cameraCount > 1 && !wide}
+          onMic={() => void session.setPaused('mic', micOn)}
+          onCamera={() => void toggleCamera()}
+          onSwitchCamera={() => void switchCamera()}
+          onScreen={() => void toggleScreen()}
+          onHand={() => void session.setHand(!state.handRaised)}
+          onView={() => setView(view === 'speaker' ? 'gallery' : 'speaker')}
+          onPanel={() => setPanelOpen(!showPanel)}
+          onFullscreen={toggleFullscreen}
+          onHelp={() => setHelp(true)}
+          onLeave={() => void session.leave()}
+          extra={roomControls.filter((c) => isTeacher || !c.teacherOnly)}
+        />
+
+        {!wide && (
+          <Drawer
+            anchor="bottom"
+            open={showPanel}
+            onClose={() => setPanelOpen(false)}
+            container={rootRef.current}
+            slotProps={{
+              paper: { sx: { height: '70dvh' }, 'data-testid': 'side-drawer' } as object,
+            }}
           >
-            Mute
-          </Button>
-          <Button
-            size="small"
-            variant="contained"
-            color="error"
-            aria-label={`Remove ${peer.info.name} from the class`}
-            onClick={() => void session.teacherAction('moderation:kick', peer.info.peerId)}
-          >
-            Remove
-          </Button>
-        </Stack>
-      )}
-    </Box>
+            {sidebar}
+          </Drawer>
+        )}
+        <ShortcutsDialog open={help} onClose={() => setHelp(false)} />
+        <ConfirmDialog
+          open={confirmLeave}
+          title="Leave the class?"
+          confirmLabel="Leave"
+          destructive
+          onClose={() => setConfirmLeave(false)}
+          onConfirm={() => session.leave()}
+        >
+          You can join again from the class page.
+        </ConfirmDialog>
+      </Box>
+    </Portal>
   );
 }

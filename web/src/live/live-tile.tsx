@@ -4,6 +4,7 @@ import SignalCellularAltIcon from '@mui/icons-material/SignalCellularAlt';
 import Box from '@mui/material/Box';
 import Tooltip from '@mui/material/Tooltip';
 import Typography from '@mui/material/Typography';
+import type { ReactNode } from 'react';
 import { TrackVideo } from './track-video.js';
 
 export interface TileProps {
@@ -16,6 +17,10 @@ export interface TileProps {
   quality: number | null;
   mirror?: boolean;
   testId: string;
+  /** Fill the parent (the stage) instead of a 16:9 box as wide as the parent. */
+  fill?: boolean;
+  /** Controls drawn over the tile's top-right corner (pin, moderation). */
+  actions?: ReactNode;
   onWidth?: (consumerId: string, width: number) => void;
 }
 
@@ -36,7 +41,7 @@ export function LiveTile(p: TileProps) {
       data-speaking={p.speaking ? 'true' : 'false'}
       sx={{
         position: 'relative',
-        aspectRatio: '16 / 9',
+        ...(p.fill ? { width: '100%', height: '100%' } : { aspectRatio: '16 / 9' }),
         borderRadius: 1,
         overflow: 'hidden',
         bgcolor: '#1e1e1e',
@@ -48,11 +53,15 @@ export function LiveTile(p: TileProps) {
         <TrackVideo
           track={p.video.track}
           mirror={p.mirror}
+          fit={p.fill ? 'contain' : 'cover'}
           onWidth={consumerId && p.onWidth ? (w) => p.onWidth!(consumerId, w) : undefined}
         />
       ) : (
         <Box sx={{ height: '100%', display: 'grid', placeItems: 'center' }}>
-          <Typography variant="h3" sx={{ color: 'grey.400' }}>
+          <Typography
+            variant="h3"
+            sx={{ color: 'grey.400', fontSize: { xs: '1.5rem', md: '2.5rem' } }}
+          >
             {p.name.slice(0, 1).toUpperCase()}
           </Typography>
         </Box>
@@ -82,6 +91,11 @@ export function LiveTile(p: TileProps) {
           <SignalCellularAltIcon fontSize="small" sx={{ color: q.color }} aria-label={q.text} />
         </Tooltip>
       </Box>
+      {p.actions && (
+        <Box sx={{ position: 'absolute', top: 4, right: 4, display: 'flex', gap: 0.5 }}>
+          {p.actions}
+        </Box>
+      )}
     </Box>
   );
 }

@@ -20,10 +20,15 @@ export function describeMediaError(err: unknown, what: string): string {
   }
 }
 
-export async function openCamera(deviceId: string | null): Promise<MediaStreamTrack> {
+/** `facing` picks a phone's front ('user') or back ('environment') camera. */
+export async function openCamera(
+  deviceId: string | null,
+  facing?: 'user' | 'environment',
+): Promise<MediaStreamTrack> {
   const stream = await navigator.mediaDevices.getUserMedia({
     video: {
       ...(deviceId ? { deviceId: { exact: deviceId } } : {}),
+      ...(facing ? { facingMode: { ideal: facing } } : {}),
       width: { ideal: 1280 },
       height: { ideal: 720 },
       frameRate: { ideal: 30 },

@@ -7,8 +7,11 @@ export function TrackVideo({
   mirror = false,
   onWidth,
   testId,
+  fit = 'cover',
 }: {
   track: MediaStreamTrack;
+  /** 'contain' on the stage: a shared screen or a broadcast must not be cropped. */
+  fit?: 'cover' | 'contain';
   muted?: boolean;
   mirror?: boolean;
   onWidth?: (width: number) => void;
@@ -43,7 +46,7 @@ export function TrackVideo({
       style={{
         width: '100%',
         height: '100%',
-        objectFit: 'cover',
+        objectFit: fit,
         transform: mirror ? 'scaleX(-1)' : undefined,
         background: '#111',
         display: 'block',

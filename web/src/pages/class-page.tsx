@@ -18,10 +18,13 @@ import { LiveClassPanel } from '../live/live-class-panel.js';
 import { BroadcastFeed, BroadcastFeedContext } from '../broadcast/broadcast-feed.js';
 import { BroadcastPanel } from '../broadcast/broadcast-panel.js';
 import { useDocumentTitle } from '../lib/use-document-title.js';
-import { lazy, Suspense, useState } from 'react';
+import { lazy, Suspense, useEffect, useState } from 'react';
 
-// tldraw, TipTap and pdf.js are large: loaded only when a class page opens.
-const ClassCollabPanel = lazy(() => import('../collab/class-collab-panel.js'));
+// tldraw and TipTap are large: loaded only when a class page opens, but then at once (below),
+// not when the board is first shown.
+const loadCollabPanel = () => import('../collab/class-collab-panel.js');
+const loadStageCollab = () => import('../collab/stage-collab.js');
+const ClassCollabPanel = lazy(loadCollabPanel);
 
 export function ClassPage() {
   const { id = '' } = useParams();
@@ -37,7 +40,14 @@ function ClassView({ id }: { id: string }) {
   const { isGuest } = useSession();
   const cls = useResource(`class:${id}`, () => getClass(api, id));
   const [broadcastFeed] = useState(() => new BroadcastFeed());
+  // While the live room fills the window, the page's own content steps aside.
+  const [inRoom, setInRoom] = useState(false);
   useDocumentTitle(cls.data?.title ?? 'Class');
+  useEffect(() => {
+    // In parallel with the class's details: the board's code is there when the page is.
+    void loadCollabPanel();
+    void loadStageCollab();
+  }, []);
 
   if (cls.error) {
     const status = cls.error instanceof ApiError ? cls.error.status : 0;
@@ -76,35 +86,39 @@ function ClassView({ id }: { id: string }) {
   const c = cls.data;
   return (
     <Stack spacing={3}>
-      {!isGuest && (
+      {!inRoom && !isGuest && (
         <Box>
           <Button component={RouterLink} to="/" startIcon={<ArrowBackIcon />} size="small">
             Your classes
           </Button>
         </Box>
       )}
-      <Box>
-        <Typography
-          variant="h4"
-          component="h1"
-          data-testid="class-page-title"
-          sx={{ wordBreak: 'break-word' }}
-        >
-          {c.title}
-        </Typography>
-        <Stack direction="row" spacing={1} sx={{ mt: 1, flexWrap: 'wrap', alignItems: 'center' }}>
-          <Chip
-            icon={<EventIcon />}
-            label={formatSchedule(c.scheduledStart, c.scheduledEnd)}
-            variant="outlined"
-            data-testid="class-page-schedule"
-          />
-          <Chip
-            label={c.myRole === 'teacher' ? 'You teach this class' : isGuest ? 'Guest' : 'Student'}
-          />
-        </Stack>
-      </Box>
-      {c.description && (
+      {!inRoom && (
+        <Box>
+          <Typography
+            variant="h4"
+            component="h1"
+            data-testid="class-page-title"
+            sx={{ wordBreak: 'break-word' }}
+          >
+            {c.title}
+          </Typography>
+          <Stack direction="row" spacing={1} sx={{ mt: 1, flexWrap: 'wrap', alignItems: 'center' }}>
+            <Chip
+              icon={<EventIcon />}
+              label={formatSchedule(c.scheduledStart, c.scheduledEnd)}
+              variant="outlined"
+              data-testid="class-page-schedule"
+            />
+            <Chip
+              label={
+                c.myRole === 'teacher' ? 'You teach this class' : isGuest ? 'Guest' : 'Student'
+              }
+            />
+          </Stack>
+        </Box>
+      )}
+      {!inRoom && c.description && (
         <Typography
           sx={{ whiteSpace: 'pre-wrap', maxWidth: '75ch' }}
           data-testid="class-page-description"
@@ -113,12 +127,20 @@ function ClassView({ id }: { id: string }) {
         </Typography>
       )}
       <BroadcastFeedContext value={broadcastFeed}>
-        <LiveClassPanel classId={c.id} getToken={() => api.tokenFor(c.id)} />
-        <BroadcastPanel classId={c.id} isTeacher={c.myRole === 'teacher'} />
+        <LiveClassPanel
+          classId={c.id}
+          title={c.title}
+          getToken={() => api.tokenFor(c.id)}
+          onInRoom={setInRoom}
+        />
+        {/* OBS set-up and recordings: on the class page, out of the live class's way. */}
+        {!inRoom && <BroadcastPanel classId={c.id} isTeacher={c.myRole === 'teacher'} />}
       </BroadcastFeedContext>
-      <Suspense fallback={<Skeleton variant="rounded" height={420} />}>
-        <ClassCollabPanel classId={c.id} isTeacher={c.myRole === 'teacher'} />
-      </Suspense>
+      {!inRoom && (
+        <Suspense fallback={<Skeleton variant="rounded" height={420} />}>
+          <ClassCollabPanel classId={c.id} isTeacher={c.myRole === 'teacher'} />
+        </Suspense>
+      )}
     </Stack>
   );
 }

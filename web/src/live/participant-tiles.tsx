@@ -1,0 +1,162 @@
+import CoPresentIcon from '@mui/icons-material/CoPresent';
+import PushPinIcon from '@mui/icons-material/PushPin';
+import PushPinOutlinedIcon from '@mui/icons-material/PushPinOutlined';
+import Box from '@mui/material/Box';
+import IconButton from '@mui/material/IconButton';
+import Tooltip from '@mui/material/Tooltip';
+import type { LiveSnapshot, RemotePeer } from './live-session.js';
+import { LiveTile } from './live-tile.js';
+
+/** Where the tiles go: a column beside the stage, a row under it (phones), or a grid. */
+export type TileLayout = 'column' | 'row' | 'grid';
+
+export interface TilesProps {
+  state: LiveSnapshot;
+  layout: TileLayout;
+  pinned: string | null;
+  onPin: (peerId: string | null) => void;
+  onWidth: (consumerId: string, width: number) => void;
+  /** Teachers: who may present besides them, and how to change it. */
+  presenterControl: { allowedUserId: string | null; allow: (userId: string | null) => void } | null;
+}
+
+const layoutSx = {
+  column: {
+    display: 'flex',
+    flexDirection: 'column',
+    gap: 1,
+    overflowY: 'auto',
+    width: 220,
+    flexShrink: 0,
+  },
+  row: {
+    display: 'flex',
+    flexDirection: 'row',
+    gap: 1,
+    overflowX: 'auto',
+    flexShrink: 0,
+    '& > *': { width: 132, flexShrink: 0 },
+  },
+  grid: {
+    display: 'grid',
+    gap: 1,
+    gridTemplateColumns: 'repeat(auto-fill, minmax(min(240px, 100%), 1fr))',
+    alignContent: 'start',
+    overflowY: 'auto',
+    flex: 1,
+    minHeight: 0,
+  },
+} as const;
+
+/** Everyone in the class as tiles (teachers first, then you), each with pin and presenter buttons. */
+export function ParticipantTiles(p: TilesProps) {
+  const { state } = p;
+  const teacherFirst = [...state.peers].sort(
+    (a, b) => Number(b.info.role === 'teacher') - Number(a.info.role === 'teacher'),
+  );
+  const camOn = !!state.local.camera && !state.localPaused.camera;
+  const micOn = !!state.local.mic && !state.localPaused.mic;
+  return (
+    <Box
+      data-testid="participant-tiles"
+      data-layout={p.layout}
+      role="list"
+      aria-label="Participants"
+      sx={layoutSx[p.layout]}
+    >
+      {teacherFirst.map((peer) => (
+        <Box role="listitem" key={peer.info.peerId}>
+          <PeerTile peer={peer} {...p} />
+        </Box>
+      ))}
+      <Box role="listitem">
+        <LiveTile
+          testId="tile-self"
+          name="You"
+          role={state.role ?? 'student'}
+          video={state.local.camera && camOn ? { track: state.local.camera } : null}
+          audioMuted={!micOn}
+          speaking={state.activeSpeaker === state.peerId}
+          handRaised={state.handRaised}
+          quality={state.sendQuality}
+          mirror
+        />
+      </Box>
+    </Box>
+  );
+}
+
+/** The camera (or OBS broadcast) track a peer's tile shows. */
+export function peerVideo(peer: RemotePeer) {
+  return peer.tracks.find(
+    (t) => (t.source === 'camera' || t.source === 'ingest') && t.kind === 'video' && !t.paused,
+  );
+}
+
+function PeerTile({
+  peer,
+  state,
+  pinned,
+  onPin,
+  onWidth,
+  presenterControl,
+}: TilesProps & { peer: RemotePeer }) {
+  const cam = peerVideo(peer);
+  const mic = peer.tracks.find((t) => t.source === 'mic');
+  const { name, peerId, userId, role } = peer.info;
+  const isPinned = pinned === peerId;
+  const mayPresent = presenterControl?.allowedUserId === userId;
+  return (
+    <LiveTile
+      testId={`tile-${name}`}
+      name={name}
+      role={role}
+      video={cam ? { track: cam.track, consumerId: cam.consumerId } : null}
+      audioMuted={!mic || mic.paused}
+      speaking={state.activeSpeaker === peerId}
+      handRaised={peer.info.handRaised}
+      quality={peer.quality}
+      onWidth={onWidth}
+      actions={
+        <>
+          <Tooltip title={isPinned ? `Unpin ${name}` : `Pin ${name} to the stage`}>
+            <IconButton
+              size="small"
+              aria-label={isPinned ? `Unpin ${name}` : `Pin ${name} to the stage`}
+              aria-pressed={isPinned}
+              data-testid={`pin-${name}`}
+              onClick={() => onPin(isPinned ? null : peerId)}
+              sx={tileButtonSx}
+            >
+              {isPinned ? (
+                <PushPinIcon fontSize="small" />
+              ) : (
+                <PushPinOutlinedIcon fontSize="small" />
+              )}
+            </IconButton>
+          </Tooltip>
+          {presenterControl && role === 'student' && (
+            <Tooltip title={mayPresent ? `Stop ${name} presenting` : `Let ${name} present`}>
+              <IconButton
+                size="small"
+                aria-label={mayPresent ? `Stop ${name} presenting` : `Let ${name} present`}
+                aria-pressed={mayPresent}
+                data-testid={`allow-present-${name}`}
+                onClick={() => presenterControl.allow(mayPresent ? null : userId)}
+                sx={{ ...tileButtonSx, ...(mayPresent ? { color: 'warning.light' } : {}) }}
+              >
+                <CoPresentIcon fontSize="small" />
+              </IconButton>
+            </Tooltip>
+          )}
+        </>
+      }
+    />
+  );
+}
+
+const tileButtonSx = {
+  bgcolor: 'rgba(0,0,0,.55)',
+  color: 'common.white',
+  '&:hover': { bgcolor: 'rgba(0,0,0,.75)' },
+} as const;

@@ -1,0 +1,173 @@
+import Box from '@mui/material/Box';
+import Skeleton from '@mui/material/Skeleton';
+import Typography from '@mui/material/Typography';
+import { lazy, Suspense } from 'react';
+import type { StageView } from '@educloud/protocol';
+import type { LiveSnapshot, RemotePeer } from './live-session.js';
+import { LiveTile } from './live-tile.js';
+import { peerVideo } from './participant-tiles.js';
+import type { StageSource } from './stage-follow.js';
+import { TrackVideo } from './track-video.js';
+
+// The same chunk the class page starts loading as it opens (class-page.tsx).
+const StageCollab = lazy(() => import('../collab/stage-collab.js'));
+
+export interface StageAreaProps {
+  classId: string;
+  isTeacher: boolean;
+  source: StageSource;
+  state: LiveSnapshot;
+  /** Who the speaker view shows: the pinned peer, the active speaker or the teacher. */
+  speaker: RemotePeer | null;
+  presentingBoard: boolean;
+  followView: StageView | null;
+  onView: (view: StageView) => void;
+  onWidth: (consumerId: string, width: number) => void;
+}
+
+/** What fills the stage: the board or notes (always mounted), a screen, the broadcast, a person. */
+export function StageArea(p: StageAreaProps) {
+  const screen = p.state.peers
+    .flatMap((peer) =>
+      peer.tracks
+        .filter((t) => t.source === 'screen' && t.kind === 'video')
+        .map((t) => ({ peer, t })),
+    )
+    .at(0);
+  const broadcast = p.state.peers
+    .flatMap((peer) =>
+      peer.tracks
+        .filter((t) => t.source === 'ingest' && t.kind === 'video')
+        .map((t) => ({ peer, t })),
+    )
+    .at(0);
+  const collabShown = p.source === 'board' || p.source === 'notes' ? p.source : null;
+
+  return (
+    <Box
+      data-testid="stage"
+      data-source={p.source}
+      sx={{
+        position: 'relative',
+        flex: 1,
+        minHeight: 0,
+        minWidth: 0,
+        borderRadius: 1,
+        overflow: 'hidden',
+      }}
+    >
+      <Box
+        sx={{
+          position: 'absolute',
+          inset: 0,
+          display: collabShown ? 'block' : 'none',
+          bgcolor: 'background.paper',
+        }}
+      >
+        <Suspense
+          fallback={<Skeleton variant="rounded" height="100%" data-testid="stage-loading" />}
+        >
+          <StageCollab
+            classId={p.classId}
+            isTeacher={p.isTeacher}
+            show={collabShown}
+            presentingBoard={p.presentingBoard}
+            onView={p.onView}
+            followView={p.followView}
+          />
+        </Suspense>
+      </Box>
+      {p.source === 'screen' && screen && (
+        <VideoStage
+          testId="screen-stage"
+          caption={`${screen.peer.info.name} is sharing their screen`}
+          track={screen.t.track}
+          videoTestId="screen-video"
+          onWidth={(w) => p.onWidth(screen.t.consumerId, w)}
+        />
+      )}
+      {p.source === 'broadcast' && broadcast && (
+        <VideoStage
+          testId="broadcast-stage"
+          caption={`${broadcast.peer.info.name}: the class's OBS broadcast`}
+          track={broadcast.t.track}
+          onWidth={(w) => p.onWidth(broadcast.t.consumerId, w)}
+        />
+      )}
+      {(p.source === 'speaker' ||
+        (p.source === 'screen' && !screen) ||
+        (p.source === 'broadcast' && !broadcast)) && <SpeakerStage {...p} />}
+    </Box>
+  );
+}
+
+function VideoStage(props: {
+  testId: string;
+  caption: string;
+  track: MediaStreamTrack;
+  videoTestId?: string;
+  onWidth: (w: number) => void;
+}) {
+  return (
+    <Box data-testid={props.testId} sx={{ position: 'absolute', inset: 0, bgcolor: '#000' }}>
+      <TrackVideo
+        track={props.track}
+        fit="contain"
+        onWidth={props.onWidth}
+        testId={props.videoTestId}
+      />
+      <Typography
+        variant="caption"
+        sx={{
+          position: 'absolute',
+          left: 8,
+          bottom: 4,
+          color: 'grey.300',
+          bgcolor: 'rgba(0,0,0,.5)',
+          px: 0.5,
+        }}
+      >
+        {props.caption}
+      </Typography>
+    </Box>
+  );
+}
+
+function SpeakerStage({ speaker, state, onWidth }: StageAreaProps) {
+  if (!speaker) {
+    return (
+      <Box
+        data-testid="stage-speaker"
+        sx={{
+          position: 'absolute',
+          inset: 0,
+          display: 'grid',
+          placeItems: 'center',
+          bgcolor: '#1e1e1e',
+        }}
+      >
+        <Typography sx={{ color: 'grey.400', px: 2, textAlign: 'center' }}>
+          Nobody else is here yet. The teacher can put the whiteboard or the notes on stage.
+        </Typography>
+      </Box>
+    );
+  }
+  const cam = peerVideo(speaker);
+  const mic = speaker.tracks.find((t) => t.source === 'mic');
+  return (
+    <Box sx={{ position: 'absolute', inset: 0 }}>
+      <LiveTile
+        fill
+        testId="stage-speaker"
+        name={speaker.info.name}
+        role={speaker.info.role}
+        video={cam ? { track: cam.track, consumerId: cam.consumerId } : null}
+        audioMuted={!mic || mic.paused}
+        speaking={state.activeSpeaker === speaker.info.peerId}
+        handRaised={speaker.info.handRaised}
+        quality={speaker.quality}
+        onWidth={onWidth}
+      />
+    </Box>
+  );
+}

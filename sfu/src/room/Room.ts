@@ -8,7 +8,8 @@ import type { PoolWorker } from '../PoolWorker.js';
 import type { MediaSource, ProducerInfo, RtpCapabilities } from '../types.js';
 import { ActiveSpeaker } from './ActiveSpeaker.js';
 import { Peer } from './Peer.js';
-import { ProducerDirectory } from './ProducerDirectory.js';
+import { pipeProducer, type PipedProducer } from './pipeProducer.js';
+import { ProducerDirectory, type RoomProducer } from './ProducerDirectory.js';
 import type { RoomContext } from './RoomContext.js';
 
 export type RoomCloseReason = 'closed' | 'workerDied';
@@ -140,6 +141,35 @@ export class Room extends EventEmitter<RoomEvents> {
     return this.context.producers.list(exceptPeerId);
   }
 
+  /**
+   * Forwards one of this room's producers into `target` (another room of the class, possibly on
+   * another worker): the target's peers see it as a producer of `peerId` and can consume it.
+   */
+  async pipeTo(producerId: string, target: Room): Promise<PipedProducer> {
+    this.assertOpen();
+    target.assertOpen();
+    const entry = this.context.producers.get(producerId);
+    if (!entry) throw new SfuError('not_found', `producer ${producerId} not found`);
+    const { pipeConsumer, pipeProducer: copy } = await pipeProducer(
+      this.router,
+      target.router,
+      entry.producer,
+    );
+    if (this.closed || target.closed) {
+      pipeConsumer.close();
+      throw new SfuError('not_found', 'the room closed while piping');
+    }
+    target.adoptPipedProducer(copy, entry.peerId);
+    this.logger.debug({ producerId, target: target.id }, 'producer piped');
+    // Closing the pipe consumer closes the copy too (mediasoup wires that in pipeToRouter).
+    return {
+      producerId,
+      copyId: copy.id,
+      roomId: target.id,
+      close: () => pipeConsumer.close(),
+    };
+  }
+
   /** Closes the router and with it every transport, producer and consumer. */
   close(): void {
     if (this.closed) return;
@@ -148,6 +178,23 @@ export class Room extends EventEmitter<RoomEvents> {
     this.closed = true;
     this.router.close();
     this.cleanUp('closed');
+  }
+
+  private adoptPipedProducer(producer: RoomProducer, peerId: string): void {
+    const { poolWorker, producers } = this.context;
+    producers.add(producer, peerId);
+    poolWorker.counts.producers++;
+    producer.observer.once('close', () => {
+      producers.delete(producer.id);
+      poolWorker.counts.producers--;
+      if (!this.closed) {
+        this.emit('producerClosed', {
+          peerId,
+          producerId: producer.id,
+          source: producer.appData.source,
+        });
+      }
+    });
   }
 
   private onWorkerClosed(): void {

@@ -6,6 +6,7 @@ export * from './chat.js';
 export * from './polls.js';
 export * from './moderation.js';
 export * from './live.js';
+export * from './breakouts.js';
 export * from './recordings.js';
 export * from './client-config.js';
 export * from './collab.js';

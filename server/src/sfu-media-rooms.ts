@@ -1,5 +1,5 @@
 import type { ConsumeResult, TransportStats } from '@educloud/protocol';
-import { AckError, type MediaRoom, type MediaRooms } from '@educloud/signaling';
+import { AckError, type MediaRoom, type MediaRooms, type PipedProducer } from '@educloud/signaling';
 import { SfuError, type Room, type Sfu } from '@educloud/sfu';
 
 /** Turns the SFU's refusals into acks the client understands; anything else propagates. */
@@ -174,11 +174,32 @@ class SfuMediaRoom implements MediaRoom {
   }
 }
 
-/** One SFU room per live class, on the least loaded worker. */
+/** The SFU rooms of each live class (main and breakouts), each on the least loaded worker. */
 export class SfuMediaRooms implements MediaRooms {
   constructor(private readonly sfu: Sfu) {}
 
   async open(classId: string): Promise<MediaRoom> {
     return new SfuMediaRoom(await asAck(() => this.sfu.classRooms(classId).openMain()));
+  }
+
+  async openBreakout(classId: string, breakoutId: string): Promise<MediaRoom> {
+    return new SfuMediaRoom(
+      await asAck(() => this.sfu.classRooms(classId).openBreakout(breakoutId)),
+    );
+  }
+
+  closeBreakouts(classId: string): void {
+    this.sfu.findClass(classId)?.closeBreakouts();
+  }
+
+  pipeToBreakouts(classId: string, producerId: string): Promise<PipedProducer[]> {
+    return asAck(async () => {
+      const pipes = await this.sfu.classRooms(classId).pipeToBreakouts(producerId);
+      return pipes.map((p) => ({ roomId: p.roomId, producerId: p.copyId }));
+    });
+  }
+
+  unpipeFromBreakouts(classId: string, producerId: string): void {
+    this.sfu.findClass(classId)?.unpipe(producerId);
   }
 }

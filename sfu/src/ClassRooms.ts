@@ -64,6 +64,11 @@ export class ClassRooms extends EventEmitter<ClassRoomsEvents> {
     this.breakoutRooms.set(breakoutId, room);
     room.once('close', () => {
       if (this.breakoutRooms.get(breakoutId) === room) this.breakoutRooms.delete(breakoutId);
+      for (const [producerId, pipes] of this.piped) {
+        const kept = pipes.filter((pipe) => pipe.roomId !== breakoutId);
+        if (kept.length === 0) this.piped.delete(producerId);
+        else pipes.splice(0, pipes.length, ...kept);
+      }
       this.emitIfEmpty();
     });
     return room;

@@ -49,6 +49,11 @@ export class Sfu {
     return rooms;
   }
 
+  /** The rooms of a class, if it has any. */
+  findClass(classId: string): ClassRooms | undefined {
+    return this.classes.get(classId);
+  }
+
   /** Any open room, by its id. */
   getRoom(roomId: string): Room | undefined {
     for (const rooms of this.classes.values()) {

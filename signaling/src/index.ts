@@ -31,7 +31,7 @@ export { HttpError } from './http/http-error.js';
 export type { AccountService } from './auth/account-service.js';
 export type { ClassService } from './classes/class-service.js';
 export type { TokenService } from './auth/token-service.js';
-export type { MediaRoom, MediaRooms } from './live/media-port.js';
+export type { MediaRoom, MediaRooms, PipedProducer } from './live/media-port.js';
 export { AckError } from './live/ack-error.js';
 export { InMemoryLiveState, type LiveState } from './live/live-state.js';
 export { DatabaseLiveState } from './live/database-live-state.js';

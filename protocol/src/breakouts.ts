@@ -92,9 +92,14 @@ export interface BreakoutMoved {
 }
 
 /** A breakout room of a class, kept after the breakouts close (its documents stay). */
-export interface BreakoutRoomRecord extends BreakoutRoomInfo {
-  classId: string;
-  createdAt: string;
-  closedAt: string | null;
-  boardDocument: string;
-}
+export const breakoutRoomRecordSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  classId: z.string(),
+  createdAt: z.string(),
+  closedAt: z.string().nullable(),
+  /** The collab document name of its whiteboard. */
+  boardDocument: z.string(),
+});
+export type BreakoutRoomRecord = z.infer<typeof breakoutRoomRecordSchema>;
+export const breakoutRoomListSchema = z.object({ breakouts: z.array(breakoutRoomRecordSchema) });

@@ -16,6 +16,7 @@ import type { SignalingTables } from './db/schema.js';
 import { createHttpApp } from './http/app.js';
 import { ChatService } from './live/chat-service.js';
 import { LiveGateway } from './live/live-gateway.js';
+import { BreakoutStore } from './live/breakouts/breakout-store.js';
 import { PollService } from './live/polls.js';
 import type { RouteTable } from './http/route-table.js';
 import { DatabaseLiveState } from './live/database-live-state.js';
@@ -39,6 +40,7 @@ export { RedisLiveState } from './live/redis-live-state.js';
 export { RouteTable, who, type RouteSpec } from './http/route-table.js';
 export { metricsAuthorized } from './http/metrics-auth.js';
 export type { LiveGateway, BroadcastHost } from './live/live-gateway.js';
+export type { BreakoutStore } from './live/breakouts/breakout-store.js';
 
 export interface SignalingOptions {
   httpServer: Server;
@@ -92,6 +94,8 @@ export interface SignalingHandle {
   accounts: AccountService;
   classes: ClassService;
   tokens: TokenService;
+  /** Breakout rooms a class has had (the collab authorizer admits to their documents). */
+  breakouts: BreakoutStore;
   close(): Promise<void>;
 }
 
@@ -118,6 +122,7 @@ export async function start(opts: SignalingOptions): Promise<SignalingHandle> {
     { onDeleted: opts.onClassDeleted },
   );
   const chat = new ChatService(opts.db);
+  const breakouts = new BreakoutStore(opts.db);
   const polls = new PollService(opts.db);
   // Rate-limit counters are shared by every node when there is Redis.
   const limitsRedis = opts.redisUrl
@@ -130,6 +135,7 @@ export async function start(opts: SignalingOptions): Promise<SignalingHandle> {
     classes,
     chat,
     polls,
+    breakouts,
     tokens,
     clientConfig: async () => {
       const serverFresh = await accounts.isFresh();
@@ -182,6 +188,7 @@ export async function start(opts: SignalingOptions): Promise<SignalingHandle> {
     db: opts.db,
     chat,
     polls,
+    breakouts,
     eventRate: { ...opts.liveEventRate, maxRefused: opts.liveEventRate.burst },
   });
   return {
@@ -191,6 +198,7 @@ export async function start(opts: SignalingOptions): Promise<SignalingHandle> {
     accounts,
     classes,
     tokens,
+    breakouts,
     async close() {
       opts.httpServer.off('request', handler);
       io.disconnectSockets(true);

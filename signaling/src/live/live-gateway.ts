@@ -30,7 +30,7 @@ import { limitSocketRate, type SocketRateLimitOptions } from './socket-rate-limi
 import { admission, WaitingRoom, waitingHandlers } from './waiting-room.js';
 import { BreakoutManager } from './breakouts/breakout-manager.js';
 import { breakoutHandlers } from './breakouts/breakout-events.js';
-import { BreakoutStore } from './breakouts/breakout-store.js';
+import type { BreakoutStore } from './breakouts/breakout-store.js';
 import type { ClassDeps, Handler, SocketSession } from './live-handler.js';
 import { LiveRoom, roomChannel, teachersChannel } from './live-room.js';
 import type { LiveServer as Server, LiveSocket as Socket } from './live-io.js';
@@ -59,6 +59,7 @@ export interface LiveGatewayOptions {
   db: Kysely<SignalingTables>;
   chat: ChatService;
   polls: PollService;
+  breakouts: BreakoutStore;
   /** Per-socket event rate limit. */
   eventRate: Pick<SocketRateLimitOptions, 'perSecond' | 'burst' | 'maxRefused'>;
   authority: SocketAuthority;
@@ -96,7 +97,7 @@ export class LiveGateway {
       breakouts: new BreakoutManager({
         io: opts.io,
         media: opts.media,
-        store: new BreakoutStore(opts.db),
+        store: opts.breakouts,
         logger: opts.logger.child({ part: 'breakouts' }),
       }),
     };

@@ -7,6 +7,7 @@ export * from './polls.js';
 export * from './moderation.js';
 export * from './live.js';
 export * from './ice-servers.js';
+export * from './breakouts.js';
 export * from './recordings.js';
 export * from './client-config.js';
 export * from './collab.js';

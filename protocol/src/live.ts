@@ -10,6 +10,15 @@ import {
   type ModerationNotice,
   type WaitingEntry,
 } from './moderation.js';
+import {
+  breakoutExtendSchema,
+  breakoutMessageSchema,
+  breakoutMoveSchema,
+  breakoutOpenSchema,
+  breakoutSpeakSchema,
+  type BreakoutMoved,
+  type BreakoutState,
+} from './breakouts.js';
 import { pollCreateSchema, pollVoteSchema, type PollInfo, type PollResults } from './polls.js';
 import { stageEvents, type StageState } from './stage.js';
 
@@ -118,6 +127,14 @@ export const clientEvents = {
   'waiting:admit': z.strictObject({ userId: id }),
   'waiting:admitAll': z.strictObject({}),
   'waiting:deny': z.strictObject({ userId: id }),
+  /** Breakouts: teachers; `breakout:move` also a student choosing their own room (choose). */
+  'breakout:open': breakoutOpenSchema,
+  'breakout:move': breakoutMoveSchema,
+  'breakout:extend': breakoutExtendSchema,
+  'breakout:closeAll': z.strictObject({}),
+  'breakout:speakToAll:start': breakoutSpeakSchema,
+  'breakout:speakToAll:stop': breakoutSpeakSchema,
+  'breakout:messageAll': breakoutMessageSchema,
   /** A fresh access (or guest) token for this socket, sent before the current one expires. */
   'session:refresh': z.strictObject({ token: z.string().min(1).max(4096) }),
   'stage:present': stageEvents.present,
@@ -200,6 +217,13 @@ export interface ClientEventResults {
   'waiting:admit': null;
   'waiting:admitAll': null;
   'waiting:deny': null;
+  'breakout:open': BreakoutState;
+  'breakout:move': null;
+  'breakout:extend': { endsAt: number };
+  'breakout:closeAll': null;
+  'breakout:speakToAll:start': null;
+  'breakout:speakToAll:stop': null;
+  'breakout:messageAll': null;
   'session:refresh': { expiresAt: string };
   'stage:present': StageState;
   'stage:view': null;
@@ -272,6 +296,14 @@ export interface ServerEvents {
   'waiting:denied': (e: Record<string, never>) => void;
   /** What is on stage changed, or the presenter's board view moved. */
   'stage:updated': (s: StageState) => void;
+  /** To the whole class whenever breakouts open, change or close (null: closed). */
+  'breakout:state': (s: BreakoutState | null) => void;
+  /** To a participant moved to another room: close media, set it up again for this router. */
+  'breakout:moved': (e: BreakoutMoved) => void;
+  /** To everyone in breakouts shortly before the end. */
+  'breakout:warning': (e: { secondsLeft: number }) => void;
+  /** The teacher's text to every room. */
+  'breakout:message': (e: { text: string; from: string; sentAt: string }) => void;
 }
 
 export type ClientEvents = {

@@ -108,7 +108,7 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
     logger: log.child({ part: 'collab' }),
     registry,
     authorize: (token, name) =>
-      authorizeClassDocument(bound().tokens, bound().classes)(token, name),
+      authorizeClassDocument(bound().tokens, bound().classes, bound().breakouts)(token, name),
     redisUrl: config.redisUrl,
     idleUnloadMs: config.collabIdleUnloadMs,
     limits: config.collabLimits,

@@ -16,6 +16,7 @@ import type { SignalingTables } from './db/schema.js';
 import { createHttpApp } from './http/app.js';
 import { ChatService } from './live/chat-service.js';
 import { LiveGateway } from './live/live-gateway.js';
+import { BreakoutStore } from './live/breakouts/breakout-store.js';
 import { PollService } from './live/polls.js';
 import type { RouteTable } from './http/route-table.js';
 import { DatabaseLiveState } from './live/database-live-state.js';
@@ -31,7 +32,7 @@ export { HttpError } from './http/http-error.js';
 export type { AccountService } from './auth/account-service.js';
 export type { ClassService } from './classes/class-service.js';
 export type { TokenService } from './auth/token-service.js';
-export type { MediaRoom, MediaRooms } from './live/media-port.js';
+export type { MediaRoom, MediaRooms, PipedProducer } from './live/media-port.js';
 export { AckError } from './live/ack-error.js';
 export { InMemoryLiveState, type LiveState } from './live/live-state.js';
 export { DatabaseLiveState } from './live/database-live-state.js';
@@ -39,6 +40,7 @@ export { RedisLiveState } from './live/redis-live-state.js';
 export { RouteTable, who, type RouteSpec } from './http/route-table.js';
 export { metricsAuthorized } from './http/metrics-auth.js';
 export type { LiveGateway, BroadcastHost } from './live/live-gateway.js';
+export type { BreakoutStore } from './live/breakouts/breakout-store.js';
 
 export interface SignalingOptions {
   httpServer: Server;
@@ -94,6 +96,8 @@ export interface SignalingHandle {
   accounts: AccountService;
   classes: ClassService;
   tokens: TokenService;
+  /** Breakout rooms a class has had (the collab authorizer admits to their documents). */
+  breakouts: BreakoutStore;
   close(): Promise<void>;
 }
 
@@ -120,6 +124,7 @@ export async function start(opts: SignalingOptions): Promise<SignalingHandle> {
     { onDeleted: opts.onClassDeleted },
   );
   const chat = new ChatService(opts.db);
+  const breakouts = new BreakoutStore(opts.db);
   const polls = new PollService(opts.db);
   // Rate-limit counters are shared by every node when there is Redis.
   const limitsRedis = opts.redisUrl
@@ -132,6 +137,7 @@ export async function start(opts: SignalingOptions): Promise<SignalingHandle> {
     classes,
     chat,
     polls,
+    breakouts,
     tokens,
     clientConfig: async () => {
       const serverFresh = await accounts.isFresh();
@@ -184,6 +190,7 @@ export async function start(opts: SignalingOptions): Promise<SignalingHandle> {
     db: opts.db,
     chat,
     polls,
+    breakouts,
     eventRate: { ...opts.liveEventRate, maxRefused: opts.liveEventRate.burst },
     iceServers: opts.iceServers,
   });
@@ -194,6 +201,7 @@ export async function start(opts: SignalingOptions): Promise<SignalingHandle> {
     accounts,
     classes,
     tokens,
+    breakouts,
     async close() {
       opts.httpServer.off('request', handler);
       io.disconnectSockets(true);

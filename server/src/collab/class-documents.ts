@@ -10,25 +10,32 @@ import { EpochConflictError, type Authorize, type CollabHandle } from '@educloud
 import {
   HttpError,
   who,
+  type BreakoutStore,
   type ClassService,
   type RouteTable,
   type TokenService,
 } from '@educloud/signaling';
 
 /**
- * Who may open a collaborative document: members of its class; students read only while a
- * teacher has locked it, teachers always write. The name is what others see on this user's
- * cursor (the collab server stamps it over whatever the client claims); guests chose theirs
- * themselves, so it says they are a guest.
+ * Who may open a collaborative document: members of its class (for a breakout's board, of the
+ * class the breakout belongs to: every breakout of their class, kept after it closes); students
+ * read only while a teacher has locked it, teachers always write. The name is what others see
+ * on this user's cursor (the collab server stamps it over whatever the client claims); guests
+ * chose theirs themselves, so it says they are a guest.
  */
-export function authorizeClassDocument(tokens: TokenService, classes: ClassService): Authorize {
+export function authorizeClassDocument(
+  tokens: TokenService,
+  classes: ClassService,
+  breakouts: BreakoutStore,
+): Authorize {
   return async (token, name) => {
     const parsed = parseCollabDocName(name);
-    // Breakout documents are authorized with the breakout rooms.
-    if (parsed?.scope !== 'class') return null;
+    if (!parsed) return null;
     const check = await tokens.verify(token);
     if (!check.ok) return null;
-    const role = await classes.roleIn(check.principal, parsed.id);
+    const classId = parsed.scope === 'class' ? parsed.id : await breakouts.classOf(parsed.id);
+    if (!classId) return null;
+    const role = await classes.roleIn(check.principal, classId);
     if (!role) return null;
     const { principal } = check;
     return {

@@ -236,4 +236,39 @@ export const signalingMigrations: Record<string, Migration> = {
       await db.schema.dropTable('live_stage').execute();
     },
   },
+  signaling_0020_breakouts: {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('breakout_rooms')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('class_id', 'text', (c) =>
+          c.notNull().references('classes.id').onDelete('cascade'),
+        )
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('position', 'integer', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('closed_at', 'text')
+        .execute();
+      await db.schema
+        .createIndex('breakout_rooms_class')
+        .on('breakout_rooms')
+        .columns(['class_id', 'created_at'])
+        .execute();
+      await db.schema
+        .createTable('breakout_placements')
+        .addColumn('class_id', 'text', (c) =>
+          c.notNull().references('classes.id').onDelete('cascade'),
+        )
+        .addColumn('user_id', 'text', (c) => c.notNull())
+        .addColumn('breakout_id', 'text', (c) =>
+          c.notNull().references('breakout_rooms.id').onDelete('cascade'),
+        )
+        .addPrimaryKeyConstraint('breakout_placements_pk', ['class_id', 'user_id'])
+        .execute();
+    },
+    async down(db: Kysely<any>) {
+      await db.schema.dropTable('breakout_placements').execute();
+      await db.schema.dropTable('breakout_rooms').execute();
+    },
+  },
 };

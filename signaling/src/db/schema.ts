@@ -122,4 +122,19 @@ export interface SignalingTables {
     state: string;
     updated_at: string;
   };
+  /** Breakout rooms of a class, kept after they close (their whiteboards stay listed). */
+  breakout_rooms: {
+    id: string;
+    class_id: string;
+    name: string;
+    position: number;
+    created_at: string;
+    closed_at: string | null;
+  };
+  /** Where each student of a class with open breakouts is (absent: the main room). */
+  breakout_placements: {
+    class_id: string;
+    user_id: string;
+    breakout_id: string;
+  };
 }

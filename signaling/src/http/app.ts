@@ -23,6 +23,8 @@ import { addAuthRoutes } from './routes/auth-routes.js';
 import type { ChatService } from '../live/chat-service.js';
 import type { PollService } from '../live/polls.js';
 import { addClassActivityRoutes } from './routes/class-activity-routes.js';
+import { addBreakoutRoutes } from './routes/breakout-routes.js';
+import type { BreakoutStore } from '../live/breakouts/breakout-store.js';
 import { addClassRoutes } from './routes/class-routes.js';
 import { addInviteRoutes } from './routes/invite-routes.js';
 import { addUserRoutes } from './routes/user-routes.js';
@@ -35,6 +37,7 @@ export interface HttpAppOptions {
   classes: ClassService;
   chat: ChatService;
   polls: PollService;
+  breakouts: BreakoutStore;
   tokens: TokenService;
   version: string;
   bodyLimitBytes: number;
@@ -95,6 +98,7 @@ export function createHttpApp(opts: HttpAppOptions): Koa {
   addUserRoutes(routes, opts.accounts);
   addClassRoutes(routes, opts.classes);
   addClassActivityRoutes(routes, opts.classes, opts.chat, opts.polls);
+  addBreakoutRoutes(routes, opts.classes, opts.breakouts);
   addInviteRoutes(routes, opts.classes, limit('guest join'));
   routes.add({
     method: 'get',

@@ -31,6 +31,9 @@ import { stageHandlers } from './stage-events.js';
 import { StageStore } from './stage-store.js';
 import { limitSocketRate, type SocketRateLimitOptions } from './socket-rate-limit.js';
 import { admission, WaitingRoom, waitingHandlers } from './waiting-room.js';
+import { BreakoutManager } from './breakouts/breakout-manager.js';
+import { breakoutHandlers } from './breakouts/breakout-events.js';
+import type { BreakoutStore } from './breakouts/breakout-store.js';
 import type { ClassDeps, Handler, SocketSession } from './live-handler.js';
 import { LiveRoom, roomChannel, teachersChannel } from './live-room.js';
 import type { LiveServer as Server, LiveSocket as Socket } from './live-io.js';
@@ -59,6 +62,7 @@ export interface LiveGatewayOptions {
   db: Kysely<SignalingTables>;
   chat: ChatService;
   polls: PollService;
+  breakouts: BreakoutStore;
   /** Per-socket event rate limit. */
   eventRate: Pick<SocketRateLimitOptions, 'perSecond' | 'burst' | 'maxRefused'>;
   authority: SocketAuthority;
@@ -96,6 +100,12 @@ export class LiveGateway {
       waiting: new WaitingRoom(opts.io),
       removals: new Removals(opts.db),
       stage: new StageStore(opts.db),
+      breakouts: new BreakoutManager({
+        io: opts.io,
+        media: opts.media,
+        store: opts.breakouts,
+        logger: opts.logger.child({ part: 'breakouts' }),
+      }),
     };
     this.events = new Counter({
       name: 'educloud_live_events_total',
@@ -170,6 +180,7 @@ export class LiveGateway {
   }
 
   async close(): Promise<void> {
+    this.deps.breakouts.close();
     for (const room of this.rooms.values()) (await room).close();
     this.rooms.clear();
   }
@@ -288,9 +299,13 @@ export class LiveGateway {
           this.opts.io,
           this.opts.reconnectGraceMs,
           this.opts.logger.child({ classId }),
-          () => this.rooms.delete(classId),
+          () => {
+            this.rooms.delete(classId);
+            this.deps.breakouts.forget(classId);
+          },
         );
-        opened.onPeerRemoved((peerId, m) => this.limits.forget(peerId, m));
+        opened.onMediaReleased((peerId, m) => this.limits.forget(peerId, m));
+        opened.onPeerRemoved((peerId) => this.deps.breakouts.peerRemoved(classId, peerId));
         return opened;
       });
       this.rooms.set(classId, room);
@@ -349,6 +364,7 @@ export class LiveGateway {
         if (remembered?.peerId === result.peerId) this.takeBack(classId, remembered);
         if (role === 'teacher') void socket.join(teachersChannel(classId));
         const activity = await classActivity(this.deps, room, result.peerId, session);
+        this.deps.breakouts.sendStateTo(socket, classId);
         await room.persisted();
         return { ...result, ...activity };
       },
@@ -370,6 +386,7 @@ export class LiveGateway {
         const { classId, room } = await this.asTeacher(session);
         await this.opts.state.setLive(classId, false);
         this.opts.io.to(roomChannel(classId)).emit('class:live', { live: false });
+        this.deps.breakouts.forget(classId);
         room.end();
         await endClassSession(this.deps, classId);
         return null;
@@ -411,7 +428,9 @@ export class LiveGateway {
         });
         const paused = await startsPaused(this.deps, room, session, source);
         if (paused) await media.setProducerPaused(peerId, producerId, true);
-        room.addProducer({ producerId, peerId, kind, source, paused }, socket);
+        const info = { producerId, peerId, kind, source, paused };
+        room.addProducer(info, socket);
+        await this.deps.breakouts.producerAdded(room, info);
         return { producerId };
       },
       'producer:pause': async (_s, session, { producerId }) => {
@@ -435,12 +454,12 @@ export class LiveGateway {
       },
       consume: async (_s, session, { transportId, producerId, rtpCapabilities }) => {
         const { room, peerId } = await this.joined(session);
-        if (!room.producer(producerId)) {
+        if (!room.visibleProducer(peerId, producerId)) {
           throw new AckError('not_found', 'No such producer in this class');
         }
         const media = room.mediaFor(peerId);
         const release = this.limits.takeConsumer(peerId, media, producerId, (id) =>
-          Boolean(room.producer(id)),
+          Boolean(room.visibleProducer(peerId, id)),
         );
         return media
           .consume(peerId, transportId, producerId, rtpCapabilities)
@@ -467,6 +486,7 @@ export class LiveGateway {
       ...waitingHandlers(this.deps),
       ...moderationHandlers(this.deps),
       ...stageHandlers(this.deps),
+      ...breakoutHandlers(this.deps),
       'session:refresh': (socket, session, { token }) =>
         this.opts.authority.refresh(socket, session, token),
     };

@@ -12,6 +12,7 @@ import type { Removals } from './removals.js';
 import type { StageStore } from './stage-store.js';
 import type { WaitingRoom } from './waiting-room.js';
 import type { LiveRoom } from './live-room.js';
+import type { BreakoutManager } from './breakouts/breakout-manager.js';
 
 /** What the gateway knows about one socket; kept on `socket.data.session`. */
 export interface SocketSession {
@@ -56,4 +57,5 @@ export interface ClassDeps {
   waiting: WaitingRoom;
   removals: Removals;
   stage: StageStore;
+  breakouts: BreakoutManager;
 }

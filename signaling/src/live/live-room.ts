@@ -4,6 +4,7 @@ import type { JoinResult, PeerInfo, ProducerInfo } from '@educloud/protocol';
 import { AckError } from './ack-error.js';
 import type { LiveState } from './live-state.js';
 import type { MediaRoom, MediaRooms } from './media-port.js';
+import { MediaSpace } from './media-space.js';
 
 /** What the room itself answers to `class:join`; the gateway adds the class's activity. */
 export type RoomJoinResult = Omit<
@@ -28,15 +29,23 @@ export function teachersChannel(classId: string): string {
 
 /**
  * The people in one live class on this node and what they publish. Media objects live in the
- * MediaRoom; this keeps who-is-who, reconnection grace, and tells the others what changed.
+ * MediaRooms; this keeps who-is-who, reconnection grace, and tells the others what changed.
  * Who is in the class is also written to the LiveState, so a restarted node can take a
  * returning participant back under the same peer id, hand still raised.
+ *
+ * A class is one class with several rooms: everyone is in the class (roster, chat, class
+ * events), and each participant's media is in one of its rooms, the main room or a breakout.
  */
 export class LiveRoom {
   private readonly peers = new Map<string, PeerEntry>();
-  private readonly producers = new Map<string, ProducerInfo>();
-  private media: MediaRoom;
+  private readonly main: MediaSpace;
+  private readonly breakouts = new Map<string, MediaSpace>();
+  /** Breakout of each participant whose media is in one (absent: the main room). */
+  private readonly location = new Map<string, string>();
   private readonly removedListeners = new Set<(peerId: string, media: MediaRoom) => void>();
+  private readonly releasedListeners = new Set<(peerId: string, media: MediaRoom) => void>();
+  /** Where a participant new to this node goes (breakouts set it while they run). */
+  private placement: ((info: PeerInfo) => string | undefined) | undefined;
   /** Writes to the LiveState, one after another so a leave never lands before its join. */
   private saving: Promise<void> = Promise.resolve();
 
@@ -50,13 +59,13 @@ export class LiveRoom {
     private readonly log: Logger,
     private readonly onEmpty: () => void,
   ) {
-    this.media = media;
-    this.watchMedia(media);
+    this.main = new MediaSpace(classId, media, io);
+    this.watchMedia(this.main, media);
   }
 
-  /** The class's media room now (a lost worker replaces it). */
+  /** The class's main media room now (a lost worker replaces it). */
   get currentMedia(): MediaRoom {
-    return this.media;
+    return this.main.media;
   }
 
   get size(): number {
@@ -69,7 +78,12 @@ export class LiveRoom {
 
   mediaFor(peerId: string): MediaRoom {
     if (!this.peers.has(peerId)) throw new AckError('forbidden', 'Join the class first');
-    return this.media;
+    return this.spaceOf(peerId).media;
+  }
+
+  /** The breakout the participant's media is in; null for the main room. */
+  roomOf(peerId: string): string | null {
+    return this.location.get(peerId) ?? null;
   }
 
   join(
@@ -88,6 +102,7 @@ export class LiveRoom {
       resumable.socket = socket;
       if (previous && previous.id !== socket.id) previous.disconnect(true);
       socket.join(roomChannel(this.classId));
+      socket.join(this.spaceOf(resumable.info.peerId).channel);
       this.log.info({ peerId: resumable.info.peerId }, 'peer resumed');
       return this.joinResult(resumable.info, live, true);
     }
@@ -121,9 +136,12 @@ export class LiveRoom {
       forcedMute: returning?.forcedMute ?? false,
     };
     this.peers.set(info.peerId, { info, socket, graceTimer: undefined });
+    const placed = this.placement?.(info);
+    if (placed && this.breakouts.has(placed)) this.location.set(info.peerId, placed);
     this.persist((s) => s.saveMember(this.classId, { ...info }));
     socket.to(roomChannel(this.classId)).emit('peer:joined', info);
     socket.join(roomChannel(this.classId));
+    socket.join(this.spaceOf(info.peerId).channel);
     this.log.info(
       { peerId: info.peerId, userId: who.userId },
       returning ? 'peer back after a restart' : 'peer joined',
@@ -152,8 +170,7 @@ export class LiveRoom {
 
   /** Announces a producer made on the server's side (no client socket to skip). */
   announceProducer(info: ProducerInfo): void {
-    this.producers.set(info.producerId, info);
-    this.io.to(roomChannel(this.classId)).emit('producer:new', info);
+    this.spaceOf(info.peerId).add(info);
   }
 
   /** The socket dropped: keep the peer for a grace period so a reconnect can resume. */
@@ -171,42 +188,107 @@ export class LiveRoom {
     clearTimeout(entry.graceTimer);
     this.peers.delete(peerId);
     if (entry.info.userId !== 'server') this.persist((s) => s.removeMember(this.classId, peerId));
+    const space = this.spaceOf(peerId);
+    this.location.delete(peerId);
     entry.socket?.leave(roomChannel(this.classId));
-    for (const [id, p] of this.producers) if (p.peerId === peerId) this.producers.delete(id);
-    this.media.removePeer(peerId);
-    for (const listener of this.removedListeners) listener(peerId, this.media);
+    entry.socket?.leave(space.channel);
+    space.forgetPeer(peerId);
+    space.media.removePeer(peerId);
+    for (const listener of this.releasedListeners) listener(peerId, space.media);
+    for (const listener of this.removedListeners) listener(peerId, space.media);
     this.io.to(roomChannel(this.classId)).emit('peer:left', { peerId });
     this.log.info({ peerId, reason }, 'peer left');
     if (closeIfEmpty && this.peers.size === 0) this.close();
   }
 
   addProducer(info: ProducerInfo, from: Socket): void {
-    this.producers.set(info.producerId, info);
-    from.to(roomChannel(this.classId)).emit('producer:new', info);
+    this.spaceOf(info.peerId).add(info, from);
   }
 
+  /** What the participant publishes in the room their media is in. */
   producersOf(peerId: string): ProducerInfo[] {
-    return [...this.producers.values()].filter((p) => p.peerId === peerId);
+    return this.spaceOf(peerId).producersOf(peerId);
   }
 
+  /** A producer of any room of the class. */
   producer(producerId: string): ProducerInfo | undefined {
-    return this.producers.get(producerId);
+    for (const space of this.spaces()) {
+      const p = space.get(producerId);
+      if (p) return p;
+    }
+    return undefined;
+  }
+
+  /** A producer the participant may consume: one of the room their media is in. */
+  visibleProducer(peerId: string, producerId: string): ProducerInfo | undefined {
+    return this.spaceOf(peerId).get(producerId);
   }
 
   setProducerPaused(producerId: string, paused: boolean): void {
-    const p = this.producers.get(producerId);
-    if (!p) return;
-    p.paused = paused;
-    this.io
-      .to(roomChannel(this.classId))
-      .emit('producer:paused', { producerId, peerId: p.peerId, paused });
+    for (const space of this.spaces()) space.setPaused(producerId, paused);
   }
 
   producerClosed(producerId: string): void {
-    const p = this.producers.get(producerId);
-    if (!p) return;
-    this.producers.delete(producerId);
-    this.io.to(roomChannel(this.classId)).emit('producer:closed', { producerId, peerId: p.peerId });
+    for (const space of this.spaces()) space.closed(producerId);
+  }
+
+  /** A breakout room of the class, with its own media room. */
+  async openBreakout(breakoutId: string): Promise<void> {
+    if (this.breakouts.has(breakoutId)) return;
+    const media = await this.rooms.openBreakout(this.classId, breakoutId);
+    const space = new MediaSpace(breakoutId, media, this.io);
+    this.breakouts.set(breakoutId, space);
+    this.watchMedia(space, media);
+  }
+
+  get breakoutIds(): string[] {
+    return [...this.breakouts.keys()];
+  }
+
+  /** A producer forwarded into a breakout (the teacher speaking to all rooms). */
+  announceIn(breakoutId: string, info: ProducerInfo): void {
+    this.breakouts.get(breakoutId)?.add(info);
+  }
+
+  /**
+   * Moves a participant's media to a breakout (or the main room with null): their transports
+   * and producers in the old room close, the room's others stop receiving them, and their
+   * client is told to set media up again against the new room's router.
+   */
+  moveTo(peerId: string, breakoutId: string | null): void {
+    const entry = this.peers.get(peerId);
+    if (!entry) return;
+    if (breakoutId !== null && !this.breakouts.has(breakoutId)) {
+      throw new AckError('not_found', 'No such breakout room in this class');
+    }
+    if (this.roomOf(peerId) === breakoutId) return;
+    const from = this.spaceOf(peerId);
+    from.releasePeer(peerId);
+    for (const listener of this.releasedListeners) listener(peerId, from.media);
+    if (breakoutId === null) this.location.delete(peerId);
+    else this.location.set(peerId, breakoutId);
+    const to = this.spaceOf(peerId);
+    entry.socket?.leave(from.channel);
+    entry.socket?.join(to.channel);
+    entry.socket?.emit('breakout:moved', {
+      roomId: breakoutId,
+      routerRtpCapabilities: to.media.rtpCapabilities,
+      producers: to.list(peerId),
+    });
+    this.log.info({ peerId, from: from.id, to: to.id }, 'peer moved');
+  }
+
+  /** Everyone back to the main room, then every breakout room closes. */
+  closeBreakouts(): void {
+    for (const peerId of [...this.location.keys()]) this.moveTo(peerId, null);
+    this.rooms.closeBreakouts(this.classId);
+    for (const space of this.breakouts.values()) space.clear();
+    this.breakouts.clear();
+  }
+
+  /** Decides where participants new to this node go while breakouts run (undefined: main). */
+  setPlacement(place: ((info: PeerInfo) => string | undefined) | undefined): void {
+    this.placement = place;
   }
 
   /** Changes what everyone sees of a participant (hand, forced mute, role) and tells them. */
@@ -232,6 +314,11 @@ export class LiveRoom {
     this.removedListeners.add(listener);
   }
 
+  /** The peer's media left `media` (they left the class, or moved to another room). */
+  onMediaReleased(listener: (peerId: string, media: MediaRoom) => void): void {
+    this.releasedListeners.add(listener);
+  }
+
   /** Resolves once every change so far is in the LiveState (answer a join after it). */
   persisted(): Promise<void> {
     return this.saving;
@@ -250,8 +337,11 @@ export class LiveRoom {
   close(): void {
     for (const entry of this.peers.values()) clearTimeout(entry.graceTimer);
     this.peers.clear();
-    this.producers.clear();
-    this.media.close();
+    this.location.clear();
+    if (this.breakouts.size > 0) this.rooms.closeBreakouts(this.classId);
+    for (const space of this.spaces()) space.clear();
+    this.breakouts.clear();
+    this.main.media.close();
     this.onEmpty();
   }
 
@@ -261,53 +351,70 @@ export class LiveRoom {
       .catch((err: unknown) => this.log.warn({ err }, 'could not keep live-class state'));
   }
 
+  private spaceOf(peerId: string): MediaSpace {
+    const breakoutId = this.location.get(peerId);
+    return (breakoutId && this.breakouts.get(breakoutId)) || this.main;
+  }
+
+  private spaces(): MediaSpace[] {
+    return [this.main, ...this.breakouts.values()];
+  }
+
   private joinResult(info: PeerInfo, live: boolean, resumed: boolean): RoomJoinResult {
+    const space = this.spaceOf(info.peerId);
     return {
       peerId: info.peerId,
       role: info.role,
       resumed,
       live,
-      routerRtpCapabilities: this.media.rtpCapabilities,
+      routerRtpCapabilities: space.media.rtpCapabilities,
       peers: [...this.peers.values()].map((p) => p.info).filter((p) => p.peerId !== info.peerId),
-      producers: [...this.producers.values()].filter((p) => p.peerId !== info.peerId),
+      producers: space.list(info.peerId),
     };
   }
 
-  private watchMedia(media: MediaRoom): void {
-    const current = () => media === this.media;
+  private watchMedia(space: MediaSpace, media: MediaRoom): void {
+    const current = () => media === space.media && this.isOpen(space);
     media.onConsumerClosed((peerId, consumerId) => {
       if (current()) this.socketOf(peerId)?.emit('consumer:closed', { consumerId });
     });
     media.onProducerClosed((_peerId, producerId) => {
-      if (current()) this.producerClosed(producerId);
+      if (current()) space.closed(producerId);
     });
     media.onActiveSpeaker((peerId) => {
-      if (current()) this.io.to(roomChannel(this.classId)).emit('speaker:active', { peerId });
+      if (current()) this.io.to(space.channel).emit('speaker:active', { peerId });
     });
     media.onLost(() => {
       if (!current()) return;
-      this.log.warn('media room lost; rebuilding it');
-      this.producers.clear();
-      void this.rebuildMedia();
+      this.log.warn({ room: space.id }, 'media room lost; rebuilding it');
+      space.clear();
+      void this.rebuildMedia(space);
     });
   }
 
+  private isOpen(space: MediaSpace): boolean {
+    return space === this.main || this.breakouts.get(space.id) === space;
+  }
+
   /** A replacement worker takes a moment to start: retry for a while before giving up. */
-  private async rebuildMedia(): Promise<void> {
+  private async rebuildMedia(space: MediaSpace): Promise<void> {
     for (let attempt = 1; attempt <= 30; attempt++) {
-      if (this.peers.size === 0) return;
+      if (this.peers.size === 0 || !this.isOpen(space)) return;
       try {
-        const fresh = await this.rooms.open(this.classId);
-        if (this.peers.size === 0) {
+        const fresh =
+          space === this.main
+            ? await this.rooms.open(this.classId)
+            : await this.rooms.openBreakout(this.classId, space.id);
+        if (this.peers.size === 0 || !this.isOpen(space)) {
           fresh.close();
           return;
         }
-        this.media = fresh;
-        this.watchMedia(fresh);
-        this.io.to(roomChannel(this.classId)).emit('media:reconnect');
+        space.media = fresh;
+        this.watchMedia(space, fresh);
+        this.io.to(space.channel).emit('media:reconnect');
         return;
       } catch (err) {
-        this.log.warn({ err, attempt }, 'media room not rebuilt yet');
+        this.log.warn({ err, attempt, room: space.id }, 'media room not rebuilt yet');
         await new Promise((r) => setTimeout(r, 500));
       }
     }

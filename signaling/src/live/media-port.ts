@@ -57,6 +57,23 @@ export interface MediaRoom {
   onLost(listener: () => void): void;
 }
 
+/** A main-room producer forwarded into a breakout room, under an id of its own there. */
+export interface PipedProducer {
+  roomId: string;
+  producerId: string;
+}
+
+/**
+ * The media rooms of live classes: a class is one class with several rooms, its main room and,
+ * while breakouts run, one room per breakout (each with its own router).
+ */
 export interface MediaRooms {
   open(classId: string): Promise<MediaRoom>;
+  openBreakout(classId: string, breakoutId: string): Promise<MediaRoom>;
+  /** Closes every breakout room of the class and what was piped into them. */
+  closeBreakouts(classId: string): void;
+  /** Forwards a main-room producer into every open breakout of the class. */
+  pipeToBreakouts(classId: string, producerId: string): Promise<PipedProducer[]>;
+  /** Stops forwarding it: its copies close in every breakout. */
+  unpipeFromBreakouts(classId: string, producerId: string): void;
 }

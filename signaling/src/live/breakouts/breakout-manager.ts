@@ -1,0 +1,264 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import {
+  breakoutLimits,
+  type BreakoutOpen,
+  type BreakoutState,
+  type PeerInfo,
+  type ProducerInfo,
+} from '@educloud/protocol';
+import { AckError } from '../ack-error.js';
+import type { LiveServer, LiveSocket } from '../live-io.js';
+import { roomChannel, type LiveRoom } from '../live-room.js';
+import type { MediaRooms } from '../media-port.js';
+import { assignManually, assignRandomly, emptiestRoom } from './assignment.js';
+import type { BreakoutStore } from './breakout-store.js';
+import { ClassBreakouts } from './class-breakouts.js';
+import { Countdown } from './countdown.js';
+
+/** What the teacher's voice and picture pipe into the breakouts. */
+const spokenSources: ReadonlySet<string> = new Set(['mic', 'camera', 'screen', 'screenAudio']);
+
+export interface BreakoutManagerOptions {
+  io: LiveServer;
+  media: MediaRooms;
+  store: BreakoutStore;
+  logger: Logger;
+  now?: () => number;
+}
+
+/**
+ * Runs the breakouts of each live class on this node: opens the rooms (a media room each),
+ * places students by the class's rule (late joiners too), moves them, keeps the clock (warnings,
+ * extend, everyone back at the end), pipes the teacher into every room, and closes them all.
+ */
+export class BreakoutManager {
+  private readonly classes = new Map<string, ClassBreakouts>();
+  private readonly now: () => number;
+
+  constructor(private readonly opts: BreakoutManagerOptions) {
+    this.now = opts.now ?? Date.now;
+  }
+
+  state(classId: string): BreakoutState | null {
+    return this.classes.get(classId)?.state() ?? null;
+  }
+
+  /** Tells a socket that just joined how the class's breakouts stand. */
+  sendStateTo(socket: LiveSocket, classId: string): void {
+    const b = this.classes.get(classId);
+    if (b) socket.emit('breakout:state', b.state());
+  }
+
+  async open(room: LiveRoom, request: BreakoutOpen): Promise<BreakoutState> {
+    const { classId } = room;
+    if (this.classes.has(classId)) throw new AckError('conflict', 'Breakouts are open already');
+    const rooms = Array.from({ length: request.count }, (_, i) => ({
+      id: randomUUID(),
+      name: `Room ${i + 1}`,
+    }));
+    const roomIds = rooms.map((r) => r.id);
+    const students = room.allPeers().filter((p) => p.role === 'student' && p.userId !== 'server');
+    const placement =
+      request.assignment === 'random'
+        ? assignRandomly([...new Set(students.map((p) => p.userId))], roomIds)
+        : request.assignment === 'manual'
+          ? assignManually(request.manual ?? [], roomIds, new Set(students.map((p) => p.userId)))
+          : new Map<string, string>();
+    await this.opts.store.createRooms(classId, rooms);
+    try {
+      for (const id of roomIds) await room.openBreakout(id);
+    } catch (err) {
+      room.closeBreakouts();
+      await this.opts.store.close(classId);
+      throw err;
+    }
+    const countdown = new Countdown(
+      this.now() + request.durationSeconds * 1000,
+      breakoutLimits.warnings,
+      (secondsLeft) =>
+        this.opts.io.to(roomChannel(classId)).emit('breakout:warning', { secondsLeft }),
+      () => void this.closeAll(room, 'time is up'),
+      this.now,
+    );
+    const b = new ClassBreakouts(rooms, request.assignment, countdown);
+    this.classes.set(classId, b);
+    room.setPlacement((info) => this.placeLateJoiner(room, b, info));
+    for (const [userId, roomId] of placement) b.placement.set(userId, roomId);
+    await this.opts.store.place(classId, placement);
+    for (const peer of room.allPeers()) {
+      const roomId = b.placement.get(peer.userId);
+      if (roomId && peer.role === 'student') room.moveTo(peer.peerId, roomId);
+    }
+    this.opts.logger.info(
+      { classId, count: request.count, assignment: request.assignment },
+      'breakouts opened',
+    );
+    this.broadcast(classId);
+    return b.state();
+  }
+
+  /**
+   * Moves a member to a breakout or back (null). Teachers move anyone (themselves: a visit);
+   * a student only themselves, and only when students choose.
+   */
+  async move(
+    room: LiveRoom,
+    actor: { userId: string; role: 'teacher' | 'student' },
+    userId: string,
+    roomId: string | null,
+  ): Promise<void> {
+    const b = this.running(room.classId);
+    if (actor.role !== 'teacher') {
+      if (userId !== actor.userId || b.assignment !== 'choose') {
+        throw new AckError('forbidden', 'Only the teachers move people between rooms');
+      }
+    }
+    if (roomId !== null && !b.has(roomId)) {
+      throw new AckError('not_found', 'No such breakout room in this class');
+    }
+    const peers = room.allPeers().filter((p) => p.userId === userId);
+    if (peers.length === 0 && !b.placement.has(userId)) {
+      throw new AckError('not_found', 'No such participant in this class');
+    }
+    if (peers.some((p) => p.peerId === b.speaker?.peerId) && roomId !== null) {
+      throw new AckError('conflict', 'Stop speaking to all rooms before visiting one');
+    }
+    const isStudent = peers.every((p) => p.role === 'student');
+    // Students are remembered where they are (a drop brings them back there); a visiting
+    // teacher is not placed.
+    if (isStudent) {
+      if (roomId === null) b.placement.delete(userId);
+      else b.placement.set(userId, roomId);
+      await this.opts.store.place(room.classId, new Map([[userId, roomId]]));
+    }
+    for (const peer of peers) room.moveTo(peer.peerId, roomId);
+    this.broadcast(room.classId);
+  }
+
+  extend(room: LiveRoom, seconds: number): number {
+    const endsAt = this.running(room.classId).countdown.extend(seconds);
+    this.broadcast(room.classId);
+    return endsAt;
+  }
+
+  /** Everyone back to the main room; the breakout rooms close (their documents are kept). */
+  async closeAll(room: LiveRoom, reason: string): Promise<void> {
+    const b = this.classes.get(room.classId);
+    if (!b) throw new AckError('conflict', 'No breakouts are open');
+    this.classes.delete(room.classId);
+    b.countdown.stop();
+    b.speaker = null;
+    room.setPlacement(undefined);
+    room.closeBreakouts();
+    await this.opts.store.close(room.classId);
+    this.opts.logger.info({ classId: room.classId, reason }, 'breakouts closed');
+    this.broadcast(room.classId);
+  }
+
+  /** Pipes the teacher's microphone, camera and screen into every breakout. */
+  async startSpeaking(room: LiveRoom, peerId: string): Promise<void> {
+    const b = this.running(room.classId);
+    if (room.roomOf(peerId) !== null) {
+      throw new AckError('conflict', 'Come back to the main room to speak to all rooms');
+    }
+    if (b.speaker && b.speaker.peerId !== peerId) {
+      throw new AckError('conflict', 'Another teacher speaks to all rooms');
+    }
+    b.speaker ??= { peerId, piped: new Map() };
+    for (const p of room.producersOf(peerId)) await this.pipe(room, b, p);
+    this.broadcast(room.classId);
+  }
+
+  stopSpeaking(room: LiveRoom, peerId: string): void {
+    const b = this.running(room.classId);
+    if (!b.speaker) return;
+    if (b.speaker.peerId !== peerId) {
+      throw new AckError('conflict', 'Another teacher speaks to all rooms');
+    }
+    this.unpipeAll(room, b);
+    this.broadcast(room.classId);
+  }
+
+  /** A producer the speaking teacher starts later (a screen share) reaches the rooms too. */
+  async producerAdded(room: LiveRoom, info: ProducerInfo): Promise<void> {
+    const b = this.classes.get(room.classId);
+    if (b?.speaker?.peerId === info.peerId && room.roomOf(info.peerId) === null) {
+      await this.pipe(room, b, info);
+    }
+  }
+
+  /** The speaking teacher left: their producers (and the copies) are gone already. */
+  peerRemoved(classId: string, peerId: string): void {
+    const b = this.classes.get(classId);
+    if (b?.speaker?.peerId === peerId) {
+      b.speaker = null;
+      this.broadcast(classId);
+    }
+  }
+
+  message(classId: string, text: string, from: string): void {
+    this.running(classId);
+    this.opts.io
+      .to(roomChannel(classId))
+      .emit('breakout:message', { text, from, sentAt: new Date(this.now()).toISOString() });
+  }
+
+  /** The class ended or its room closed on this node: stop the clock. */
+  forget(classId: string): void {
+    const b = this.classes.get(classId);
+    if (!b) return;
+    b.countdown.stop();
+    this.classes.delete(classId);
+    void this.opts.store
+      .close(classId)
+      .catch((err: unknown) => this.opts.logger.warn({ err }, 'could not close breakouts'));
+  }
+
+  close(): void {
+    for (const classId of [...this.classes.keys()]) this.forget(classId);
+  }
+
+  private async pipe(room: LiveRoom, b: ClassBreakouts, p: ProducerInfo): Promise<void> {
+    if (!spokenSources.has(p.source) || !b.speaker || b.speaker.piped.has(p.producerId)) return;
+    b.speaker.piped.set(p.producerId, p);
+    const copies = await this.opts.media.pipeToBreakouts(room.classId, p.producerId);
+    for (const copy of copies) room.announceIn(copy.roomId, { ...p, producerId: copy.producerId });
+  }
+
+  private unpipeAll(room: LiveRoom, b: ClassBreakouts): void {
+    for (const producerId of b.speaker?.piped.keys() ?? []) {
+      this.opts.media.unpipeFromBreakouts(room.classId, producerId);
+    }
+    b.speaker = null;
+  }
+
+  /**
+   * A student new to this node while breakouts run: back to the room they were in, or by the
+   * class's rule (random: the emptiest room; manual and choose: the main room).
+   */
+  private placeLateJoiner(room: LiveRoom, b: ClassBreakouts, info: PeerInfo): string | undefined {
+    if (info.role !== 'student' || info.userId === 'server') return undefined;
+    const known = b.placement.get(info.userId);
+    if (known) return known;
+    if (b.assignment !== 'random') return undefined;
+    const roomId = emptiestRoom(b.roomIds, b.placement);
+    b.placement.set(info.userId, roomId);
+    void this.opts.store
+      .place(room.classId, new Map([[info.userId, roomId]]))
+      .catch((err: unknown) => this.opts.logger.warn({ err }, 'could not keep a placement'));
+    // After the join has answered, so the newcomer hears it too.
+    setImmediate(() => this.broadcast(room.classId));
+    return roomId;
+  }
+
+  private running(classId: string): ClassBreakouts {
+    const b = this.classes.get(classId);
+    if (!b) throw new AckError('conflict', 'No breakouts are open');
+    return b;
+  }
+
+  private broadcast(classId: string): void {
+    this.opts.io.to(roomChannel(classId)).emit('breakout:state', this.state(classId));
+  }
+}

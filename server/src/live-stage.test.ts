@@ -13,6 +13,8 @@ let s: TestServer;
 const tokens: Record<string, string> = {};
 const userIds: Record<string, string> = {};
 const clients: LiveClient[] = [];
+/** Data dirs of servers a test restarted: removed once the last server is stopped. */
+const keptDirs: string[] = [];
 
 function client(token: string) {
   const c = new LiveClient(s.port, token);
@@ -54,7 +56,10 @@ beforeAll(async () => {
 afterEach(() => {
   for (const c of clients.splice(0)) c.close();
 });
-afterAll(() => s.stop());
+afterAll(async () => {
+  await s.stop();
+  for (const dir of keptDirs) await rm(dir, { recursive: true, force: true });
+});
 
 it('lets the teacher present the board and move its view; students follow and cannot take over', async () => {
   const { teacher, ann, bob } = await classroom();
@@ -125,20 +130,17 @@ it('keeps the stage over a server restart and clears it when the class ends', as
   for (const c of clients.splice(0)) c.close();
 
   const dataDir = s.dataDir;
+  keptDirs.push(dataDir);
   await s.close();
   s = await startTestServer({ DATA_DIR: dataDir });
-  try {
-    const back = client(tokens.teacher!);
-    await back.connected();
-    await back.ok('class:join', { classId });
-    expect(await back.ok('stage:get', {})).toMatchObject({ content: 'board', view });
+  const back = client(tokens.teacher!);
+  await back.connected();
+  await back.ok('class:join', { classId });
+  expect(await back.ok('stage:get', {})).toMatchObject({ content: 'board', view });
 
-    await back.ok('class:end', {});
-    const again = client(tokens.teacher!);
-    await again.connected();
-    await again.ok('class:join', { classId });
-    expect(await again.ok('stage:get', {})).toMatchObject({ content: null, view: null });
-  } finally {
-    await rm(dataDir, { recursive: true, force: true });
-  }
+  await back.ok('class:end', {});
+  const again = client(tokens.teacher!);
+  await again.connected();
+  await again.ok('class:join', { classId });
+  expect(await again.ok('stage:get', {})).toMatchObject({ content: null, view: null });
 });

@@ -1,10 +1,11 @@
 import Box from '@mui/material/Box';
 import Tab from '@mui/material/Tab';
 import Tabs from '@mui/material/Tabs';
-import { useMemo, useState } from 'react';
+import { useCallback, useMemo, useState } from 'react';
 import { useSession } from '../auth/session-context.js';
-import { NotesEditor } from './notes-editor.js';
+import { LazyNotesEditor as NotesEditor } from './lazy-notes-editor.js';
 import { colorForUser } from './user-color.js';
+import { useDeferredNotes } from './use-deferred-notes.js';
 import { Whiteboard } from './whiteboard.js';
 
 export interface ClassCollabPanelProps {
@@ -22,6 +23,9 @@ export default function ClassCollabPanel({ classId, isTeacher }: ClassCollabPane
   const id = user?.id ?? 'anonymous';
   const name = user?.displayName ?? 'Guest';
   const me = useMemo(() => ({ id, name, color: colorForUser(id) }), [id, name]);
+  const [boardReady, setBoardReady] = useState(false);
+  const onEditor = useCallback((e: unknown) => setBoardReady(e !== null), []);
+  const notesMounted = useDeferredNotes(boardReady, tab === 'notes');
 
   return (
     <Box data-testid="class-collab">
@@ -30,10 +34,10 @@ export default function ClassCollabPanel({ classId, isTeacher }: ClassCollabPane
         <Tab value="notes" label="Notes" data-testid="tab-notes" />
       </Tabs>
       <Box hidden={tab !== 'board'}>
-        <Whiteboard classId={classId} user={me} isTeacher={isTeacher} />
+        <Whiteboard classId={classId} user={me} isTeacher={isTeacher} onEditor={onEditor} />
       </Box>
       <Box hidden={tab !== 'notes'}>
-        <NotesEditor classId={classId} user={me} isTeacher={isTeacher} />
+        {notesMounted && <NotesEditor classId={classId} user={me} isTeacher={isTeacher} />}
       </Box>
     </Box>
   );

@@ -4,7 +4,8 @@ import type { Editor } from 'tldraw';
 import type { StageView } from '@educloud/protocol';
 import { useSession } from '../auth/session-context.js';
 import { useFollowView, usePresentView } from './board-follow.js';
-import { NotesEditor } from './notes-editor.js';
+import { useDeferredNotes } from './use-deferred-notes.js';
+import { LazyNotesEditor as NotesEditor } from './lazy-notes-editor.js';
 import { colorForUser } from './user-color.js';
 import { Whiteboard } from './whiteboard.js';
 
@@ -31,6 +32,7 @@ export default function StageCollab(p: StageCollabProps) {
   const me = useMemo(() => ({ id, name, color: colorForUser(id) }), [id, name]);
   const [editor, setEditor] = useState<Editor | null>(null);
   const boardShown = p.show === 'board';
+  const notesMounted = useDeferredNotes(editor !== null, p.show === 'notes');
   usePresentView(editor, p.presentingBoard && boardShown, p.onView);
   useFollowView(editor, boardShown ? p.followView : null);
 
@@ -57,7 +59,7 @@ export default function StageCollab(p: StageCollabProps) {
           p: 1,
         }}
       >
-        <NotesEditor classId={p.classId} user={me} isTeacher={p.isTeacher} />
+        {notesMounted && <NotesEditor classId={p.classId} user={me} isTeacher={p.isTeacher} />}
       </Box>
     </>
   );

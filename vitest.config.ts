@@ -19,6 +19,7 @@ const POSTGRES_SUITES = [
   'collab/src/multi-process.test.ts',
   'rtmp-ingest/src/recordings.test.ts',
   'rtmp-ingest/src/recovery.test.ts',
+  'rtmp-ingest/src/recovery-ownership.test.ts',
 ];
 
 // One project per workspace so each part's tests can carry their own timeouts; the browser

@@ -23,6 +23,7 @@ import {
   unpublishClassRecordings,
   type Recording,
 } from './recordings.js';
+import { liveOnAnotherNode } from './live-elsewhere.js';
 import { recoverRecordings, type RecoveredRecording } from './recovery.js';
 import { startRtmpListener, type RtmpListener } from './rtmp-listener.js';
 
@@ -60,6 +61,11 @@ export interface RecordingsApi {
   unpublishForClass(classId: string): Promise<void>;
   /** Bytes stored by the finished recordings of these classes (a teacher's quota). */
   bytesUsed(classIds: readonly string[]): Promise<number>;
+  /**
+   * The recording id of a broadcast of the class that another node (sharing the database and
+   * the recordings directory) is receiving now, or null.
+   */
+  liveOnAnotherNode(classId: string): Promise<string | null>;
 }
 
 export interface IngestHandle {
@@ -179,6 +185,13 @@ export async function start(input: IngestOptionsInput): Promise<IngestHandle> {
         await unpublishClassRecordings(o.db, classId);
       },
       bytesUsed: (classIds) => recordingBytes(o.db, classIds),
+      liveOnAnotherNode: (classId) =>
+        liveOnAnotherNode(
+          o.db,
+          // A few segments without a new one: that node stopped writing.
+          { recordingsDir, nodeId: o.nodeId, staleAfterMs: o.hls.segmentSeconds * 5000 + 5000 },
+          classId,
+        ),
     },
     close() {
       closing ??= (async () => {

@@ -1,14 +1,14 @@
 import { defineConfig } from 'vitest/config';
 
 // The suites that store things, run a second time on PostgreSQL (DATABASE_URL) in the
-// `postgres` project. Left out: the browser suites (minutes, no new queries), the broadcast ones
+// `postgres` project. Left out: the browser suites (minutes, no new queries), sessions (its
+// queries are http-api's, and it is the slowest server suite), the broadcast ones
 // (ffmpeg time; recordings' queries are covered by rtmp-ingest's), and class-documents, whose
 // flood test counts how many frames were stored before the cut, which depends on write speed
 // (collab's own suites cover its store on PostgreSQL).
 const POSTGRES_SUITES = [
   'server/src/database.test.ts',
   'server/src/http-api.test.ts',
-  'server/src/sessions.test.ts',
   'server/src/live-state.test.ts',
   'server/src/live-class-controls.test.ts',
   'server/src/scale-out.test.ts',
@@ -19,6 +19,7 @@ const POSTGRES_SUITES = [
   'collab/src/multi-process.test.ts',
   'rtmp-ingest/src/recordings.test.ts',
   'rtmp-ingest/src/recovery.test.ts',
+  'rtmp-ingest/src/recovery-ownership.test.ts',
 ];
 
 // One project per workspace so each part's tests can carry their own timeouts; the browser

@@ -13,7 +13,7 @@ import type { AdmitBroadcast, IngestOptions, VerifyStreamKey } from './options.j
 import { segmentSeconds } from './options.js';
 import { Packager } from './packager.js';
 import { masterPlaylist, writeFileAtomic } from './playlist.js';
-import { insertRecording, recordingDir, updateRecording } from './recordings.js';
+import { insertRecording, recordingPath, updateRecording } from './recordings.js';
 import type { AdmitResult, Publisher } from './rtmp-listener.js';
 import type { IngestDatabase } from './schema.js';
 import { keyFingerprint, redactKeys } from './stream-key.js';
@@ -64,7 +64,12 @@ export interface AttachedReader {
 
 export interface BroadcastManagerOptions {
   db: Kysely<IngestDatabase>;
-  dataDir: string;
+  /** Where recordings are written: `<recordingsDir>/<id>`. */
+  recordingsDir: string;
+  /** An existing directory on the recordings' file system, whose free space is checked. */
+  diskDir: string;
+  /** Marks the recordings this node writes, for start-up recovery. */
+  nodeId: string;
   logger: Logger;
   metrics: IngestMetrics;
   verifyStreamKey: VerifyStreamKey;
@@ -211,7 +216,7 @@ export class BroadcastManager extends EventEmitter<IngestEvents> {
     }
     if (until !== undefined) this.cooldowns.delete(classId);
     if (this.o.minFreeDiskBytes > 0) {
-      const free = await this.o.freeDiskBytes(this.o.dataDir).catch((err: unknown) => {
+      const free = await this.o.freeDiskBytes(this.o.diskDir).catch((err: unknown) => {
         // Unknown free space must not stop every broadcast; the operator sees why.
         this.o.logger.error({ err }, 'could not read the free disk space');
         return null;
@@ -258,7 +263,7 @@ export class BroadcastManager extends EventEmitter<IngestEvents> {
       return;
     }
     const recordingId = randomUUID();
-    const dir = recordingDir(this.o.dataDir, recordingId);
+    const dir = recordingPath(this.o.recordingsDir, recordingId);
     const log = this.o.logger.child({ recordingId, classId: publisher.classId });
     const segSeconds = segmentSeconds(this.o.hls);
     const b: Broadcast = {
@@ -318,6 +323,7 @@ export class BroadcastManager extends EventEmitter<IngestEvents> {
         classId: b.classId,
         title: `Broadcast ${startedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC`,
         startedAt: startedAt.toISOString(),
+        nodeId: this.o.nodeId,
       });
     } catch (err) {
       log.error({ err }, 'could not set up the recording');
@@ -416,7 +422,7 @@ export class BroadcastManager extends EventEmitter<IngestEvents> {
     if (this.watchingDisk || this.byClass.size === 0) return;
     this.watchingDisk = true;
     try {
-      const free = await this.o.freeDiskBytes(this.o.dataDir);
+      const free = await this.o.freeDiskBytes(this.o.diskDir);
       if (free >= this.o.minFreeDiskBytes / 2) return;
       this.o.logger.error(
         { freeBytes: free, broadcasts: this.byClass.size },

@@ -17,12 +17,13 @@ import {
   listRecordings,
   listUnfinishedRecordings,
   recordingBytes,
-  recordingDir,
+  recordingPath,
   renameRecording,
   setRecordingPublic,
   unpublishClassRecordings,
   type Recording,
 } from './recordings.js';
+import { liveOnAnotherNode } from './live-elsewhere.js';
 import { recoverRecordings, type RecoveredRecording } from './recovery.js';
 import { startRtmpListener, type RtmpListener } from './rtmp-listener.js';
 
@@ -60,6 +61,11 @@ export interface RecordingsApi {
   unpublishForClass(classId: string): Promise<void>;
   /** Bytes stored by the finished recordings of these classes (a teacher's quota). */
   bytesUsed(classIds: readonly string[]): Promise<number>;
+  /**
+   * The recording id of a broadcast of the class that another node (sharing the database and
+   * the recordings directory) is receiving now, or null.
+   */
+  liveOnAnotherNode(classId: string): Promise<string | null>;
 }
 
 export interface IngestHandle {
@@ -103,13 +109,17 @@ export async function start(input: IngestOptionsInput): Promise<IngestHandle> {
     }
   }
   // Listed before the listener exists, so recovery can never pick up a recording of ours.
-  const stale = o.recoverOnStart ? await listUnfinishedRecordings(o.db) : [];
+  const recordingsDir = o.recordingsDir ?? join(o.dataDir, 'recordings');
+  const stale = o.recoverOnStart ? await listUnfinishedRecordings(o.db, o.nodeId) : [];
 
   const metrics = createIngestMetrics(o.registry);
   let listener: RtmpListener | undefined;
   const manager = new BroadcastManager({
     db: o.db,
-    dataDir: o.dataDir,
+    recordingsDir,
+    // A configured recordings dir exists (shared storage); the default one only once written.
+    diskDir: o.recordingsDir ?? o.dataDir,
+    nodeId: o.nodeId,
     logger,
     metrics,
     verifyStreamKey: o.verifyStreamKey,
@@ -143,7 +153,8 @@ export async function start(input: IngestOptionsInput): Promise<IngestHandle> {
 
   const recoveryOptions = () => ({
     db: o.db,
-    dataDir: o.dataDir,
+    recordingsDir,
+    nodeId: o.nodeId,
     logger,
     ...tools,
     exclude: manager.liveRecordingIds(),
@@ -164,16 +175,23 @@ export async function start(input: IngestOptionsInput): Promise<IngestHandle> {
       get: (id) => getRecording(o.db, id),
       rename: (id, title) => renameRecording(o.db, id, title),
       setPublic: (id, isPublic) => setRecordingPublic(o.db, id, isPublic),
-      delete: (id) => deleteRecording(o.db, o.dataDir, id),
+      delete: (id) => deleteRecording(o.db, recordingsDir, id),
       async deleteForClass(classId) {
         await manager.stopBroadcast(classId);
-        return deleteClassRecordings(o.db, o.dataDir, classId, manager.liveRecordingIds());
+        return deleteClassRecordings(o.db, recordingsDir, classId, manager.liveRecordingIds());
       },
       async unpublishForClass(classId) {
         await manager.stopBroadcast(classId);
         await unpublishClassRecordings(o.db, classId);
       },
       bytesUsed: (classIds) => recordingBytes(o.db, classIds),
+      liveOnAnotherNode: (classId) =>
+        liveOnAnotherNode(
+          o.db,
+          // A few segments without a new one: that node stopped writing.
+          { recordingsDir, nodeId: o.nodeId, staleAfterMs: o.hls.segmentSeconds * 5000 + 5000 },
+          classId,
+        ),
     },
     close() {
       closing ??= (async () => {
@@ -200,10 +218,10 @@ export async function start(input: IngestOptionsInput): Promise<IngestHandle> {
     stopBroadcast: (classId) => manager.stopBroadcast(classId),
     bitrate: (classId) => manager.bitrate(classId),
     attachReader: (classId, spec) => manager.attachReader(classId, spec),
-    hlsDir: (recordingId) => recordingDir(o.dataDir, recordingId),
+    hlsDir: (recordingId) => recordingPath(recordingsDir, recordingId),
     recoverRecordings: () => recoverRecordings(recoveryOptions()),
     recovered,
   };
-  logger.info({ port: rtmp.port, dataDir: join(o.dataDir, 'recordings') }, 'rtmp ingest started');
+  logger.info({ port: rtmp.port, recordingsDir, nodeId: o.nodeId }, 'rtmp ingest started');
   return handle;
 }

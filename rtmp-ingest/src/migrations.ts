@@ -30,4 +30,16 @@ export const ingestMigrations: Record<string, Migration> = {
       await db.schema.dropTable('recordings').execute();
     },
   },
+  ingest_0050_recording_node: {
+    // With several nodes sharing the database and the recordings directory, start-up recovery
+    // must only finalize what its own node was writing. Older rows (one node) have no owner.
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    async up(db: Kysely<any>) {
+      await db.schema.alterTable('recordings').addColumn('node_id', 'varchar(128)').execute();
+    },
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    async down(db: Kysely<any>) {
+      await db.schema.alterTable('recordings').dropColumn('node_id').execute();
+    },
+  },
 };

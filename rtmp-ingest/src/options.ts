@@ -53,6 +53,10 @@ export const ingestOptionsSchema = z.object({
   port: z.number().int().min(0).max(65_535).default(1935),
   host: z.string().min(1).default('0.0.0.0'),
   dataDir: z.string().min(1),
+  // Recordings go here (storage every node mounts, with several); `<dataDir>/recordings` if unset.
+  recordingsDir: z.string().min(1).optional(),
+  // Tells this node's recordings apart from other nodes' in a shared database.
+  nodeId: z.string().min(1).max(128).default('local'),
   verifyStreamKey: z.custom<VerifyStreamKey>(isFunction, 'verifyStreamKey must be a function'),
   db: z.custom<Kysely<IngestDatabase>>((v) => typeof v === 'object' && v !== null),
   logger: z.custom<Logger>(

@@ -55,20 +55,22 @@ describe('recordings store', () => {
     expect(await renameRecording(db, 'nope', 'x')).toBeNull();
     expect((await setRecordingPublic(db, 'a1', true))?.isPublic).toBe(true);
 
-    await expect(deleteRecording(db, dataDir, 'a1')).rejects.toBeInstanceOf(RecordingBusyError);
+    await expect(deleteRecording(db, join(dataDir, 'recordings'), 'a1')).rejects.toBeInstanceOf(
+      RecordingBusyError,
+    );
     await updateRecording(db, 'a1', { status: 'ready', durationMs: 1234.4, sizeBytes: 99 });
     expect(await getRecording(db, 'a1')).toMatchObject({ durationMs: 1234, sizeBytes: 99 });
-    expect(await deleteRecording(db, dataDir, 'a1')).toBe(true);
+    expect(await deleteRecording(db, join(dataDir, 'recordings'), 'a1')).toBe(true);
     expect(existsSync(recordingDir(dataDir, 'a1'))).toBe(false);
     expect(await getRecording(db, 'a1')).toBeNull();
-    expect(await deleteRecording(db, dataDir, 'a1')).toBe(false);
+    expect(await deleteRecording(db, join(dataDir, 'recordings'), 'a1')).toBe(false);
     expect(existsSync(recordingDir(dataDir, 'a2'))).toBe(true);
   });
 
   it('never builds a path outside recordings/', async () => {
     expect(await getRecording(db, '../x')).toBeNull();
     expect(() => recordingDir(dataDir, '../../etc')).toThrow('invalid recording id');
-    expect(await deleteRecording(db, dataDir, '../..')).toBe(false);
+    expect(await deleteRecording(db, join(dataDir, 'recordings'), '../..')).toBe(false);
   });
 });
 

@@ -36,8 +36,15 @@ export function recordingRelDir(id: string): string {
   return join('recordings', id);
 }
 
+/** A recording's directory in the default layout, `<dataDir>/recordings/<id>`. */
 export function recordingDir(dataDir: string, id: string): string {
   return join(dataDir, recordingRelDir(id));
+}
+
+/** A recording's directory under a recordings root (shared storage when configured). */
+export function recordingPath(recordingsDir: string, id: string): string {
+  if (!isRecordingId(id)) throw new Error(`invalid recording id`);
+  return join(recordingsDir, id);
 }
 
 function toNumber(v: number | string | null): number | null {
@@ -61,7 +68,7 @@ function toRecording(row: Selectable<RecordingsTable>): Recording {
 
 export async function insertRecording(
   db: Kysely<IngestDatabase>,
-  r: { id: string; classId: string; title: string; startedAt: string },
+  r: { id: string; classId: string; title: string; startedAt: string; nodeId?: string },
 ): Promise<void> {
   await db
     .insertInto('recordings')
@@ -75,6 +82,7 @@ export async function insertRecording(
       size_bytes: null,
       status: 'live',
       dir: recordingRelDir(r.id),
+      node_id: r.nodeId ?? null,
     })
     .execute();
 }
@@ -124,11 +132,19 @@ export async function listRecordings(
   return rows.map(toRecording);
 }
 
-export async function listUnfinishedRecordings(db: Kysely<IngestDatabase>): Promise<Recording[]> {
+/**
+ * Recordings left 'live' or 'finalizing' by this node (`nodeId`), or by a process from before
+ * nodes were told apart; those of other nodes are theirs to finish.
+ */
+export async function listUnfinishedRecordings(
+  db: Kysely<IngestDatabase>,
+  nodeId: string,
+): Promise<Recording[]> {
   const rows = await db
     .selectFrom('recordings')
     .selectAll()
     .where('status', 'in', ['live', 'finalizing'])
+    .where((eb) => eb.or([eb('node_id', '=', nodeId), eb('node_id', 'is', null)]))
     .execute();
   return rows.map(toRecording);
 }
@@ -165,7 +181,7 @@ export async function setRecordingPublic(
  */
 export async function deleteRecording(
   db: Kysely<IngestDatabase>,
-  dataDir: string,
+  recordingsDir: string,
   id: string,
 ): Promise<boolean> {
   const rec = await getRecording(db, id);
@@ -177,7 +193,7 @@ export async function deleteRecording(
     .where('status', 'in', ['ready', 'failed'])
     .executeTakeFirst();
   if (Number(res.numDeletedRows) === 0) throw new RecordingBusyError(id);
-  await rm(recordingDir(dataDir, id), { recursive: true, force: true });
+  await rm(recordingPath(recordingsDir, id), { recursive: true, force: true });
   return true;
 }
 
@@ -188,7 +204,7 @@ export async function deleteRecording(
  */
 export async function deleteClassRecordings(
   db: Kysely<IngestDatabase>,
-  dataDir: string,
+  recordingsDir: string,
   classId: string,
   exclude: ReadonlySet<string> = new Set(),
 ): Promise<number> {
@@ -200,7 +216,8 @@ export async function deleteClassRecordings(
   const ids = rows.map((r) => r.id).filter((id) => !exclude.has(id));
   if (ids.length === 0) return 0;
   await db.deleteFrom('recordings').where('id', 'in', ids).execute();
-  for (const id of ids) await rm(recordingDir(dataDir, id), { recursive: true, force: true });
+  for (const id of ids)
+    await rm(recordingPath(recordingsDir, id), { recursive: true, force: true });
   return ids.length;
 }
 

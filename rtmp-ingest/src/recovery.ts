@@ -6,7 +6,7 @@ import { finalizeRecordingDir, MEDIA_PLAYLIST } from './finalize.js';
 import { PACKAGER_PID_FILE } from './packager.js';
 import {
   listUnfinishedRecordings,
-  recordingDir,
+  recordingPath,
   updateRecording,
   type Recording,
 } from './recordings.js';
@@ -14,7 +14,9 @@ import type { IngestDatabase } from './schema.js';
 
 export interface RecoveryOptions {
   db: Kysely<IngestDatabase>;
-  dataDir: string;
+  recordingsDir: string;
+  /** Only this node's unfinished recordings are recovered. */
+  nodeId: string;
   logger: Logger;
   ffmpegPath: string;
   ffprobePath: string;
@@ -72,7 +74,7 @@ async function lastModified(path: string): Promise<Date | null> {
 }
 
 async function recoverOne(rec: Recording, o: RecoveryOptions): Promise<RecoveredRecording> {
-  const dir = recordingDir(o.dataDir, rec.id);
+  const dir = recordingPath(o.recordingsDir, rec.id);
   const log = o.logger.child({ recordingId: rec.id });
   await updateRecording(o.db, rec.id, { status: 'finalizing' });
   await stopOrphanPackager(dir, log);
@@ -105,7 +107,7 @@ export async function recoverRecordings(
   o: RecoveryOptions,
   recordings?: Recording[],
 ): Promise<RecoveredRecording[]> {
-  const list = recordings ?? (await listUnfinishedRecordings(o.db));
+  const list = recordings ?? (await listUnfinishedRecordings(o.db, o.nodeId));
   const out: RecoveredRecording[] = [];
   for (const rec of list) {
     if (o.exclude?.has(rec.id)) continue;

@@ -17,6 +17,8 @@ export interface RecordingsTable {
   status: RecordingStatus;
   is_public: Generated<number>;
   dir: string;
+  /** The node that writes (or wrote) it; null for rows from before nodes were told apart. */
+  node_id: string | null;
 }
 
 export interface IngestDatabase {

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from './config.js';
 
@@ -66,7 +67,7 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ DELETED_CLASS_CONTENT: 'archive' })).toThrow(/DELETED_CLASS_CONTENT/);
   });
 
-  it('reads PostgreSQL and TURN settings, refusing half of them', () => {
+  it('reads PostgreSQL, TURN and multi-node settings, refusing half of them', () => {
     const d = loadConfig({});
     expect(d.databaseUrl).toBeUndefined();
     expect(d.turn).toBeUndefined();
@@ -88,5 +89,9 @@ describe('loadConfig', () => {
       loadConfig({ TURN_URLS: 'https://t.example', TURN_SECRET: 'k'.repeat(20) }),
     ).toThrow(/TURN_URLS/);
     expect(() => loadConfig({ TURN_SECRET: 'short' })).toThrow(/TURN_SECRET: must be at least 16/);
+    expect(d.recordingsDir).toBe(path.join(d.dataDir, 'recordings'));
+    expect(loadConfig({ RECORDINGS_DIR: '/mnt/shared/rec' }).recordingsDir).toBe('/mnt/shared/rec');
+    expect(loadConfig({ NODE_ID: 'node-b' }).nodeId).toBe('node-b');
+    expect(() => loadConfig({ NODE_ID: 'a/b' })).toThrow(/NODE_ID/);
   });
 });

@@ -44,6 +44,11 @@ const envSchema = z.object({
   HOST: z.string().min(1).default('0.0.0.0'),
   PUBLIC_URL: url.optional(),
   DATA_DIR: z.string().min(1).default('./data'),
+  RECORDINGS_DIR: z.string().min(1).optional(),
+  NODE_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,128}$/, 'must be 1-128 letters, digits, dots, dashes or underscores')
+    .optional(),
   DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
@@ -177,6 +182,10 @@ export interface Config {
   /** Filled in once the port is known when PUBLIC_URL is not set. */
   publicUrl: string | undefined;
   dataDir: string;
+  /** Broadcast recordings; storage every node mounts when running several. */
+  recordingsDir: string;
+  /** This node's name; undefined: generated once into dataDir. */
+  nodeId: string | undefined;
   /** PostgreSQL instead of the SQLite file in dataDir. */
   databaseUrl: string | undefined;
   secret: string | undefined;
@@ -274,6 +283,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     host: e.HOST,
     publicUrl: e.PUBLIC_URL?.replace(/\/+$/, ''),
     dataDir: path.resolve(e.DATA_DIR),
+    recordingsDir: path.resolve(e.RECORDINGS_DIR ?? path.join(e.DATA_DIR, 'recordings')),
+    nodeId: e.NODE_ID,
     databaseUrl: e.DATABASE_URL,
     secret: e.SECRET,
     logLevel: e.LOG_LEVEL,

@@ -16,6 +16,7 @@ import type { Config } from './config.js';
 import { openDatabase } from './database.js';
 import { lanAddress } from './lan-address.js';
 import { startMetricsServer, type MetricsServer } from './observability/metrics-server.js';
+import { resolveNodeId } from './node-id.js';
 import { resolveSecret } from './secret.js';
 import { SfuMediaRooms } from './sfu-media-rooms.js';
 import { StartupGate } from './startup-gate.js';
@@ -50,7 +51,9 @@ async function packageVersion(): Promise<string> {
 export async function startServer(config: Config, logger?: Logger): Promise<RunningServer> {
   const log = logger ?? pino({ level: config.logLevel });
   await mkdir(config.dataDir, { recursive: true });
+  await mkdir(config.recordingsDir, { recursive: true });
   const secret = await resolveSecret(config.secret, config.dataDir);
+  const nodeId = await resolveNodeId(config.nodeId, config.dataDir);
   const registry = new Registry();
   registry.setDefaultLabels({ app: 'educloud' });
   collectDefaultMetrics({ register: registry, prefix: 'educloud_' });
@@ -119,6 +122,8 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
         port: config.rtmpPort,
         host: config.host,
         dataDir: config.dataDir,
+        recordingsDir: config.recordingsDir,
+        nodeId,
         verifyStreamKey: (key) => bound().classes.verifyStreamKey(key),
         db: db as Kysely<ingest.IngestDatabase>,
         logger: log.child({ part: 'rtmp-ingest' }),

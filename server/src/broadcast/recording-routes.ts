@@ -82,8 +82,9 @@ export function addRecordingRoutes(routes: RouteTable, deps: Deps): void {
       responses: { 200: { description: 'Broadcast state', schema: broadcastStatusResponseSchema } },
       handler: async ({ principal, params }) => {
         const { role } = await classes().requireMember(who(principal), params.id);
-        const recordingId =
-          ingest.liveClasses().find((b) => b.classId === params.id)?.recordingId ?? null;
+        const here = ingest.liveClasses().find((b) => b.classId === params.id)?.recordingId ?? null;
+        // OBS may publish to any node; its HLS is on the shared recordings storage.
+        const recordingId = here ?? (await ingest.recordings.liveOnAnotherNode(params.id));
         return {
           status: 200,
           body: {
@@ -93,7 +94,7 @@ export function addRecordingRoutes(routes: RouteTable, deps: Deps): void {
               recordingId === null
                 ? null
                 : hlsFileUrl(recordingId, grants.sign(recordingId).token, MASTER_PLAYLIST),
-            ingestBitrateBps: recordingId === null ? null : ingest.bitrate(params.id),
+            ingestBitrateBps: here === null ? null : ingest.bitrate(params.id),
             // Quota figures and refusals are the teachers' business.
             notice: role === 'teacher' ? ingest.notice(params.id) : null,
           },

@@ -9,3 +9,4 @@ export * from './live.js';
 export * from './recordings.js';
 export * from './client-config.js';
 export * from './collab.js';
+export * from './class-recording.js';

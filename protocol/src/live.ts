@@ -9,6 +9,7 @@ import {
   type ModerationNotice,
   type WaitingEntry,
 } from './moderation.js';
+import { classRecordingEvents, type ClassRecordingStatus } from './class-recording.js';
 import { pollCreateSchema, pollVoteSchema, type PollInfo, type PollResults } from './polls.js';
 
 /*
@@ -116,6 +117,7 @@ export const clientEvents = {
   'waiting:deny': z.strictObject({ userId: id }),
   /** A fresh access (or guest) token for this socket, sent before the current one expires. */
   'session:refresh': z.strictObject({ token: z.string().min(1).max(4096) }),
+  ...classRecordingEvents,
 } as const;
 export type ClientEventName = keyof typeof clientEvents;
 export type ClientEventPayload<E extends ClientEventName> = z.input<(typeof clientEvents)[E]>;
@@ -193,6 +195,8 @@ export interface ClientEventResults {
   'waiting:admitAll': null;
   'waiting:deny': null;
   'session:refresh': { expiresAt: string };
+  'recording:start': ClassRecordingStatus;
+  'recording:stop': ClassRecordingStatus;
 }
 
 export interface TransportStats {
@@ -258,6 +262,8 @@ export interface ServerEvents {
   'waiting:admitted': (e: Record<string, never>) => void;
   /** The waiting socket was turned away. */
   'waiting:denied': (e: Record<string, never>) => void;
+  /** The class is being recorded, or stopped being; also sent to each joiner while it is. */
+  'recording:status': (s: ClassRecordingStatus) => void;
 }
 
 export type ClientEvents = {

@@ -38,7 +38,21 @@ export type {
   VerifyStreamKey,
 } from './options.js';
 export type { IngestDatabase, RecordingsTable, RecordingStatus } from './schema.js';
-export { RecordingBusyError, type Recording } from './recordings.js';
+export {
+  RecordingBusyError,
+  deleteRecording,
+  getRecording,
+  insertRecording,
+  listRecordings,
+  listUnfinishedRecordings,
+  recordingBytes,
+  recordingDir,
+  renameRecording,
+  setRecordingPublic,
+  updateRecording,
+  type Recording,
+} from './recordings.js';
+export { runTool, probeDurationSec } from './media-tools.js';
 export { recoverRecordings, type RecoveredRecording, type RecoveryOptions } from './recovery.js';
 export type { AttachedReader, BroadcastEvent, IngestEvents, ReaderSpec } from './broadcasts.js';
 export { rtpBridgeArgs, type RtpBridgeArgsInput, type RtpOutput } from './rtp-bridge-args.js';

@@ -1,10 +1,12 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Kysely, Selectable } from 'kysely';
+import type { RecordingKind } from '@educloud/protocol';
 import type { IngestDatabase, RecordingStatus, RecordingsTable } from './schema.js';
 
 export interface Recording {
   id: string;
+  kind: RecordingKind;
   classId: string;
   title: string;
   startedAt: string;
@@ -47,6 +49,7 @@ function toNumber(v: number | string | null): number | null {
 function toRecording(row: Selectable<RecordingsTable>): Recording {
   return {
     id: row.id,
+    kind: row.kind,
     classId: row.class_id,
     title: row.title,
     startedAt: row.started_at,
@@ -61,7 +64,7 @@ function toRecording(row: Selectable<RecordingsTable>): Recording {
 
 export async function insertRecording(
   db: Kysely<IngestDatabase>,
-  r: { id: string; classId: string; title: string; startedAt: string },
+  r: { id: string; classId: string; title: string; startedAt: string; kind?: RecordingKind },
 ): Promise<void> {
   await db
     .insertInto('recordings')
@@ -75,6 +78,7 @@ export async function insertRecording(
       size_bytes: null,
       status: 'live',
       dir: recordingRelDir(r.id),
+      kind: r.kind ?? 'broadcast',
     })
     .execute();
 }
@@ -124,11 +128,16 @@ export async function listRecordings(
   return rows.map(toRecording);
 }
 
-export async function listUnfinishedRecordings(db: Kysely<IngestDatabase>): Promise<Recording[]> {
+/** Recordings of `kind` a previous process left live or finalizing (each kind recovers its own). */
+export async function listUnfinishedRecordings(
+  db: Kysely<IngestDatabase>,
+  kind: RecordingKind = 'broadcast',
+): Promise<Recording[]> {
   const rows = await db
     .selectFrom('recordings')
     .selectAll()
     .where('status', 'in', ['live', 'finalizing'])
+    .where('kind', '=', kind)
     .execute();
   return rows.map(toRecording);
 }

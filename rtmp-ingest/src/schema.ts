@@ -1,4 +1,5 @@
 import type { Generated } from 'kysely';
+import type { RecordingKind } from '@educloud/protocol';
 
 export const recordingStatuses = ['live', 'finalizing', 'ready', 'failed'] as const;
 export type RecordingStatus = (typeof recordingStatuses)[number];
@@ -17,6 +18,7 @@ export interface RecordingsTable {
   status: RecordingStatus;
   is_public: Generated<number>;
   dir: string;
+  kind: Generated<RecordingKind>;
 }
 
 export interface IngestDatabase {

@@ -23,6 +23,7 @@ import type { LiveState } from './live/live-state.js';
 import type { MediaRooms } from './live/media-port.js';
 import { RedisLiveState } from './live/redis-live-state.js';
 import { SocketAuthority } from './live/socket-authority.js';
+import type { ClassRecordingControl, LiveActivity } from './live/recording-port.js';
 
 export { signalingMigrations } from './db/migrations.js';
 export type { SignalingTables } from './db/schema.js';
@@ -39,6 +40,11 @@ export { RedisLiveState } from './live/redis-live-state.js';
 export { RouteTable, who, type RouteSpec } from './http/route-table.js';
 export { metricsAuthorized } from './http/metrics-auth.js';
 export type { LiveGateway, BroadcastHost } from './live/live-gateway.js';
+export type {
+  ClassRecordingControl,
+  LiveActivity,
+  RecordingParticipant,
+} from './live/recording-port.js';
 
 export interface SignalingOptions {
   httpServer: Server;
@@ -83,6 +89,10 @@ export interface SignalingOptions {
   onClassDeleted?: (classId: string) => Promise<void>;
   /** Bearer token /metrics requires; without one /metrics is not served on this port. */
   metricsToken?: string;
+  /** Recording of live classes (teachers start and stop it over the live socket). */
+  recording?: ClassRecordingControl;
+  /** What a class recording's timeline keeps. */
+  onLiveActivity?: (e: LiveActivity) => void;
 }
 
 export interface SignalingHandle {
@@ -183,6 +193,8 @@ export async function start(opts: SignalingOptions): Promise<SignalingHandle> {
     chat,
     polls,
     eventRate: { ...opts.liveEventRate, maxRefused: opts.liveEventRate.burst },
+    recording: opts.recording,
+    onActivity: opts.onLiveActivity,
   });
   return {
     app,

@@ -22,9 +22,10 @@ import { PUBLIC_GRANT, type HlsGrants } from './hls-grants.js';
 
 const classParams = z.strictObject({ id: z.uuid({ message: 'must be a class id' }) });
 
-function summary(r: Recording): RecordingSummary {
+export function summary(r: Recording): RecordingSummary {
   return {
     id: r.id,
+    kind: r.kind,
     title: r.title,
     startedAt: r.startedAt,
     durationMs: r.durationMs,

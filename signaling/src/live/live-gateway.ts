@@ -7,6 +7,7 @@ import {
   type Ack,
   type ClientEventName,
   type ClientEventResults,
+  type ClassRecordingStatus,
   type PeerInfo,
 } from '@educloud/protocol';
 import type { TokenService } from '../auth/token-service.js';
@@ -33,6 +34,8 @@ import { LiveRoom, roomChannel, teachersChannel } from './live-room.js';
 import type { LiveServer as Server, LiveSocket as Socket } from './live-io.js';
 import type { LiveState } from './live-state.js';
 import type { MediaRooms } from './media-port.js';
+import type { ClassRecordingControl, LiveActivity } from './recording-port.js';
+import { recordingHandlers } from './recording-events.js';
 import type { SocketAuthority } from './socket-authority.js';
 
 export interface BroadcastHost {
@@ -59,6 +62,9 @@ export interface LiveGatewayOptions {
   /** Per-socket event rate limit. */
   eventRate: Pick<SocketRateLimitOptions, 'perSecond' | 'burst' | 'maxRefused'>;
   authority: SocketAuthority;
+  recording?: ClassRecordingControl;
+  /** Told of what a class recording's timeline keeps (events that succeeded, leaves). */
+  onActivity?: (e: LiveActivity) => void;
 }
 
 /**
@@ -90,6 +96,7 @@ export class LiveGateway {
       mutes: new ForcedMutes(opts.db),
       waiting: new WaitingRoom(opts.io),
       removals: new Removals(opts.db),
+      recording: opts.recording,
     };
     this.events = new Counter({
       name: 'educloud_live_events_total',
@@ -144,6 +151,11 @@ export class LiveGateway {
   /** Tells every member connected to the class (on any node) about the OBS broadcast. */
   broadcastStatus(classId: string, status: { live: boolean; recordingId: string | null }) {
     this.opts.io.to(roomChannel(classId)).emit('broadcast:status', status);
+  }
+
+  /** Tells every member connected to the class that its recording started or stopped. */
+  recordingStatus(classId: string, status: ClassRecordingStatus) {
+    this.opts.io.to(roomChannel(classId)).emit('recording:status', status);
   }
 
   /**
@@ -255,6 +267,16 @@ export class LiveGateway {
         parsed.data as z.output<(typeof clientEvents)[E]>,
       );
       reply({ ok: true, data });
+      if (this.opts.onActivity && session.classId && session.peerId) {
+        this.opts.onActivity({
+          classId: session.classId,
+          peerId: session.peerId,
+          name: session.principal.name,
+          event: name,
+          payload: parsed.data,
+          result: data,
+        });
+      }
     } catch (err) {
       if (err instanceof AckError || err instanceof HttpError) {
         reply({ ok: false, error: { code: err.code, message: err.message } });
@@ -284,7 +306,17 @@ export class LiveGateway {
           this.opts.logger.child({ classId }),
           () => this.rooms.delete(classId),
         );
-        opened.onPeerRemoved((peerId, m) => this.limits.forget(peerId, m));
+        opened.onPeerRemoved((peerId, m) => {
+          this.limits.forget(peerId, m);
+          this.opts.onActivity?.({
+            classId,
+            peerId,
+            name: '',
+            event: 'peer:left',
+            payload: null,
+            result: null,
+          });
+        });
         return opened;
       });
       this.rooms.set(classId, room);
@@ -344,6 +376,9 @@ export class LiveGateway {
         if (role === 'teacher') void socket.join(teachersChannel(classId));
         const activity = await classActivity(this.deps, room, result.peerId, session);
         await room.persisted();
+        const recording = this.deps.recording?.status(classId);
+        // Told after the ack, so the client has set up its handlers for the class.
+        if (recording?.recording) setImmediate(() => socket.emit('recording:status', recording));
         return { ...result, ...activity };
       },
       'class:leave': async (socket, session) => {
@@ -459,6 +494,7 @@ export class LiveGateway {
       ...pollHandlers(this.deps),
       ...waitingHandlers(this.deps),
       ...moderationHandlers(this.deps),
+      ...recordingHandlers(this.deps),
       'session:refresh': (socket, session, { token }) =>
         this.opts.authority.refresh(socket, session, token),
     };

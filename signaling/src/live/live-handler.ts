@@ -11,6 +11,7 @@ import type { PollService } from './polls.js';
 import type { Removals } from './removals.js';
 import type { WaitingRoom } from './waiting-room.js';
 import type { LiveRoom } from './live-room.js';
+import type { ClassRecordingControl } from './recording-port.js';
 
 /** What the gateway knows about one socket; kept on `socket.data.session`. */
 export interface SocketSession {
@@ -54,4 +55,6 @@ export interface ClassDeps {
   mutes: ForcedMutes;
   waiting: WaitingRoom;
   removals: Removals;
+  /** Absent when the server does not record classes. */
+  recording?: ClassRecordingControl;
 }

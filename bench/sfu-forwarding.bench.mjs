@@ -81,9 +81,9 @@ async function main() {
         enableTcp: false,
       });
       const room = await sfu.createRoom('bench');
-      room.join('ingest');
-      const plain = await room.createPlainProducerTransport('ingest');
-      const { id: producerId } = await room.produce('ingest', {
+      const ingest = room.join('ingest');
+      const plain = await ingest.createPlainProducerTransport();
+      const { id: producerId } = await ingest.produce({
         transportId: plain.id,
         kind: 'video',
         source: 'ingest',
@@ -92,21 +92,21 @@ async function main() {
       const caps = sinkCaps(room.rtpCapabilities);
       for (let i = 0; i < consumers; i++) {
         const peerId = `sink-${i}`;
-        room.join(peerId);
-        const t = await room.createPlainTransport(peerId, { comedia: false, rtcpMux: true });
-        await room.connectPlainTransport(peerId, t.id, { ip: '127.0.0.1', port: sinkPort });
-        const c = await room.consume(peerId, {
+        const sink = room.join(peerId);
+        const t = await sink.createPlainTransport({ comedia: false, rtcpMux: true });
+        await sink.connectPlainTransport(t.id, { ip: '127.0.0.1', port: sinkPort });
+        const c = await sink.consume({
           transportId: t.id,
           producerId,
           rtpCapabilities: caps,
         });
-        await room.resumeConsumer(peerId, c.id);
+        await sink.resumeConsumer(c.id);
       }
       return {
         worker: sfu.pool.workers[0].worker,
         target: plain,
         producerPackets: async () =>
-          (await room.getProducerStats('ingest', producerId))[0]?.packetCount ?? 0,
+          (await ingest.getProducerStats(producerId))[0]?.packetCount ?? 0,
         close: () => sfu.close(),
       };
     },

@@ -22,8 +22,7 @@ class SfuMediaRoom implements MediaRoom {
 
   createWebRtcTransport(peerId: string, direction: 'send' | 'recv') {
     return asAck(async () => {
-      this.room.join(peerId);
-      const t = await this.room.createWebRtcTransport(peerId, { direction });
+      const t = await this.room.join(peerId).createWebRtcTransport({ direction });
       return {
         id: t.id,
         iceParameters: t.iceParameters as unknown as Record<string, unknown>,
@@ -34,19 +33,24 @@ class SfuMediaRoom implements MediaRoom {
   }
 
   connectTransport(peerId: string, transportId: string, dtlsParameters: unknown) {
-    return asAck(() => this.room.connectTransport(peerId, transportId, dtlsParameters as never));
+    return asAck(() =>
+      this.room.peer(peerId).connectTransport(transportId, dtlsParameters as never),
+    );
   }
 
   restartIce(peerId: string, transportId: string) {
     return asAck(
       async () =>
-        (await this.room.restartIce(peerId, transportId)) as unknown as Record<string, unknown>,
+        (await this.room.peer(peerId).restartIce(transportId)) as unknown as Record<
+          string,
+          unknown
+        >,
     );
   }
 
   transportStats(peerId: string, transportId: string): Promise<TransportStats> {
     return asAck(async () => {
-      const s = await this.room.getTransportStats(peerId, transportId);
+      const s = await this.room.peer(peerId).getTransportStats(transportId);
       const scores = [
         ...s.producers.flatMap((p) => p.scores),
         ...s.consumers.map((c) => Math.min(c.score, c.producerScore)),
@@ -66,7 +70,7 @@ class SfuMediaRoom implements MediaRoom {
     p: { kind: 'audio' | 'video'; rtpParameters: unknown; source: string },
   ) {
     return asAck(async () => {
-      const { id } = await this.room.produce(peerId, {
+      const { id } = await this.room.peer(peerId).produce({
         transportId,
         kind: p.kind,
         rtpParameters: p.rtpParameters as never,
@@ -79,13 +83,13 @@ class SfuMediaRoom implements MediaRoom {
   setProducerPaused(peerId: string, producerId: string, paused: boolean) {
     return asAck(() =>
       paused
-        ? this.room.pauseProducer(peerId, producerId)
-        : this.room.resumeProducer(peerId, producerId),
+        ? this.room.peer(peerId).pauseProducer(producerId)
+        : this.room.peer(peerId).resumeProducer(producerId),
     );
   }
 
   closeProducer(peerId: string, producerId: string) {
-    return asAck(() => this.room.closeProducer(peerId, producerId));
+    return asAck(() => this.room.peer(peerId).closeProducer(producerId));
   }
 
   consume(
@@ -95,7 +99,7 @@ class SfuMediaRoom implements MediaRoom {
     rtpCapabilities: unknown,
   ): Promise<ConsumeResult> {
     return asAck(async () => {
-      const c = await this.room.consume(peerId, {
+      const c = await this.room.peer(peerId).consume({
         transportId,
         producerId,
         rtpCapabilities: rtpCapabilities as never,
@@ -112,7 +116,7 @@ class SfuMediaRoom implements MediaRoom {
   }
 
   resumeConsumer(peerId: string, consumerId: string) {
-    return asAck(() => this.room.resumeConsumer(peerId, consumerId));
+    return asAck(() => this.room.peer(peerId).resumeConsumer(consumerId));
   }
 
   setPreferredLayers(
@@ -122,7 +126,7 @@ class SfuMediaRoom implements MediaRoom {
     temporalLayer?: number,
   ) {
     return asAck(() =>
-      this.room.setPreferredLayers(peerId, consumerId, { spatialLayer, temporalLayer }),
+      this.room.peer(peerId).setPreferredLayers(consumerId, { spatialLayer, temporalLayer }),
     );
   }
 
@@ -131,9 +135,9 @@ class SfuMediaRoom implements MediaRoom {
     p: { kind: 'audio' | 'video'; rtpParameters: unknown; source: string },
   ) {
     return asAck(async () => {
-      this.room.join(peerId);
-      const t = await this.room.createPlainProducerTransport(peerId);
-      const { id } = await this.room.produce(peerId, {
+      const peer = this.room.join(peerId);
+      const t = await peer.createPlainProducerTransport();
+      const { id } = await peer.produce({
         transportId: t.id,
         kind: p.kind,
         rtpParameters: p.rtpParameters as never,
@@ -175,6 +179,6 @@ export class SfuMediaRooms implements MediaRooms {
   constructor(private readonly sfu: Sfu) {}
 
   async open(classId: string): Promise<MediaRoom> {
-    return new SfuMediaRoom(await asAck(() => this.sfu.getOrCreateRoom(classId)));
+    return new SfuMediaRoom(await asAck(() => this.sfu.classRooms(classId).openMain()));
   }
 }

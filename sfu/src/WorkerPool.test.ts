@@ -110,7 +110,10 @@ describe('WorkerPool', () => {
     const b = await sfu.createRoom('b');
     expect(new Set([a.workerIndex, b.workerIndex]).size).toBe(2);
     await expect(sfu.createRoom('a')).rejects.toMatchObject({ code: 'conflict' });
-    const [x, y] = await Promise.all([sfu.getOrCreateRoom('c'), sfu.getOrCreateRoom('c')]);
+    const [x, y] = await Promise.all([
+      sfu.classRooms('c').openMain(),
+      sfu.classRooms('c').openMain(),
+    ]);
     expect(x).toBe(y);
   });
 
@@ -142,7 +145,7 @@ describe('WorkerPool', () => {
     expect(sfu.pool.deaths).toBe(1);
 
     // The owner rebuilds the room; clients reconnect to it.
-    const rebuilt = await sfu.getOrCreateRoom('lost');
+    const rebuilt = await sfu.classRooms('lost').openMain();
     expect(rebuilt).not.toBe(lost);
     expect(rebuilt.isClosed).toBe(false);
   });
@@ -150,8 +153,7 @@ describe('WorkerPool', () => {
   it('close() leaves no worker process behind', async () => {
     sfu = await startSfu(2);
     const room = await sfu.createRoom('r');
-    room.join('p');
-    await room.createWebRtcTransport('p');
+    await room.join('p').createWebRtcTransport();
     const pids = sfu.pool.workers.map((w) => w.pid);
     expect(pids).toHaveLength(2);
     expect(childWorkers().sort()).toEqual([...pids].sort());

@@ -2,7 +2,9 @@ import { resolveOptions, type SfuOptions } from './options.js';
 import { Sfu } from './Sfu.js';
 
 export { Sfu } from './Sfu.js';
-export { Room, type RoomEvents, type RoomCloseReason } from './Room.js';
+export { ClassRooms, type ClassRoomsEvents } from './ClassRooms.js';
+export { Room, type RoomEvents, type RoomCloseReason } from './room/Room.js';
+export { Peer, type PeerEvents } from './room/Peer.js';
 export {
   WorkerPool,
   type WorkerPoolEvents,

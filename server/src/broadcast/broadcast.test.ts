@@ -122,7 +122,7 @@ describe('a live broadcast', () => {
     for (const [kind, p] of seen) {
       await until(
         async () => {
-          const stats = await s.sfu.getRoom(classId)?.getProducerStats(p.peerId, p.producerId);
+          const stats = await s.sfu.getRoom(classId)?.peer(p.peerId).getProducerStats(p.producerId);
           return (stats?.[0]?.packetCount ?? 0) > 20;
         },
         20_000,

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { start, type ProducerInfo, type Room, type Sfu } from './index.js';
+import { start, type ProducerInfo, type Room, type Sfu } from '../index.js';
 
 const logger = pino({ level: process.env.LOG_LEVEL ?? 'silent' });
 const videoSsrc = 11111111;
@@ -63,13 +63,11 @@ describe('Room', () => {
   it('forwards real RTP from ffmpeg through a plain transport to a WebRTC consumer', async () => {
     room.join('ingest:teacher');
     room.join('student');
-    const added: ProducerInfo[] = [];
-    room.on('producerAdded', (info) => added.push(info));
 
-    const plain = await room.createPlainProducerTransport('ingest:teacher');
+    const plain = await room.peer('ingest:teacher').createPlainProducerTransport();
     expect(plain.ip).toBe('127.0.0.1');
     expect(plain.rtcpPort).toBeGreaterThan(0);
-    const { id: producerId } = await room.produce('ingest:teacher', {
+    const { id: producerId } = await room.peer('ingest:teacher').produce({
       transportId: plain.id,
       kind: 'video',
       source: 'ingest',
@@ -78,7 +76,9 @@ describe('Room', () => {
         encodings: [{ ssrc: videoSsrc }],
       },
     });
-    expect(added).toEqual([
+    // What a joining peer is offered to consume.
+    const offered: ProducerInfo[] = room.listProducers('student');
+    expect(offered).toEqual([
       { id: producerId, peerId: 'ingest:teacher', kind: 'video', source: 'ingest', paused: false },
     ]);
 
@@ -87,37 +87,37 @@ describe('Room', () => {
     ffmpeg.stderr!.on('data', (chunk: Buffer) => (ffmpegErrors += chunk.toString()));
     const packets = await waitFor('RTP from ffmpeg', async () => {
       if (ffmpeg.exitCode !== null) throw new Error(`ffmpeg exited: ${ffmpegErrors}`);
-      const [stat] = await room.getProducerStats('ingest:teacher', producerId);
+      const [stat] = await room.peer('ingest:teacher').getProducerStats(producerId);
       return stat && stat.packetCount > 10 ? stat.packetCount : undefined;
     });
     expect(packets).toBeGreaterThan(10);
 
-    const plainStats = await room.getTransportStats('ingest:teacher', plain.id);
+    const plainStats = await room.peer('ingest:teacher').getTransportStats(plain.id);
     expect(plainStats.bytesReceived).toBeGreaterThan(0);
     expect(plainStats.protocol).toBe('udp');
     expect(plainStats.producers.map((p) => p.id)).toEqual([producerId]);
 
-    const webRtc = await room.createWebRtcTransport('student', { direction: 'recv' });
+    const webRtc = await room.peer('student').createWebRtcTransport({ direction: 'recv' });
     expect(webRtc.iceParameters.usernameFragment).toBeTruthy();
     expect(webRtc.dtlsParameters.fingerprints.length).toBeGreaterThan(0);
     const candidates = webRtc.iceCandidates.map((c) => `${c.protocol} ${c.address}`).sort();
     expect(candidates).toEqual(['tcp 127.0.0.1', 'udp 127.0.0.1']);
 
     expect(room.listProducers('student').map((p) => p.id)).toEqual([producerId]);
-    const consumer = await room.consume('student', {
+    const consumer = await room.peer('student').consume({
       transportId: webRtc.id,
       producerId,
       rtpCapabilities: room.rtpCapabilities,
     });
     expect(consumer).toMatchObject({ producerId, peerId: 'ingest:teacher', kind: 'video' });
     expect(consumer.rtpParameters.codecs[0]?.mimeType).toBe('video/VP8');
-    await room.resumeConsumer('student', consumer.id);
-    await room.setPreferredLayers('student', consumer.id, { spatialLayer: 0 });
-    const stats = await room.getTransportStats('student', webRtc.id);
+    await room.peer('student').resumeConsumer(consumer.id);
+    await room.peer('student').setPreferredLayers(consumer.id, { spatialLayer: 0 });
+    const stats = await room.peer('student').getTransportStats(webRtc.id);
     expect(stats.iceState).toBe('new');
     expect(stats.consumers.map((c) => c.id)).toEqual([consumer.id]);
 
-    const newIce = await room.restartIce('student', webRtc.id);
+    const newIce = await room.peer('student').restartIce(webRtc.id);
     expect(newIce.usernameFragment).not.toBe(webRtc.iceParameters.usernameFragment);
 
     const metrics = await registry.metrics();
@@ -146,8 +146,8 @@ describe('Room', () => {
   it('cannot consume when the client lacks the codec', async () => {
     room.join('a');
     room.join('b');
-    const plain = await room.createPlainProducerTransport('a');
-    const { id: producerId } = await room.produce('a', {
+    const plain = await room.peer('a').createPlainProducerTransport();
+    const { id: producerId } = await room.peer('a').produce({
       transportId: plain.id,
       kind: 'video',
       source: 'ingest',
@@ -156,26 +156,26 @@ describe('Room', () => {
         encodings: [{ ssrc: 1234 }],
       },
     });
-    const recv = await room.createWebRtcTransport('b');
+    const recv = await room.peer('b').createWebRtcTransport();
     const audioOnly = {
       codecs: room.rtpCapabilities.codecs!.filter((c) => c.kind === 'audio'),
       headerExtensions: [],
     };
     await expect(
-      room.consume('b', { transportId: recv.id, producerId, rtpCapabilities: audioOnly }),
+      room.peer('b').consume({ transportId: recv.id, producerId, rtpCapabilities: audioOnly }),
     ).rejects.toMatchObject({ code: 'validation_failed' });
   });
 
   it('checks ownership, sources and kinds', async () => {
     room.join('a');
     room.join('b');
-    const t = await room.createPlainProducerTransport('a');
+    const t = await room.peer('a').createPlainProducerTransport();
     const opus = {
       codecs: [{ mimeType: 'audio/opus', payloadType: 100, clockRate: 48000, channels: 2 }],
       encodings: [{ ssrc: 4321 }],
     };
     await expect(
-      room.produce('a', {
+      room.peer('a').produce({
         transportId: t.id,
         kind: 'audio',
         source: 'camera',
@@ -183,18 +183,22 @@ describe('Room', () => {
       }),
     ).rejects.toMatchObject({ code: 'validation_failed' });
     await expect(
-      room.produce('b', { transportId: t.id, kind: 'audio', source: 'mic', rtpParameters: opus }),
+      room
+        .peer('b')
+        .produce({ transportId: t.id, kind: 'audio', source: 'mic', rtpParameters: opus }),
     ).rejects.toMatchObject({ code: 'not_found' });
-    await room.produce('a', {
+    await room.peer('a').produce({
       transportId: t.id,
       kind: 'audio',
       source: 'mic',
       rtpParameters: opus,
     });
     await expect(
-      room.produce('a', { transportId: t.id, kind: 'audio', source: 'mic', rtpParameters: opus }),
+      room
+        .peer('a')
+        .produce({ transportId: t.id, kind: 'audio', source: 'mic', rtpParameters: opus }),
     ).rejects.toMatchObject({ code: 'conflict' });
-    await expect(room.createWebRtcTransport('nobody')).rejects.toMatchObject({ code: 'not_found' });
+    expect(() => room.peer('nobody')).toThrow(expect.objectContaining({ code: 'not_found' }));
 
     // Leaving closes everything the peer had.
     room.leave('a');

@@ -102,3 +102,10 @@ export type ClassReplayResponse = z.infer<typeof classReplayResponseSchema>;
 export const boardAtQuerySchema = z.strictObject({
   at: z.coerce.number().int().nonnegative(),
 });
+
+/** The whiteboard's tldraw records as they were at `at` (from the collab log). */
+export const boardAtResponseSchema = z.object({
+  at: z.number(),
+  records: z.array(z.record(z.string(), z.unknown())),
+});
+export type BoardAtResponse = z.infer<typeof boardAtResponseSchema>;

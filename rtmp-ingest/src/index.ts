@@ -1,3 +1,5 @@
+import type { Kysely } from 'kysely';
+import type { IngestDatabase } from './schema.js';
 import { join } from 'node:path';
 import {
   BroadcastManager,
@@ -74,6 +76,21 @@ export interface RecordingsApi {
   unpublishForClass(classId: string): Promise<void>;
   /** Bytes stored by the finished recordings of these classes (a teacher's quota). */
   bytesUsed(classIds: readonly string[]): Promise<number>;
+}
+
+/** The recordings table without a running ingest (class recordings when RTMP is off). */
+export function recordingsStore(
+  db: Kysely<IngestDatabase>,
+  dataDir: string,
+): Pick<RecordingsApi, 'list' | 'get' | 'rename' | 'setPublic' | 'delete' | 'bytesUsed'> {
+  return {
+    list: (classId) => listRecordings(db, classId),
+    get: (id) => getRecording(db, id),
+    rename: (id, title) => renameRecording(db, id, title),
+    setPublic: (id, isPublic) => setRecordingPublic(db, id, isPublic),
+    delete: (id) => deleteRecording(db, dataDir, id),
+    bytesUsed: (classIds) => recordingBytes(db, classIds),
+  };
 }
 
 export interface IngestHandle {

@@ -86,7 +86,9 @@ function parseRange(
  * the recording is public). Refusals use the API's error format.
  */
 export function hlsFiles(deps: {
-  ingest: IngestHandle;
+  recordings: Pick<IngestHandle['recordings'], 'get'>;
+  /** A recording's directory. */
+  dir: (recordingId: string) => string;
   grants: HlsGrants;
   /** A deleted class's recordings (kept by DELETED_CLASS_CONTENT=keep) are not served. */
   classExists: (classId: string) => Promise<boolean>;
@@ -112,14 +114,14 @@ export function hlsFiles(deps: {
         );
       }
     }
-    const rec = await deps.ingest.recordings.get(p.recordingId);
+    const rec = await deps.recordings.get(p.recordingId);
     if (isPublic && !rec?.isPublic)
       throw new HttpError('forbidden', 'This recording is not public');
     if (!rec || !(await deps.classExists(rec.classId))) {
       throw new HttpError('not_found', 'No such recording');
     }
 
-    const path = join(deps.ingest.hlsDir(rec.id), p.file);
+    const path = join(deps.dir(rec.id), p.file);
     let size: number;
     try {
       const st = await stat(path);

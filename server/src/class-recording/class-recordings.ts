@@ -60,6 +60,7 @@ async function statfsFree(dir: string): Promise<number> {
  */
 export class ClassRecordings implements ClassRecordingControl {
   private readonly active = new Map<string, Active>();
+  private readonly finalizing = new Set<Promise<unknown>>();
   private readonly tools: { ffmpegPath: string; ffprobePath: string; logger: Logger };
   private readonly log: Logger;
 
@@ -113,7 +114,7 @@ export class ClassRecordings implements ClassRecordingControl {
       endedAt: t.endedAt,
       file: `${t.trackId}.${t.finalExt}`,
     });
-    const room = await this.o.sfu.getOrCreateRoom(classId);
+    const room = await this.o.sfu.classRooms(classId).openMain();
     const recorder = RoomRecorder.start({
       room,
       dir,
@@ -153,7 +154,10 @@ export class ClassRecordings implements ClassRecordingControl {
     a.timeline.append(event);
   }
 
-  /** Resolves when the recording is finalized (ready to replay). */
+  /**
+   * Stops the media (resolves then: the class is told at once) and finalizes in the background;
+   * `finalizing` holds the finalizations still running (shutdown waits for them).
+   */
   private finish(a: Active): Promise<void> {
     a.stopping ??= (async () => {
       const log = this.log.child({ recordingId: a.id });
@@ -162,13 +166,18 @@ export class ClassRecordings implements ClassRecordingControl {
         a.timeline.append({ type: 'recording', at: Date.now(), state: 'stopped' });
         await a.timeline.flush();
         await updateRecording(this.o.db, a.id, { status: 'finalizing' });
-        await this.finalize(a.id, a.classId, a.startedAt);
       } catch (err) {
-        log.error({ err }, 'class recording could not be finished');
-        await updateRecording(this.o.db, a.id, { status: 'failed' }).catch(() => {});
+        log.error({ err }, 'class recording could not be stopped cleanly');
       } finally {
         this.active.delete(a.classId);
       }
+      const done = this.finalize(a.id, a.classId, a.startedAt)
+        .catch(async (err: unknown) => {
+          log.error({ err }, 'class recording could not be finalized');
+          await updateRecording(this.o.db, a.id, { status: 'failed' }).catch(() => {});
+        })
+        .finally(() => this.finalizing.delete(done));
+      this.finalizing.add(done);
     })();
     return a.stopping;
   }
@@ -206,6 +215,7 @@ export class ClassRecordings implements ClassRecordingControl {
         this.o.onStatus?.(a.classId, idle);
       }),
     );
+    await Promise.all([...this.finalizing]);
   }
 
   /** Is the recording still there (the class deleted it meanwhile)? */

@@ -84,7 +84,7 @@ describe('RoomRecorder', { timeout: 180_000 }, () => {
     await until(async () => (await segmentsOf(camera)).length >= 3, 'camera segments');
     const tracks = await rec.stop();
     expect(tracks).toHaveLength(3);
-    expect(room.hasPeer(rec.peerId)).toBe(false);
+    expect(() => room.peer(rec.peerId)).toThrow();
     for (const t of tracks) {
       expect(t.endedAt).not.toBeNull();
       const segs = await segmentsOf(t);

@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { MediaSource } from '@educloud/protocol';
-import type { Room } from '../Room.js';
+import type { Peer } from '../room/Peer.js';
+import type { Room } from '../room/Room.js';
 import type { ProducerInfo } from '../types.js';
 import { consumerSdp, recorderCapabilities, trackContainer } from './sdp.js';
 import { TrackWriter } from './track-writer.js';
@@ -11,19 +12,17 @@ import { freeRtpPortPair } from './udp-ports.js';
 /** The part of a Room the recorder uses (its public API only). */
 export type RecordableRoom = Pick<
   Room,
-  | 'rtpCapabilities'
-  | 'join'
-  | 'leave'
-  | 'hasPeer'
-  | 'listProducers'
+  'rtpCapabilities' | 'join' | 'leave' | 'listProducers' | 'on' | 'off'
+>;
+type RecorderPeer = Pick<
+  Peer,
   | 'createPlainTransport'
   | 'connectPlainTransport'
   | 'consume'
   | 'resumeConsumer'
   | 'requestKeyFrame'
   | 'closeTransport'
-  | 'on'
-  | 'off'
+  | 'hasLeft'
 >;
 
 export interface RecordedTrackInfo {
@@ -86,15 +85,7 @@ export class RoomRecorder {
   private readonly onProducerClosed = (e: { producerId: string }) => void this.end(e.producerId);
   private readonly onSpeaker = (e: { peerId: string }) => this.o.onActiveSpeaker?.(e.peerId);
   private readonly onRoomClosed = () => void this.stop();
-  private readonly onScore = (e: {
-    peerId: string;
-    consumerId: string;
-    score: { score: number };
-  }) => {
-    // A falling score means loss towards us: a fresh key frame repairs the picture sooner.
-    if (e.peerId !== this.peerId || e.score.score >= 7) return;
-    void this.o.room.requestKeyFrame(this.peerId, e.consumerId).catch(() => {});
-  };
+  private peer!: RecorderPeer;
 
   private constructor(private readonly o: RoomRecorderOptions) {
     this.log = o.logger.child({ recorder: this.peerId });
@@ -106,12 +97,11 @@ export class RoomRecorder {
 
   static start(o: RoomRecorderOptions): RoomRecorder {
     const r = new RoomRecorder(o);
-    o.room.join(r.peerId);
+    r.peer = o.room.join(r.peerId);
     o.room.on('producerAdded', r.onProducerAdded);
     o.room.on('producerClosed', r.onProducerClosed);
     o.room.on('consumerClosed', r.onConsumerClosed);
     o.room.on('activeSpeaker', r.onSpeaker);
-    o.room.on('consumerScore', r.onScore);
     o.room.on('close', r.onRoomClosed);
     for (const p of o.room.listProducers(r.peerId)) r.add(p);
     return r;
@@ -137,11 +127,10 @@ export class RoomRecorder {
       room.off('producerClosed', this.onProducerClosed);
       room.off('consumerClosed', this.onConsumerClosed);
       room.off('activeSpeaker', this.onSpeaker);
-      room.off('consumerScore', this.onScore);
       room.off('close', this.onRoomClosed);
       await this.settled();
       await Promise.all([...this.tracks.keys()].map((id) => this.end(id)));
-      if (room.hasPeer(this.peerId)) room.leave(this.peerId);
+      room.leave(this.peerId);
     }
     await this.settled();
     return [...this.finished].sort((a, b) => a.startedAt - b.startedAt);
@@ -158,22 +147,21 @@ export class RoomRecorder {
 
   private async open(p: ProducerInfo): Promise<void> {
     const { room } = this.o;
+    const peer = this.peer;
     const trackId = `t${++this.seq}-${p.source}`;
     const segmentsDir = join('tracks', trackId);
     const port = await freeRtpPortPair();
-    const transport = await room.createPlainTransport(this.peerId, {
+    const transport = await peer.createPlainTransport({
       comedia: false,
       rtcpMux: true,
       listenIp: '127.0.0.1',
     });
-    let consumerId: string | undefined;
     try {
-      const consumer = await room.consume(this.peerId, {
+      const consumer = await peer.consume({
         transportId: transport.id,
         producerId: p.id,
         rtpCapabilities: recorderCapabilities(room.rtpCapabilities),
       });
-      consumerId = consumer.id;
       const codec = consumer.rtpParameters.codecs[0]!;
       const writer = await TrackWriter.start(
         {
@@ -188,10 +176,10 @@ export class RoomRecorder {
           if (!expected) void this.restart(p, trackId);
         },
       );
-      await room.connectPlainTransport(this.peerId, transport.id, { ip: '127.0.0.1', port });
+      await peer.connectPlainTransport(transport.id, { ip: '127.0.0.1', port });
       if (this.stopped) {
         await writer.stop();
-        room.closeTransport(this.peerId, transport.id);
+        peer.closeTransport(transport.id);
         return;
       }
       const info: RecordedTrackInfo = {
@@ -205,15 +193,15 @@ export class RoomRecorder {
         segmentsDir,
         finalExt: trackContainer(codec.mimeType).finalExt,
       };
-      this.tracks.set(p.id, { info, transportId: transport.id, consumerId, writer });
-      await room.resumeConsumer(this.peerId, consumer.id);
-      if (p.kind === 'video') await room.requestKeyFrame(this.peerId, consumer.id).catch(() => {});
+      this.tracks.set(p.id, { info, transportId: transport.id, consumerId: consumer.id, writer });
+      await peer.resumeConsumer(consumer.id);
+      if (p.kind === 'video') await peer.requestKeyFrame(consumer.id).catch(() => {});
       this.log.info({ trackId, producerId: p.id, source: p.source }, 'track recording');
       this.o.onTrackStarted?.(info);
     } catch (err) {
-      if (room.hasPeer(this.peerId)) {
+      if (!peer.hasLeft) {
         try {
-          room.closeTransport(this.peerId, transport.id);
+          peer.closeTransport(transport.id);
         } catch {
           // Already closed with its producer.
         }
@@ -239,7 +227,7 @@ export class RoomRecorder {
     this.tracks.delete(producerId);
     await t.writer.stop();
     try {
-      this.o.room.closeTransport(this.peerId, t.transportId);
+      this.peer.closeTransport(t.transportId);
     } catch {
       // The transport went with the producer.
     }
@@ -251,7 +239,7 @@ export class RoomRecorder {
   private requestKeyFrames(): void {
     for (const t of this.tracks.values()) {
       if (t.info.kind !== 'video') continue;
-      void this.o.room.requestKeyFrame(this.peerId, t.consumerId).catch(() => {});
+      void this.peer.requestKeyFrame(t.consumerId).catch(() => {});
     }
   }
 }

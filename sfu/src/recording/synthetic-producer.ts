@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { MediaSource } from '@educloud/protocol';
-import type { Room } from '../Room.js';
+import type { Room } from '../room/Room.js';
 
 export interface SyntheticProducer {
   producerId: string;
@@ -19,7 +19,7 @@ const PT = { video: 101, audio: 100 } as const;
  * For tests and benchmarks that need real media without a browser.
  */
 export async function startSyntheticProducer(
-  room: Pick<Room, 'join' | 'hasPeer' | 'createPlainProducerTransport' | 'produce'>,
+  room: Pick<Room, 'join'>,
   o: {
     peerId: string;
     kind: 'audio' | 'video';
@@ -29,8 +29,8 @@ export async function startSyntheticProducer(
     keyIntSeconds?: number;
   },
 ): Promise<SyntheticProducer> {
-  if (!room.hasPeer(o.peerId)) room.join(o.peerId);
-  const t = await room.createPlainProducerTransport(o.peerId, { listenIp: '127.0.0.1' });
+  const peer = room.join(o.peerId);
+  const t = await peer.createPlainProducerTransport({ listenIp: '127.0.0.1' });
   const ssrc = 10_000_000 + Math.floor(Math.random() * 1_000_000_000);
   const rtpParameters =
     o.kind === 'video'
@@ -44,7 +44,7 @@ export async function startSyntheticProducer(
           ],
           encodings: [{ ssrc }],
         };
-  const { id } = await room.produce(o.peerId, {
+  const { id } = await peer.produce({
     transportId: t.id,
     kind: o.kind,
     rtpParameters,

@@ -24,6 +24,7 @@ import { WaitingScreen } from '../classroom/waiting-screen.js';
 import { describeMediaError, openCamera, openScreen } from './media-devices.js';
 import type { LiveSnapshot, RemotePeer } from './live-session.js';
 import { LiveTile } from './live-tile.js';
+import { RecordingControl } from './recording-control.js';
 import { TrackAudio, TrackVideo } from './track-video.js';
 import { useLiveSession } from './use-live-session.js';
 
@@ -127,6 +128,11 @@ export function LiveRoomView({
           {state.peers.length + 1} in the class
         </Typography>
         <Box sx={{ flex: 1 }} />
+        <RecordingControl
+          signaling={session.signaling}
+          isTeacher={isTeacher}
+          onError={setDeviceError}
+        />
         {isTeacher && !state.live && (
           <Button
             variant="contained"

@@ -33,6 +33,7 @@ export {
   finalizeTrack,
   countPackets,
   probeDurationMs,
+  probeMediaSpanMs,
   listSegments,
   type FinalizeTrackTools,
 } from './recording/finalize-track.js';

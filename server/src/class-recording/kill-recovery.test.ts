@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, expect, it } from 'vitest';
-import { countPackets, listSegments, probeDurationMs } from '@educloud/sfu';
+import { countPackets, listSegments, probeDurationMs, probeMediaSpanMs } from '@educloud/sfu';
 import { freePort } from '../../../test-support/free-port.js';
 import { LiveClient } from '../test-support/live-client.js';
 import { publishLikeObs } from '../test-support/obs-publish.js';
@@ -136,7 +136,7 @@ it('a recording interrupted by kill -9 is recovered on the next start, lacking a
     const segs = await listSegments(join(tracksDir, tr));
     let ms = 0;
     for (const seg of segs.slice(0, -1))
-      ms += (await probeDurationMs('ffprobe', join(tracksDir, tr, seg))) ?? 0;
+      ms += await probeMediaSpanMs('ffprobe', join(tracksDir, tr, seg));
     complete.set(tr, ms);
     expect(ms).toBeGreaterThan(0);
   }

@@ -107,3 +107,25 @@ export async function finalizeTrack(
     segments: readable.length,
   };
 }
+
+/**
+ * The span of media in a file from its packets (first timestamp to last plus its duration):
+ * segments written live carry no container duration.
+ */
+export async function probeMediaSpanMs(ffprobePath: string, file: string): Promise<number> {
+  const res = await run(
+    ffprobePath,
+    ['-v', 'error', '-show_entries', 'packet=pts_time,duration_time', '-of', 'csv=p=0', file],
+    60_000,
+  );
+  if (res.code !== 0) return 0;
+  let first = Infinity;
+  let last = -Infinity;
+  for (const line of res.stdout.split('\n')) {
+    const [pts, dur] = line.split(',').map(Number.parseFloat);
+    if (pts === undefined || !Number.isFinite(pts)) continue;
+    first = Math.min(first, pts);
+    last = Math.max(last, pts + (Number.isFinite(dur) ? dur! : 0));
+  }
+  return Number.isFinite(first) ? Math.round((last - first) * 1000) : 0;
+}

@@ -26,6 +26,13 @@ const SPEEDS = [0.5, 1, 1.5, 2];
 // The board is fetched again this often while playing (it changes at the speed of drawing).
 const BOARD_REFRESH_MS = 1000;
 
+/** Handle for tests and debugging in the browser console. */
+declare global {
+  interface Window {
+    educloudReplay?: { startedAt: number; endedAt: number; seek(ms: number): void };
+  }
+}
+
 const activeAt = (t: RecordingTrack, at: number) =>
   t.file !== null && t.startedAt <= at && (t.endedAt ?? Infinity) > at;
 
@@ -151,6 +158,14 @@ export function ClassReplay({ classId, rid }: { classId: string; rid: string }) 
   );
   useEffect(() => void load(), [load]);
   const duration = replay ? replay.manifest.endedAt - replay.manifest.startedAt : 0;
+  useEffect(() => {
+    if (!replay) return;
+    const { startedAt, endedAt } = replay.manifest;
+    window.educloudReplay = { startedAt, endedAt, seek: (ms) => setPos(Math.max(0, ms)) };
+    return () => {
+      delete window.educloudReplay;
+    };
+  }, [replay]);
 
   // The replay clock: wall time times the speed while playing.
   useEffect(() => {

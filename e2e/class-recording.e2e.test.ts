@@ -55,6 +55,8 @@ async function addShape(page: Page, geo: string, x: number) {
 }
 
 async function say(page: Page, text: string) {
+  if (!(await page.getByTestId('chat-input').isVisible()))
+    await page.getByTestId('tab-chat').click();
   await page.getByTestId('chat-input').fill(text);
   await page.getByTestId('chat-input').press('Enter');
   await page.getByTestId('chat-panel').getByText(text).first().waitFor();
@@ -69,7 +71,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await server?.close();
-});
+}, 120_000);
 
 it('records the class and replays it in step with the board and the chat', async () => {
   const teacher = await enterRoom('teacher@example.org');

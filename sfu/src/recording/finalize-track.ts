@@ -78,9 +78,12 @@ export async function finalizeTrack(
   out: string,
   tools: FinalizeTrackTools,
 ): Promise<{ durationMs: number; segments: number } | null> {
-  const readable: string[] = [];
-  for (const name of await listSegments(segmentsDir)) {
-    if ((await countPackets(tools.ffprobePath, join(segmentsDir, name))) > 0) readable.push(name);
+  // ffmpeg closes a segment before opening the next: only the newest can be cut short, so only
+  // it is probed (probing each one would make a long class slow to finalize).
+  const readable = await listSegments(segmentsDir);
+  const last = readable.at(-1);
+  if (last && (await countPackets(tools.ffprobePath, join(segmentsDir, last))) === 0) {
+    readable.pop();
   }
   if (readable.length === 0) return null;
   const list = join(segmentsDir, 'concat.txt');

@@ -125,15 +125,21 @@ async function round(record) {
   if (recorder) {
     const s0 = performance.now();
     const tracks = await recorder.stop();
+    // As the server does: four tracks joined at a time.
     const finished = [];
-    for (const t of tracks) {
-      const file = `${t.trackId}.${t.finalExt}`;
-      const done = await finalizeTrack(path.join(dir, t.segmentsDir), path.join(dir, file), {
-        ffmpegPath: 'ffmpeg',
-        ffprobePath: 'ffprobe',
-      });
-      if (done) finished.push({ ...t, name: t.peerId, file });
-    }
+    const queue = [...tracks];
+    await Promise.all(
+      [0, 1, 2, 3].map(async () => {
+        for (let t = queue.shift(); t; t = queue.shift()) {
+          const file = `${t.trackId}.${t.finalExt}`;
+          const done = await finalizeTrack(path.join(dir, t.segmentsDir), path.join(dir, file), {
+            ffmpegPath: 'ffmpeg',
+            ffprobePath: 'ffprobe',
+          });
+          if (done) finished.push({ ...t, name: t.peerId, file });
+        }
+      }),
+    );
     readyMs = performance.now() - s0;
     const startedAt = Math.min(...finished.map((t) => t.startedAt));
     const endedAt = Math.max(...finished.map((t) => t.endedAt));

@@ -14,6 +14,9 @@ let server: E2eServer;
 let browser: Browser;
 let classId: string;
 let tokens: Record<string, string>;
+const t0 = Date.now();
+// Progress lines: on a loaded machine they show where the time goes.
+const step = (what: string) => console.log(`${((Date.now() - t0) / 1000).toFixed(1)}s ${what}`);
 
 async function enterRoom(email: string): Promise<Page> {
   const context = await newContext(browser, server.baseUrl);
@@ -73,85 +76,94 @@ afterAll(async () => {
   await server?.close();
 }, 120_000);
 
-it('records the class and replays it in step with the board and the chat', async () => {
-  const teacher = await enterRoom('teacher@example.org');
-  await teacher.getByTestId('start-class').click();
-  await teacher.getByTestId('live-status').filter({ hasText: 'Live' }).waitFor();
-  const student = await enterRoom('sam@example.org');
-  await teacher.getByTestId('toggle-screen').click();
+it(
+  'records the class and replays it in step with the board and the chat',
+  { timeout: 240_000 },
+  async () => {
+    const teacher = await enterRoom('teacher@example.org');
+    await teacher.getByTestId('start-class').click();
+    await teacher.getByTestId('live-status').filter({ hasText: 'Live' }).waitFor();
+    const student = await enterRoom('sam@example.org');
+    await teacher.getByTestId('toggle-screen').click();
+    step('screen shared');
 
-  await teacher.getByTestId('start-recording').click();
-  await student.getByTestId('recording-indicator').waitFor({ timeout: 15_000 });
+    await teacher.getByTestId('start-recording').click();
+    await student.getByTestId('recording-indicator').waitFor({ timeout: 15_000 });
+    step('student sees the indicator');
 
-  await addShape(teacher, 'rectangle', 100);
-  await say(teacher, 'Welcome to the recorded class');
-  await addShape(student, 'ellipse', 300);
-  await say(student, 'Hello from Sam');
-  await expect.poll(() => liveShapes(student), { timeout: 15_000 }).toHaveLength(2);
-  // A quiet moment on both sides of the chosen point, so the replay's board (fetched per
-  // second) and chat compare with what was live exactly then.
-  await teacher.waitForTimeout(1500);
-  const chosen = Date.now();
-  const shapesThen = await liveShapes(teacher);
-  await teacher.waitForTimeout(1500);
-  await addShape(teacher, 'star', 500);
-  await say(teacher, 'A message after the chosen moment');
-  await expect.poll(() => liveShapes(teacher)).toHaveLength(3);
-  await teacher.waitForTimeout(1000);
+    await addShape(teacher, 'rectangle', 100);
+    await say(teacher, 'Welcome to the recorded class');
+    await addShape(student, 'ellipse', 300);
+    await say(student, 'Hello from Sam');
+    await expect.poll(() => liveShapes(student), { timeout: 15_000 }).toHaveLength(2);
+    step('two shapes, two messages');
+    // A quiet moment on both sides of the chosen point, so the replay's board (fetched per
+    // second) and chat compare with what was live exactly then.
+    await teacher.waitForTimeout(1500);
+    const chosen = Date.now();
+    const shapesThen = await liveShapes(teacher);
+    await teacher.waitForTimeout(1500);
+    await addShape(teacher, 'star', 500);
+    await say(teacher, 'A message after the chosen moment');
+    await expect.poll(() => liveShapes(teacher)).toHaveLength(3);
+    await teacher.waitForTimeout(1000);
 
-  await teacher.getByTestId('stop-recording').click();
-  const stoppedAt = Date.now();
-  await teacher.getByTestId('start-recording').waitFor();
-  const list = await server.api(
-    'GET',
-    `/api/classes/${classId}/recordings`,
-    undefined,
-    tokens.teacher,
-  );
-  const rec = list.recordings.find((r: { kind: string }) => r.kind === 'class');
-  expect(rec).toBeTruthy();
+    await teacher.getByTestId('stop-recording').click();
+    const stoppedAt = Date.now();
+    await teacher.getByTestId('start-recording').waitFor();
+    step('stopped');
+    const list = await server.api(
+      'GET',
+      `/api/classes/${classId}/recordings`,
+      undefined,
+      tokens.teacher,
+    );
+    const rec = list.recordings.find((r: { kind: string }) => r.kind === 'class');
+    expect(rec).toBeTruthy();
 
-  // Within 10 s of "stop" the replay page plays the recording.
-  const viewer = await (await newContext(browser, server.baseUrl)).newPage();
-  await logIn(viewer, 'teacher@example.org');
-  const deadline = stoppedAt + 10_000;
-  for (;;) {
-    await viewer.goto(`/classes/${classId}/recordings/${rec.id}`);
-    const ready = await viewer
-      .getByTestId('class-replay')
-      .waitFor({ timeout: 2000 })
-      .then(
-        () => true,
-        () => false,
-      );
-    if (ready) break;
-    if (Date.now() > deadline) throw new Error('the replay was not ready within 10 s');
-  }
-  await viewer.getByTestId('replay-play').click();
-  await expect
-    .poll(
-      () =>
-        viewer.evaluate(() => {
-          const v = document.querySelector<HTMLVideoElement>('[data-testid="replay-speaker"]');
-          return v !== null && v.readyState >= 2 && v.currentTime > 0;
-        }),
-      { timeout: Math.max(1000, deadline - Date.now()) },
-    )
-    .toBe(true);
-  await viewer.getByTestId('replay-play').click();
+    // Within 10 s of "stop" the replay page plays the recording.
+    const viewer = await (await newContext(browser, server.baseUrl)).newPage();
+    await logIn(viewer, 'teacher@example.org');
+    const deadline = stoppedAt + 10_000;
+    for (;;) {
+      await viewer.goto(`/classes/${classId}/recordings/${rec.id}`);
+      const ready = await viewer
+        .getByTestId('class-replay')
+        .waitFor({ timeout: 2000 })
+        .then(
+          () => true,
+          () => false,
+        );
+      if (ready) break;
+      if (Date.now() > deadline) throw new Error('the replay was not ready within 10 s');
+    }
+    step('replay shown');
+    await viewer.getByTestId('replay-play').click();
+    await expect
+      .poll(
+        () =>
+          viewer.evaluate(() => {
+            const v = document.querySelector<HTMLVideoElement>('[data-testid="replay-speaker"]');
+            return v !== null && v.readyState >= 2 && v.currentTime > 0;
+          }),
+        { timeout: Math.max(1000, deadline - Date.now()) },
+      )
+      .toBe(true);
+    await viewer.getByTestId('replay-play').click();
 
-  // At the chosen moment: the board as it was live, and the chat sent up to then.
-  await viewer.evaluate(
-    (at) => window.educloudReplay!.seek(at - window.educloudReplay!.startedAt),
-    chosen,
-  );
-  await expect
-    .poll(() => viewer.getByTestId('replay-board').getAttribute('data-shape-ids'), {
-      timeout: 15_000,
-    })
-    .toBe(shapesThen.join(','));
-  const chat = await viewer.getByTestId('replay-chat-item').allTextContents();
-  expect(chat).toEqual(['teacher: Welcome to the recorded class', 'sam: Hello from Sam']);
-  // The screen share was recorded and is shown.
-  expect(await viewer.getByTestId('replay-screen').count()).toBe(1);
-});
+    // At the chosen moment: the board as it was live, and the chat sent up to then.
+    await viewer.evaluate(
+      (at) => window.educloudReplay!.seek(at - window.educloudReplay!.startedAt),
+      chosen,
+    );
+    await expect
+      .poll(() => viewer.getByTestId('replay-board').getAttribute('data-shape-ids'), {
+        timeout: 15_000,
+      })
+      .toBe(shapesThen.join(','));
+    const chat = await viewer.getByTestId('replay-chat-item').allTextContents();
+    expect(chat).toEqual(['teacher: Welcome to the recorded class', 'sam: Hello from Sam']);
+    // The screen share was recorded and is shown.
+    expect(await viewer.getByTestId('replay-screen').count()).toBe(1);
+  },
+);

@@ -6,6 +6,7 @@ import { finalizeTrack } from '@educloud/sfu';
 import { readTimeline, TIMELINE_FILE } from './timeline-log.js';
 
 export const MANIFEST_FILE = 'manifest.json';
+const FINALIZE_CONCURRENCY = 4;
 
 export interface FinalizeClassTools {
   ffmpegPath: string;
@@ -46,8 +47,7 @@ export async function finalizeClassRecording(
     });
   }
   const stopped = events.find((e) => e.type === 'recording' && e.state === 'stopped');
-  const finished: RecordingTrack[] = [];
-  for (const t of tracks.values()) {
+  const finish = async (t: RecordingTrack): Promise<RecordingTrack> => {
     const planned = t.file;
     let file: string | null = null;
     let durationMs = 0;
@@ -63,10 +63,17 @@ export async function finalizeClassRecording(
       }
     }
     // A track a crash cut off ends where its media ends.
-    const trackEnd = t.endedAt ?? t.startedAt + durationMs;
-    endedAt = Math.max(endedAt, trackEnd);
-    finished.push({ ...t, endedAt: trackEnd, file });
-  }
+    return { ...t, endedAt: t.endedAt ?? t.startedAt + durationMs, file };
+  };
+  // A few tracks at once: each is a short copy (I/O bound), so a class of many finishes sooner.
+  const queue = [...tracks.values()];
+  const finished: RecordingTrack[] = [];
+  await Promise.all(
+    Array.from({ length: Math.min(FINALIZE_CONCURRENCY, queue.length) }, async () => {
+      for (let t = queue.shift(); t; t = queue.shift()) finished.push(await finish(t));
+    }),
+  );
+  for (const t of finished) endedAt = Math.max(endedAt, t.endedAt ?? endedAt);
   if (stopped) endedAt = stopped.at;
   const manifest: ClassRecordingManifest = {
     recordingId: meta.recordingId,

@@ -12,3 +12,4 @@ export * from './recordings.js';
 export * from './client-config.js';
 export * from './collab.js';
 export * from './stage.js';
+export * from './class-recording.js';

@@ -19,6 +19,7 @@ import {
   type BreakoutMoved,
   type BreakoutState,
 } from './breakouts.js';
+import { classRecordingEvents, type ClassRecordingStatus } from './class-recording.js';
 import { pollCreateSchema, pollVoteSchema, type PollInfo, type PollResults } from './polls.js';
 import { stageEvents, type StageState } from './stage.js';
 
@@ -141,6 +142,7 @@ export const clientEvents = {
   'stage:view': stageEvents.view,
   'stage:allowPresenter': stageEvents.allowPresenter,
   'stage:get': stageEvents.get,
+  ...classRecordingEvents,
 } as const;
 export type ClientEventName = keyof typeof clientEvents;
 export type ClientEventPayload<E extends ClientEventName> = z.input<(typeof clientEvents)[E]>;
@@ -229,6 +231,8 @@ export interface ClientEventResults {
   'stage:view': null;
   'stage:allowPresenter': StageState;
   'stage:get': StageState;
+  'recording:start': ClassRecordingStatus;
+  'recording:stop': ClassRecordingStatus;
 }
 
 export interface TransportStats {
@@ -304,6 +308,8 @@ export interface ServerEvents {
   'breakout:warning': (e: { secondsLeft: number }) => void;
   /** The teacher's text to every room. */
   'breakout:message': (e: { text: string; from: string; sentAt: string }) => void;
+  /** The class is being recorded, or stopped being; also sent to each joiner while it is. */
+  'recording:status': (s: ClassRecordingStatus) => void;
 }
 
 export type ClientEvents = {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { recordingKindSchema } from './class-recording.js';
 
 /** Path parameters of a class's recording. */
 export const recordingParamsSchema = z.strictObject({
@@ -41,6 +42,7 @@ export type RecordingStatusValue = z.infer<typeof recordingStatusSchema>;
 
 export const recordingSummarySchema = z.object({
   id: z.string(),
+  kind: recordingKindSchema,
   title: z.string(),
   startedAt: z.string(),
   durationMs: z.number().nullable(),

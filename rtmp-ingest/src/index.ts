@@ -1,3 +1,5 @@
+import type { Kysely } from 'kysely';
+import type { IngestDatabase } from './schema.js';
 import { join } from 'node:path';
 import {
   BroadcastManager,
@@ -39,7 +41,22 @@ export type {
   VerifyStreamKey,
 } from './options.js';
 export type { IngestDatabase, RecordingsTable, RecordingStatus } from './schema.js';
-export { RecordingBusyError, type Recording } from './recordings.js';
+export {
+  RecordingBusyError,
+  deleteRecording,
+  getRecording,
+  insertRecording,
+  listRecordings,
+  listUnfinishedRecordings,
+  recordingBytes,
+  recordingDir,
+  recordingPath,
+  renameRecording,
+  setRecordingPublic,
+  updateRecording,
+  type Recording,
+} from './recordings.js';
+export { runTool, probeDurationSec } from './media-tools.js';
 export { recoverRecordings, type RecoveredRecording, type RecoveryOptions } from './recovery.js';
 export type { AttachedReader, BroadcastEvent, IngestEvents, ReaderSpec } from './broadcasts.js';
 export { rtpBridgeArgs, type RtpBridgeArgsInput, type RtpOutput } from './rtp-bridge-args.js';
@@ -66,6 +83,21 @@ export interface RecordingsApi {
    * the recordings directory) is receiving now, or null.
    */
   liveOnAnotherNode(classId: string): Promise<string | null>;
+}
+
+/** The recordings table without a running ingest (class recordings when RTMP is off). */
+export function recordingsStore(
+  db: Kysely<IngestDatabase>,
+  dataDir: string,
+): Pick<RecordingsApi, 'list' | 'get' | 'rename' | 'setPublic' | 'delete' | 'bytesUsed'> {
+  return {
+    list: (classId) => listRecordings(db, classId),
+    get: (id) => getRecording(db, id),
+    rename: (id, title) => renameRecording(db, id, title),
+    setPublic: (id, isPublic) => setRecordingPublic(db, id, isPublic),
+    delete: (id) => deleteRecording(db, dataDir, id),
+    bytesUsed: (classIds) => recordingBytes(db, classIds),
+  };
 }
 
 export interface IngestHandle {

@@ -42,4 +42,18 @@ export const ingestMigrations: Record<string, Migration> = {
       await db.schema.alterTable('recordings').dropColumn('node_id').execute();
     },
   },
+  ingest_0030_class_recordings: {
+    // A class's recordings are of two kinds: its OBS broadcasts and the live class itself.
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    async up(db: Kysely<any>) {
+      await db.schema
+        .alterTable('recordings')
+        .addColumn('kind', 'varchar(16)', (c) => c.notNull().defaultTo('broadcast'))
+        .execute();
+    },
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    async down(db: Kysely<any>) {
+      await db.schema.alterTable('recordings').dropColumn('kind').execute();
+    },
+  },
 };

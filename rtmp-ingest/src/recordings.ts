@@ -1,10 +1,12 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Kysely, Selectable } from 'kysely';
+import type { RecordingKind } from '@educloud/protocol';
 import type { IngestDatabase, RecordingStatus, RecordingsTable } from './schema.js';
 
 export interface Recording {
   id: string;
+  kind: RecordingKind;
   classId: string;
   title: string;
   startedAt: string;
@@ -54,6 +56,7 @@ function toNumber(v: number | string | null): number | null {
 function toRecording(row: Selectable<RecordingsTable>): Recording {
   return {
     id: row.id,
+    kind: row.kind,
     classId: row.class_id,
     title: row.title,
     startedAt: row.started_at,
@@ -68,7 +71,14 @@ function toRecording(row: Selectable<RecordingsTable>): Recording {
 
 export async function insertRecording(
   db: Kysely<IngestDatabase>,
-  r: { id: string; classId: string; title: string; startedAt: string; nodeId?: string },
+  r: {
+    id: string;
+    classId: string;
+    title: string;
+    startedAt: string;
+    nodeId?: string;
+    kind?: RecordingKind;
+  },
 ): Promise<void> {
   await db
     .insertInto('recordings')
@@ -83,6 +93,7 @@ export async function insertRecording(
       status: 'live',
       dir: recordingRelDir(r.id),
       node_id: r.nodeId ?? null,
+      kind: r.kind ?? 'broadcast',
     })
     .execute();
 }
@@ -135,16 +146,19 @@ export async function listRecordings(
 /**
  * Recordings left 'live' or 'finalizing' by this node (`nodeId`), or by a process from before
  * nodes were told apart; those of other nodes are theirs to finish.
+ * Each kind recovers its own.
  */
 export async function listUnfinishedRecordings(
   db: Kysely<IngestDatabase>,
   nodeId: string,
+  kind: RecordingKind = 'broadcast',
 ): Promise<Recording[]> {
   const rows = await db
     .selectFrom('recordings')
     .selectAll()
     .where('status', 'in', ['live', 'finalizing'])
     .where((eb) => eb.or([eb('node_id', '=', nodeId), eb('node_id', 'is', null)]))
+    .where('kind', '=', kind)
     .execute();
   return rows.map(toRecording);
 }

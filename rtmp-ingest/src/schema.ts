@@ -1,4 +1,5 @@
 import type { Generated } from 'kysely';
+import type { RecordingKind } from '@educloud/protocol';
 
 export const recordingStatuses = ['live', 'finalizing', 'ready', 'failed'] as const;
 export type RecordingStatus = (typeof recordingStatuses)[number];
@@ -19,6 +20,7 @@ export interface RecordingsTable {
   dir: string;
   /** The node that writes (or wrote) it; null for rows from before nodes were told apart. */
   node_id: string | null;
+  kind: Generated<RecordingKind>;
 }
 
 export interface IngestDatabase {

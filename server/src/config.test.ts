@@ -35,7 +35,9 @@ describe('loadConfig', () => {
       recordingQuotaBytesPerTeacher: 20 * 2 ** 30,
       maxBroadcastSeconds: 4 * 3600,
       minFreeDiskBytes: 2 ** 30,
+      recordingRetentionDays: 0,
     });
+    expect(d.classRecording).toBe(true);
     expect(d.deletedClassContent).toBe('delete');
     const c = loadConfig({
       RECORDING_QUOTA_BYTES_PER_TEACHER: '500MB',
@@ -44,12 +46,19 @@ describe('loadConfig', () => {
       METRICS_TOKEN: 'x'.repeat(16),
       METRICS_PORT: '9100',
       DELETED_CLASS_CONTENT: 'keep',
+      RECORDING_RETENTION_DAYS: '30',
+      CLASS_RECORDING_ENABLED: 'false',
     });
     expect(c.limits).toEqual({
       recordingQuotaBytesPerTeacher: 500_000_000,
       maxBroadcastSeconds: 0,
       minFreeDiskBytes: 1.5 * 2 ** 30,
+      recordingRetentionDays: 30,
     });
+    expect(c.classRecording).toBe(false);
+    expect(() => loadConfig({ RECORDING_RETENTION_DAYS: '-1' })).toThrow(
+      /RECORDING_RETENTION_DAYS/,
+    );
     expect(c.metrics).toMatchObject({ token: 'x'.repeat(16), port: 9100 });
     expect(c.deletedClassContent).toBe('keep');
     expect(loadConfig({ RECORDING_QUOTA_BYTES_PER_TEACHER: '1234' }).limits).toMatchObject({

@@ -169,6 +169,8 @@ const envSchema = z.object({
     .min(0)
     .default(4 * 3600),
   MIN_FREE_DISK_BYTES: bytes.default(2 ** 30),
+  RECORDING_RETENTION_DAYS: z.coerce.number().int().min(0).default(0),
+  CLASS_RECORDING_ENABLED: bool.default(true),
   DELETED_CLASS_CONTENT: z
     .enum(['delete', 'keep'], { message: "must be 'delete' or 'keep'" })
     .default('delete'),
@@ -252,7 +254,11 @@ export interface Config {
     maxBroadcastSeconds: number;
     /** 0: no check. */
     minFreeDiskBytes: number;
+    /** Finished recordings older than this many days are deleted; 0 keeps them. */
+    recordingRetentionDays: number;
   };
+  /** Teachers may record the live class itself. */
+  classRecording: boolean;
   /** What happens to a deleted class's recordings and documents. */
   deletedClassContent: 'delete' | 'keep';
 }
@@ -343,7 +349,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       recordingQuotaBytesPerTeacher: e.RECORDING_QUOTA_BYTES_PER_TEACHER,
       maxBroadcastSeconds: e.MAX_BROADCAST_SECONDS,
       minFreeDiskBytes: e.MIN_FREE_DISK_BYTES,
+      recordingRetentionDays: e.RECORDING_RETENTION_DAYS,
     },
+    classRecording: e.CLASS_RECORDING_ENABLED,
     deletedClassContent: e.DELETED_CLASS_CONTENT,
   };
 }

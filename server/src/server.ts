@@ -8,7 +8,15 @@ import * as collab from '@educloud/collab';
 import * as ingest from '@educloud/rtmp-ingest';
 import * as sfu from '@educloud/sfu';
 import * as signaling from '@educloud/signaling';
+import { hlsFiles } from './broadcast/hls-files.js';
+import { HlsGrants } from './broadcast/hls-grants.js';
+import { addRecordingRoutes } from './broadcast/recording-routes.js';
 import { recordingQuota } from './broadcast/recording-quota.js';
+import { ClassExports } from './class-recording/class-export.js';
+import { addClassRecordingRoutes } from './class-recording/class-recording-routes.js';
+import { ClassRecordings } from './class-recording/class-recordings.js';
+import { recoverClassRecordings } from './class-recording/recover-class-recordings.js';
+import { startRetention } from './class-recording/recording-retention.js';
 import { wireBroadcasts, type BroadcastWiring } from './broadcast/wire-broadcasts.js';
 import { deletedClassContent } from './classes/deleted-class-content.js';
 import { addClassDocumentRoutes, authorizeClassDocument } from './collab/class-documents.js';
@@ -39,6 +47,11 @@ export interface RunningServer {
   ingest: ingest.IngestHandle | undefined;
   /** The METRICS_PORT listener, when configured. */
   metrics: MetricsServer | undefined;
+  /** Undefined when CLASS_RECORDING_ENABLED=false. */
+  classRecordings: ClassRecordings | undefined;
+  classExports: ClassExports;
+  /** Start-up recovery of class recordings a killed process left. */
+  classRecovery: Promise<{ id: string; status: 'ready' | 'failed' }[]>;
   close(): Promise<void>;
 }
 
@@ -151,6 +164,49 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
     ? wireBroadcasts({ ingest: rtmp, signaling: bound, secret, logger: log })
     : undefined;
 
+  const quota = recordingQuota({
+    limitBytes: config.limits.recordingQuotaBytesPerTeacher,
+    classesOfCreator: (classId) => bound().classes.classesOfCreator(classId),
+    bytesUsed: (classIds) => ingest.recordingBytes(db as Kysely<ingest.IngestDatabase>, classIds),
+  });
+  const classRecordings = config.classRecording
+    ? new ClassRecordings({
+        db: db as Kysely<ingest.IngestDatabase>,
+        recordingsDir: config.recordingsDir,
+        nodeId,
+        sfu: media,
+        logger: log,
+        minFreeDiskBytes: config.limits.minFreeDiskBytes,
+        admit: quota,
+        onStatus: (classId, status) => late.signaling?.live.recordingStatus(classId, status),
+      })
+    : undefined;
+  // Recordings a killed process left behind are finalized in the background.
+  const classRecovery = classRecordings
+    ? recoverClassRecordings({
+        db: db as Kysely<ingest.IngestDatabase>,
+        recordingsDir: config.recordingsDir,
+        nodeId,
+        logger: log.child({ part: 'class-recording' }),
+        exclude: classRecordings.liveIds(),
+        finalize: (id, classId, startedAt) => classRecordings.finalize(id, classId, startedAt),
+      }).catch((err: unknown) => {
+        log.error({ err }, 'class recording recovery failed');
+        return [];
+      })
+    : Promise.resolve([]);
+  // Without RTMP the recordings library and its files still serve class recordings.
+  const grants = new HlsGrants(secret, 6 * 3600);
+  const store = ingest.recordingsStore(db as Kysely<ingest.IngestDatabase>, config.recordingsDir);
+  const ownLibrary = !broadcasts && classRecordings !== undefined;
+  const classExports = new ClassExports({ logger: log.child({ part: 'class-export' }) });
+  const retention = startRetention({
+    db: db as Kysely<ingest.IngestDatabase>,
+    recordingsDir: config.recordingsDir,
+    days: config.limits.recordingRetentionDays,
+    logger: log,
+  });
+
   const version = await packageVersion();
   const turn = config.turn;
   // signaling.start attaches the request handler synchronously, before its first await.
@@ -182,6 +238,8 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
     tldrawLicenseKey: config.tldrawLicenseKey,
     metricsToken: config.metrics.token,
     iceServers: (userId) => (turn ? [turnCredentials(turn, userId)] : []),
+    recording: classRecordings,
+    onLiveActivity: classRecordings ? (e) => classRecordings.activity(e) : undefined,
     onClassDeleted: deletedClassContent({
       policy: config.deletedClassContent,
       ingest: rtmp,
@@ -192,8 +250,29 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
     extraRoutes: (routes, { classes }) => {
       addClassDocumentRoutes(routes, classes, docs);
       broadcasts?.addRoutes(routes);
+      if (ownLibrary) addRecordingRoutes(routes, { recordings: store, signaling: bound, grants });
+      if (classRecordings) {
+        addClassRecordingRoutes(routes, {
+          db,
+          recordingsDir: config.recordingsDir,
+          signaling: bound,
+          grants,
+          exports: classExports,
+        });
+      }
     },
-    extraMiddleware: broadcasts ? [broadcasts.middleware] : [],
+    extraMiddleware: broadcasts
+      ? [broadcasts.middleware]
+      : ownLibrary
+        ? [
+            hlsFiles({
+              recordings: store,
+              dir: (id) => ingest.recordingPath(config.recordingsDir, id),
+              grants,
+              classExists: (classId) => bound().classes.exists(classId),
+            }),
+          ]
+        : [],
   });
   late.signaling = sig;
   const metricsServer =
@@ -224,6 +303,9 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
       }, config.shutdownTimeoutMs);
       force.unref();
       // Recordings are finalized and documents flushed before anything they need goes away.
+      retention.stop();
+      await classRecordings?.close();
+      await classRecovery;
       await broadcasts?.close();
       await rtmp?.close();
       await docs.close();
@@ -247,6 +329,9 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
     collab: docs,
     ingest: rtmp,
     metrics: metricsServer,
+    classRecordings,
+    classExports,
+    classRecovery,
     close,
   };
 }

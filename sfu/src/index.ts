@@ -22,3 +22,19 @@ export * from './types.js';
 export async function start(options: SfuOptions): Promise<Sfu> {
   return Sfu.create(resolveOptions(options));
 }
+export {
+  RoomRecorder,
+  type RecordableRoom,
+  type RecordedTrackInfo,
+  type RoomRecorderOptions,
+} from './recording/room-recorder.js';
+export { TRACK_PID_FILE, SEGMENT_PREFIX } from './recording/track-writer.js';
+export {
+  finalizeTrack,
+  countPackets,
+  probeDurationMs,
+  probeMediaSpanMs,
+  listSegments,
+  type FinalizeTrackTools,
+} from './recording/finalize-track.js';
+export { startSyntheticProducer, type SyntheticProducer } from './recording/synthetic-producer.js';

@@ -24,6 +24,7 @@ import type { LiveState } from './live/live-state.js';
 import type { MediaRooms } from './live/media-port.js';
 import { RedisLiveState } from './live/redis-live-state.js';
 import { SocketAuthority } from './live/socket-authority.js';
+import type { ClassRecordingControl, LiveActivity } from './live/recording-port.js';
 
 export { signalingMigrations } from './db/migrations.js';
 export type { SignalingTables } from './db/schema.js';
@@ -41,6 +42,11 @@ export { RouteTable, who, type RouteSpec } from './http/route-table.js';
 export { metricsAuthorized } from './http/metrics-auth.js';
 export type { LiveGateway, BroadcastHost } from './live/live-gateway.js';
 export type { BreakoutStore } from './live/breakouts/breakout-store.js';
+export type {
+  ClassRecordingControl,
+  LiveActivity,
+  RecordingParticipant,
+} from './live/recording-port.js';
 
 export interface SignalingOptions {
   httpServer: Server;
@@ -87,6 +93,10 @@ export interface SignalingOptions {
   metricsToken?: string;
   /** TURN servers and credentials for a user, handed out with each WebRTC transport. */
   iceServers?: (userId: string) => IceServer[];
+  /** Recording of live classes (teachers start and stop it over the live socket). */
+  recording?: ClassRecordingControl;
+  /** What a class recording's timeline keeps. */
+  onLiveActivity?: (e: LiveActivity) => void;
 }
 
 export interface SignalingHandle {
@@ -193,6 +203,8 @@ export async function start(opts: SignalingOptions): Promise<SignalingHandle> {
     breakouts,
     eventRate: { ...opts.liveEventRate, maxRefused: opts.liveEventRate.burst },
     iceServers: opts.iceServers,
+    recording: opts.recording,
+    onActivity: opts.onLiveActivity,
   });
   return {
     app,

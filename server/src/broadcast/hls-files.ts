@@ -12,12 +12,16 @@ const RECORDING_ID = /^[A-Za-z0-9-]{1,64}$/;
 // Ladder renditions live in sub-directories named like `720p`.
 const SUBDIR = /^[a-z0-9_-]{1,32}$/;
 // Only what players need: no temp files, pid files or anything a later version drops there.
-const FILE = /^[A-Za-z0-9_-]{1,64}\.(m3u8|ts|mp4)$/;
+// Class recordings add their tracks (webm, mp4), timeline (jsonl) and manifest (json).
+const FILE = /^[A-Za-z0-9_-]{1,64}\.(m3u8|ts|mp4|webm|jsonl|json)$/;
 
 const CONTENT_TYPES: Record<string, string> = {
   m3u8: 'application/vnd.apple.mpegurl',
   ts: 'video/mp2t',
   mp4: 'video/mp4',
+  webm: 'video/webm',
+  jsonl: 'application/jsonl',
+  json: 'application/json',
 };
 
 export interface HlsPath {
@@ -25,7 +29,7 @@ export interface HlsPath {
   grant: string;
   /** Relative to the recording's directory, already checked to stay inside it. */
   file: string;
-  ext: 'm3u8' | 'ts' | 'mp4';
+  ext: 'm3u8' | 'ts' | 'mp4' | 'webm' | 'jsonl' | 'json';
 }
 
 /** Splits `/hls/<recordingId>/<grant>/[<rendition>/]<file>`; null for anything else. */
@@ -50,7 +54,8 @@ function downloadName(title: string): string {
 function cacheControl(rec: Recording, ext: HlsPath['ext'], isPublic: boolean): string {
   const scope = isPublic ? 'public' : 'private';
   // A live playlist changes every segment; a finished one never does (its URL holds the grant).
-  if (ext === 'm3u8') return rec.status === 'ready' ? `${scope}, max-age=300` : 'no-cache';
+  if (ext === 'm3u8' || ext === 'jsonl' || ext === 'json')
+    return rec.status === 'ready' ? `${scope}, max-age=300` : 'no-cache';
   // Segments are written under their final name only when complete (temp_file).
   return `${scope}, max-age=31536000, immutable`;
 }
@@ -81,7 +86,9 @@ function parseRange(
  * the recording is public). Refusals use the API's error format.
  */
 export function hlsFiles(deps: {
-  ingest: IngestHandle;
+  recordings: Pick<IngestHandle['recordings'], 'get'>;
+  /** A recording's directory. */
+  dir: (recordingId: string) => string;
   grants: HlsGrants;
   /** A deleted class's recordings (kept by DELETED_CLASS_CONTENT=keep) are not served. */
   classExists: (classId: string) => Promise<boolean>;
@@ -107,14 +114,14 @@ export function hlsFiles(deps: {
         );
       }
     }
-    const rec = await deps.ingest.recordings.get(p.recordingId);
+    const rec = await deps.recordings.get(p.recordingId);
     if (isPublic && !rec?.isPublic)
       throw new HttpError('forbidden', 'This recording is not public');
     if (!rec || !(await deps.classExists(rec.classId))) {
       throw new HttpError('not_found', 'No such recording');
     }
 
-    const path = join(deps.ingest.hlsDir(rec.id), p.file);
+    const path = join(deps.dir(rec.id), p.file);
     let size: number;
     try {
       const st = await stat(path);

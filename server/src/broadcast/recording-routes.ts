@@ -22,9 +22,10 @@ import { PUBLIC_GRANT, type HlsGrants } from './hls-grants.js';
 
 const classParams = z.strictObject({ id: z.uuid({ message: 'must be a class id' }) });
 
-function summary(r: Recording): RecordingSummary {
+export function summary(r: Recording): RecordingSummary {
   return {
     id: r.id,
+    kind: r.kind,
     title: r.title,
     startedAt: r.startedAt,
     durationMs: r.durationMs,
@@ -39,17 +40,19 @@ export function hlsFileUrl(recordingId: string, grant: string, file: string): st
 }
 
 interface Deps {
-  ingest: IngestHandle;
+  /** Absent when RTMP is off: the library still lists class recordings. */
+  ingest?: IngestHandle;
+  recordings: Pick<IngestHandle['recordings'], 'list' | 'get' | 'rename' | 'setPublic' | 'delete'>;
   signaling: () => SignalingHandle;
   grants: HlsGrants;
 }
 
 /** The REST side of broadcasts and recordings: status, library, playback links. */
 export function addRecordingRoutes(routes: RouteTable, deps: Deps): void {
-  const { ingest, grants } = deps;
+  const { ingest, grants, recordings } = deps;
   const classes = () => deps.signaling().classes;
   const recordingOf = async (classId: string, rid: string) => {
-    const rec = await ingest.recordings.get(rid);
+    const rec = await recordings.get(rid);
     if (!rec || rec.classId !== classId) throw new HttpError('not_found', 'No such recording');
     return rec;
   };
@@ -58,7 +61,11 @@ export function addRecordingRoutes(routes: RouteTable, deps: Deps): void {
       return {
         recording: summary(rec),
         hlsUrl: hlsFileUrl(rec.id, PUBLIC_GRANT, MASTER_PLAYLIST),
-        mp4Url: rec.status === 'ready' ? hlsFileUrl(rec.id, PUBLIC_GRANT, RECORDING_MP4) : null,
+        // A class recording's MP4 is its export (see the replay).
+        mp4Url:
+          rec.status === 'ready' && rec.kind === 'broadcast'
+            ? hlsFileUrl(rec.id, PUBLIC_GRANT, RECORDING_MP4)
+            : null,
         expiresAt: null,
       };
     }
@@ -66,13 +73,17 @@ export function addRecordingRoutes(routes: RouteTable, deps: Deps): void {
     return {
       recording: summary(rec),
       hlsUrl: hlsFileUrl(rec.id, token, MASTER_PLAYLIST),
-      mp4Url: rec.status === 'ready' ? hlsFileUrl(rec.id, token, RECORDING_MP4) : null,
+      mp4Url:
+        rec.status === 'ready' && rec.kind === 'broadcast'
+          ? hlsFileUrl(rec.id, token, RECORDING_MP4)
+          : null,
       expiresAt: expiresAt.toISOString(),
     };
   };
 
-  routes
-    .add({
+  if (ingest) {
+    const live = ingest;
+    routes.add({
       method: 'get',
       path: '/api/classes/:id/broadcast',
       summary: "Whether the class's OBS broadcast is live, and where to watch it",
@@ -82,9 +93,9 @@ export function addRecordingRoutes(routes: RouteTable, deps: Deps): void {
       responses: { 200: { description: 'Broadcast state', schema: broadcastStatusResponseSchema } },
       handler: async ({ principal, params }) => {
         const { role } = await classes().requireMember(who(principal), params.id);
-        const here = ingest.liveClasses().find((b) => b.classId === params.id)?.recordingId ?? null;
+        const here = live.liveClasses().find((b) => b.classId === params.id)?.recordingId ?? null;
         // OBS may publish to any node; its HLS is on the shared recordings storage.
-        const recordingId = here ?? (await ingest.recordings.liveOnAnotherNode(params.id));
+        const recordingId = here ?? (await live.recordings.liveOnAnotherNode(params.id));
         return {
           status: 200,
           body: {
@@ -94,13 +105,15 @@ export function addRecordingRoutes(routes: RouteTable, deps: Deps): void {
               recordingId === null
                 ? null
                 : hlsFileUrl(recordingId, grants.sign(recordingId).token, MASTER_PLAYLIST),
-            ingestBitrateBps: here === null ? null : ingest.bitrate(params.id),
+            ingestBitrateBps: here === null ? null : live.bitrate(params.id),
             // Quota figures and refusals are the teachers' business.
-            notice: role === 'teacher' ? ingest.notice(params.id) : null,
+            notice: role === 'teacher' ? live.notice(params.id) : null,
           },
         };
       },
-    })
+    });
+  }
+  routes
     .add({
       method: 'get',
       path: '/api/classes/:id/recordings',
@@ -111,7 +124,7 @@ export function addRecordingRoutes(routes: RouteTable, deps: Deps): void {
       responses: { 200: { description: 'Recordings', schema: recordingListResponseSchema } },
       handler: async ({ principal, params }) => {
         await classes().requireMember(who(principal), params.id);
-        const list = await ingest.recordings.list(params.id);
+        const list = await recordings.list(params.id);
         return { status: 200, body: { recordings: list.map(summary) } };
       },
     })
@@ -127,10 +140,9 @@ export function addRecordingRoutes(routes: RouteTable, deps: Deps): void {
       handler: async ({ principal, params, body }) => {
         await classes().requireTeacher(who(principal), params.id);
         let rec = await recordingOf(params.id, params.rid);
-        if (body.title !== undefined)
-          rec = (await ingest.recordings.rename(rec.id, body.title)) ?? rec;
+        if (body.title !== undefined) rec = (await recordings.rename(rec.id, body.title)) ?? rec;
         if (body.isPublic !== undefined) {
-          rec = (await ingest.recordings.setPublic(rec.id, body.isPublic)) ?? rec;
+          rec = (await recordings.setPublic(rec.id, body.isPublic)) ?? rec;
         }
         return { status: 200, body: { recording: summary(rec) } };
       },
@@ -147,7 +159,7 @@ export function addRecordingRoutes(routes: RouteTable, deps: Deps): void {
         await classes().requireTeacher(who(principal), params.id);
         const rec = await recordingOf(params.id, params.rid);
         try {
-          if (!(await ingest.recordings.delete(rec.id))) {
+          if (!(await recordings.delete(rec.id))) {
             throw new HttpError('not_found', 'No such recording');
           }
         } catch (err) {
@@ -181,7 +193,7 @@ export function addRecordingRoutes(routes: RouteTable, deps: Deps): void {
       params: publicRecordingParamsSchema,
       responses: { 200: { description: 'Playback links', schema: playbackResponseSchema } },
       handler: async ({ params }) => {
-        const rec = await ingest.recordings.get(params.rid);
+        const rec = await recordings.get(params.rid);
         if (!rec?.isPublic) throw new HttpError('not_found', 'No such public recording');
         return { status: 200, body: playback(rec) };
       },

@@ -52,10 +52,16 @@ export function wireBroadcasts(deps: {
 
   return {
     addRoutes(routes) {
-      addRecordingRoutes(routes, { ingest, signaling: deps.signaling, grants });
+      addRecordingRoutes(routes, {
+        ingest,
+        recordings: ingest.recordings,
+        signaling: deps.signaling,
+        grants,
+      });
     },
     middleware: hlsFiles({
-      ingest,
+      recordings: ingest.recordings,
+      dir: (id) => ingest.hlsDir(id),
       grants,
       classExists: (classId) => deps.signaling().classes.exists(classId),
     }),

@@ -12,6 +12,7 @@ import type {
   PlainTransportInfo,
   PlainTransportOptions,
   ProduceRequest,
+  ProducerInfo,
   TransportStats,
   WebRtcTransportInfo,
   WebRtcTransportOptions,
@@ -20,12 +21,14 @@ import { asClientError } from './clientError.js';
 import { consumeProducer } from './consume.js';
 import type { RoomConsumer } from './consumerAppData.js';
 import { createProducer } from './produce.js';
-import type { RoomProducer } from './ProducerDirectory.js';
+import { producerInfo, type RoomProducer } from './ProducerDirectory.js';
 import type { RoomContext } from './RoomContext.js';
 import { openPlainTransport, openWebRtcTransport } from './transports.js';
 import { transportStats } from './transportStats.js';
 
 export type PeerEvents = {
+  /** A producer of this peer is ready to be consumed (a recorder follows these). */
+  producerAdded: [ProducerInfo];
   /** Whatever the cause (closed by the peer, its transport closed, the peer left). */
   producerClosed: [{ producerId: string; source: MediaSource }];
   /** The consumed producer went away. */
@@ -133,6 +136,7 @@ export class Peer extends EventEmitter<PeerEvents> {
       { peerId: this.id, producerId: producer.id, kind, source },
       'producer created',
     );
+    if (!this.left) this.emit('producerAdded', producerInfo(producer, this.id));
     return { id: producer.id };
   }
 
@@ -177,6 +181,16 @@ export class Peer extends EventEmitter<PeerEvents> {
       throw new SfuError('validation_failed', 'temporalLayer must be an integer >= 0');
     }
     await consumer.setPreferredLayers(layers);
+  }
+
+  /** Asks the consumed producer's sender for a key frame (a recorder starting a segment). */
+  requestKeyFrame(consumerId: string): Promise<void> {
+    return this.consumer(consumerId).requestKeyFrame();
+  }
+
+  /** Closes one transport, and the producers and consumers on it. */
+  closeTransport(transportId: string): void {
+    this.transport(transportId).close();
   }
 
   /** Closing a transport closes its producers and consumers too. */

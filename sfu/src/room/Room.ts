@@ -17,6 +17,8 @@ export type RoomCloseReason = 'closed' | 'workerDied';
 export type RoomEvents = {
   /** The room is gone. After 'workerDied' its clients must reconnect to a rebuilt room. */
   close: [{ roomId: string; reason: RoomCloseReason }];
+  /** A peer's new producer, ready to be consumed. */
+  producerAdded: [ProducerInfo];
   /** Whatever the cause (closed by its peer, transport closed, peer left). */
   producerClosed: [{ peerId: string; producerId: string; source: MediaSource }];
   /** The consumed producer went away: tell the consuming peer (`peerId`). */
@@ -109,6 +111,9 @@ export class Room extends EventEmitter<RoomEvents> {
     const existing = this.peers.get(peerId);
     if (existing) return existing;
     const peer = new Peer(peerId, this.context);
+    peer.on('producerAdded', (info) => {
+      if (!this.closed) this.emit('producerAdded', info);
+    });
     peer.on('producerClosed', (event) => {
       if (!this.closed) this.emit('producerClosed', { peerId, ...event });
     });

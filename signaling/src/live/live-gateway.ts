@@ -8,6 +8,7 @@ import {
   type ClientEventName,
   type ClientEventResults,
   type IceServer,
+  type ClassRecordingStatus,
   type PeerInfo,
 } from '@educloud/protocol';
 import type { TokenService } from '../auth/token-service.js';
@@ -39,6 +40,8 @@ import { LiveRoom, roomChannel, teachersChannel } from './live-room.js';
 import type { LiveServer as Server, LiveSocket as Socket } from './live-io.js';
 import type { LiveState } from './live-state.js';
 import type { MediaRooms } from './media-port.js';
+import type { ClassRecordingControl, LiveActivity } from './recording-port.js';
+import { recordingHandlers } from './recording-events.js';
 import type { SocketAuthority } from './socket-authority.js';
 
 export interface BroadcastHost {
@@ -68,6 +71,9 @@ export interface LiveGatewayOptions {
   authority: SocketAuthority;
   /** TURN servers and credentials for a user, handed out with each transport. */
   iceServers?: (userId: string) => IceServer[];
+  recording?: ClassRecordingControl;
+  /** Told of what a class recording's timeline keeps (events that succeeded, leaves). */
+  onActivity?: (e: LiveActivity) => void;
 }
 
 /**
@@ -106,6 +112,7 @@ export class LiveGateway {
         store: opts.breakouts,
         logger: opts.logger.child({ part: 'breakouts' }),
       }),
+      recording: opts.recording,
     };
     this.events = new Counter({
       name: 'educloud_live_events_total',
@@ -160,6 +167,11 @@ export class LiveGateway {
   /** Tells every member connected to the class (on any node) about the OBS broadcast. */
   broadcastStatus(classId: string, status: { live: boolean; recordingId: string | null }) {
     this.opts.io.to(roomChannel(classId)).emit('broadcast:status', status);
+  }
+
+  /** Tells every member connected to the class that its recording started or stopped. */
+  recordingStatus(classId: string, status: ClassRecordingStatus) {
+    this.opts.io.to(roomChannel(classId)).emit('recording:status', status);
   }
 
   /**
@@ -272,6 +284,16 @@ export class LiveGateway {
         parsed.data as z.output<(typeof clientEvents)[E]>,
       );
       reply({ ok: true, data });
+      if (this.opts.onActivity && session.classId && session.peerId) {
+        this.opts.onActivity({
+          classId: session.classId,
+          peerId: session.peerId,
+          name: session.principal.name,
+          event: name,
+          payload: parsed.data,
+          result: data,
+        });
+      }
     } catch (err) {
       if (err instanceof AckError || err instanceof HttpError) {
         reply({ ok: false, error: { code: err.code, message: err.message } });
@@ -305,7 +327,17 @@ export class LiveGateway {
           },
         );
         opened.onMediaReleased((peerId, m) => this.limits.forget(peerId, m));
-        opened.onPeerRemoved((peerId) => this.deps.breakouts.peerRemoved(classId, peerId));
+        opened.onPeerRemoved((peerId) => {
+          this.deps.breakouts.peerRemoved(classId, peerId);
+          this.opts.onActivity?.({
+            classId,
+            peerId,
+            name: '',
+            event: 'peer:left',
+            payload: null,
+            result: null,
+          });
+        });
         return opened;
       });
       this.rooms.set(classId, room);
@@ -366,6 +398,9 @@ export class LiveGateway {
         const activity = await classActivity(this.deps, room, result.peerId, session);
         this.deps.breakouts.sendStateTo(socket, classId);
         await room.persisted();
+        const recording = this.deps.recording?.status(classId);
+        // Told after the ack, so the client has set up its handlers for the class.
+        if (recording?.recording) setImmediate(() => socket.emit('recording:status', recording));
         return { ...result, ...activity };
       },
       'class:leave': async (socket, session) => {
@@ -487,6 +522,7 @@ export class LiveGateway {
       ...moderationHandlers(this.deps),
       ...stageHandlers(this.deps),
       ...breakoutHandlers(this.deps),
+      ...recordingHandlers(this.deps),
       'session:refresh': (socket, session, { token }) =>
         this.opts.authority.refresh(socket, session, token),
     };

@@ -13,6 +13,7 @@ import type { StageStore } from './stage-store.js';
 import type { WaitingRoom } from './waiting-room.js';
 import type { LiveRoom } from './live-room.js';
 import type { BreakoutManager } from './breakouts/breakout-manager.js';
+import type { ClassRecordingControl } from './recording-port.js';
 
 /** What the gateway knows about one socket; kept on `socket.data.session`. */
 export interface SocketSession {
@@ -58,4 +59,6 @@ export interface ClassDeps {
   removals: Removals;
   stage: StageStore;
   breakouts: BreakoutManager;
+  /** Absent when the server does not record classes. */
+  recording?: ClassRecordingControl;
 }

@@ -1,4 +1,8 @@
 import {
+  boardAtResponseSchema,
+  classReplayResponseSchema,
+  type BoardAtResponse,
+  type ClassReplayResponse,
   broadcastStatusResponseSchema,
   playbackResponseSchema,
   recordingListResponseSchema,
@@ -60,4 +64,33 @@ export async function updateRecording(
 
 export async function deleteRecording(api: ApiClient, classId: string, rid: string): Promise<void> {
   await api.request(recordingPath(classId, rid), { method: 'DELETE' });
+}
+
+/** A class recording's replay: tracks, timeline, signed file links, export state. */
+export function getClassReplay(
+  api: ApiClient,
+  classId: string,
+  rid: string,
+): Promise<ClassReplayResponse> {
+  return api.request(`${recordingPath(classId, rid)}/replay`, {
+    auth: { classId },
+    schema: classReplayResponseSchema,
+  });
+}
+
+/** The whiteboard's records at `at` (epoch ms) of a class recording. */
+export function getBoardAt(
+  api: ApiClient,
+  classId: string,
+  rid: string,
+  at: number,
+): Promise<BoardAtResponse> {
+  return api.request(`${recordingPath(classId, rid)}/board?at=${Math.round(at)}`, {
+    auth: { classId },
+    schema: boardAtResponseSchema,
+  });
+}
+
+export async function startClassExport(api: ApiClient, classId: string, rid: string) {
+  await api.request(`${recordingPath(classId, rid)}/export`, { method: 'POST' });
 }

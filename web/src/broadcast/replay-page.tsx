@@ -12,6 +12,7 @@ import { useApi } from '../auth/session-context.js';
 import { useDocumentTitle } from '../lib/use-document-title.js';
 import { useResource } from '../lib/use-resource.js';
 import { getPlayback } from './broadcast-api.js';
+import { ClassReplay } from './class-replay.js';
 import { HlsPlayer } from './hls-player.js';
 import { formatDateTime, formatDuration } from './recording-format.js';
 import { BackToClass } from '../components/back-to-class.js';
@@ -51,6 +52,12 @@ function ReplayView({ classId, rid }: { classId: string; rid: string }) {
           </Typography>
           {p.recording.status === 'failed' ? (
             <Alert severity="error">This recording could not be saved.</Alert>
+          ) : p.recording.kind === 'class' ? (
+            p.recording.status === 'ready' ? (
+              <ClassReplay classId={classId} rid={rid} />
+            ) : (
+              <Alert severity="info">The class recording is being prepared…</Alert>
+            )
           ) : (
             <HlsPlayer
               src={p.hlsUrl}
@@ -59,7 +66,7 @@ function ReplayView({ classId, rid }: { classId: string; rid: string }) {
               showSpeed
             />
           )}
-          {p.mp4Url && (
+          {p.mp4Url && p.recording.kind !== 'class' && (
             <Box>
               <Button
                 href={p.mp4Url}

@@ -19,6 +19,7 @@ import { ControlBar } from './control-bar.js';
 import type { LiveSnapshot, RemotePeer } from './live-session.js';
 import { describeMediaError, openCamera, openScreen } from './media-devices.js';
 import { ParticipantTiles } from './participant-tiles.js';
+import { RecordingControl } from './recording-control.js';
 import type { RoomCommand } from './room-shortcuts.js';
 import type { RoomControl, RoomTab } from './room-slots.js';
 import { ShortcutsDialog } from './shortcuts-dialog.js';
@@ -184,7 +185,18 @@ export function LiveRoomView({
 
   // --- Places for other features (see room-slots.ts): add entries here, not layout. ---
   const roomTabs: RoomTab[] = [];
-  const roomControls: RoomControl[] = [];
+  const roomControls: RoomControl[] = [
+    {
+      id: 'recording',
+      element: (
+        <RecordingControl
+          signaling={session.signaling}
+          isTeacher={isTeacher}
+          onError={setDeviceError}
+        />
+      ),
+    },
+  ];
 
   const ended = endMessages[state.status];
   const overlay = !ended && state.status !== 'waiting';

@@ -1,0 +1,44 @@
+import type { ChatMessage, PollInfo, TimelineEvent } from '@educloud/protocol';
+import type { LiveActivity } from '@educloud/signaling';
+
+/** The timeline event a live-class activity becomes, if a replay shows it. */
+export function activityToTimeline(a: LiveActivity, at: number): TimelineEvent | null {
+  switch (a.event) {
+    case 'class:join': {
+      const peerId = (a.result as { peerId?: string } | null)?.peerId ?? a.peerId;
+      return { type: 'join', at, peerId, name: a.name };
+    }
+    case 'class:leave':
+    case 'peer:left':
+      return { type: 'leave', at, peerId: a.peerId };
+    case 'chat:send': {
+      const { message } = a.result as { message: ChatMessage };
+      // Private messages to the teachers stay out of a replay anyone in the class can watch.
+      if ((a.payload as { to?: string }).to !== 'everyone') return null;
+      return {
+        type: 'chat',
+        at,
+        messageId: message.id,
+        from: message.senderName,
+        text: message.text,
+      };
+    }
+    case 'hand:set':
+      return {
+        type: 'hand',
+        at,
+        peerId: a.peerId,
+        raised: (a.payload as { raised: boolean }).raised,
+      };
+    case 'poll:create': {
+      const { poll } = a.result as { poll: PollInfo };
+      return { type: 'poll', at, pollId: poll.id, state: 'opened', question: poll.question };
+    }
+    case 'poll:close': {
+      const { pollId } = a.payload as { pollId: string };
+      return { type: 'poll', at, pollId, state: 'closed', question: '' };
+    }
+    default:
+      return null;
+  }
+}

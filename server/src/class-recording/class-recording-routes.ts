@@ -1,0 +1,125 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Kysely } from 'kysely';
+import {
+  boardAtQuerySchema,
+  boardAtResponseSchema,
+  classDocumentName,
+  classRecordingManifestSchema,
+  classReplayResponseSchema,
+  recordingParamsSchema,
+} from '@educloud/protocol';
+import { loadDocumentAt, type CollabTables } from '@educloud/collab';
+import { getRecording, recordingPath, type IngestDatabase } from '@educloud/rtmp-ingest';
+import { HttpError, who, type RouteTable, type SignalingHandle } from '@educloud/signaling';
+import { HLS_PREFIX } from '../broadcast/hls-files.js';
+import { PUBLIC_GRANT, type HlsGrants } from '../broadcast/hls-grants.js';
+import type { ClassExports } from './class-export.js';
+import { MANIFEST_FILE } from './finalize-class-recording.js';
+import { readTimeline, TIMELINE_FILE } from './timeline-log.js';
+
+// Must match the web client's TldrawYjsBinding: the Y.Map holding the board's records.
+const BOARD_RECORDS_KEY = 'tldraw';
+
+interface Deps {
+  db: Kysely<unknown>;
+  recordingsDir: string;
+  signaling: () => SignalingHandle;
+  grants: HlsGrants;
+  exports: ClassExports;
+}
+
+/** Replay of a class recording: its manifest, timeline and signed file links; the board at a time. */
+export function addClassRecordingRoutes(routes: RouteTable, deps: Deps): void {
+  const ingestDb = deps.db as Kysely<IngestDatabase>;
+  const classRecording = async (classId: string, rid: string) => {
+    const rec = await getRecording(ingestDb, rid);
+    if (!rec || rec.classId !== classId || rec.kind !== 'class') {
+      throw new HttpError('not_found', 'No such class recording');
+    }
+    if (rec.status !== 'ready') throw new HttpError('conflict', 'The recording is not ready yet');
+    return rec;
+  };
+  routes
+    .add({
+      method: 'get',
+      path: '/api/classes/:id/recordings/:rid/replay',
+      summary: "A class recording's tracks, timeline and file links, for the replay page",
+      tag: 'broadcasts',
+      audience: 'member',
+      params: recordingParamsSchema,
+      responses: { 200: { description: 'Replay', schema: classReplayResponseSchema } },
+      handler: async ({ principal, params }) => {
+        await deps.signaling().classes.requireMember(who(principal), params.id);
+        const rec = await classRecording(params.id, params.rid);
+        const dir = recordingPath(deps.recordingsDir, rec.id);
+        const manifest = classRecordingManifestSchema.parse(
+          JSON.parse(await readFile(join(dir, MANIFEST_FILE), 'utf8')),
+        );
+        const grant = rec.isPublic ? PUBLIC_GRANT : deps.grants.sign(rec.id).token;
+        const filesUrl = `${HLS_PREFIX}${rec.id}/${grant}/`;
+        const exp = deps.exports.status(rec.id, dir);
+        return {
+          status: 200,
+          body: {
+            manifest,
+            filesUrl,
+            timeline: await readTimeline(join(dir, TIMELINE_FILE)),
+            boardDoc: classDocumentName(params.id, 'board'),
+            export: {
+              status: (await exp).status,
+              progress: (await exp).progress,
+              url: (await exp).status === 'ready' ? `${filesUrl}${(await exp).file}` : null,
+            },
+          },
+        };
+      },
+    })
+    .add({
+      method: 'get',
+      path: '/api/classes/:id/recordings/:rid/board',
+      summary: 'The whiteboard as it was at a moment of a class recording',
+      tag: 'broadcasts',
+      audience: 'member',
+      params: recordingParamsSchema,
+      query: boardAtQuerySchema,
+      responses: { 200: { description: 'Board records', schema: boardAtResponseSchema } },
+      handler: async ({ principal, params, query }) => {
+        await deps.signaling().classes.requireMember(who(principal), params.id);
+        const rec = await classRecording(params.id, params.rid);
+        const start = Date.parse(rec.startedAt);
+        const end = rec.endedAt ? Date.parse(rec.endedAt) : Date.now();
+        // Only moments of the recording: the board's later life is not part of it.
+        const at = Math.min(Math.max(query.at, start), end);
+        const doc = await loadDocumentAt(
+          deps.db as Kysely<CollabTables>,
+          classDocumentName(params.id, 'board'),
+          at,
+        );
+        try {
+          const records = Object.values(doc.getMap(BOARD_RECORDS_KEY).toJSON()) as Record<
+            string,
+            unknown
+          >[];
+          return { status: 200, body: { at, records } };
+        } finally {
+          doc.destroy();
+        }
+      },
+    })
+    .add({
+      method: 'post',
+      path: '/api/classes/:id/recordings/:rid/export',
+      summary: 'Start the MP4 export of a class recording (its teachers); progress in replay',
+      tag: 'broadcasts',
+      audience: 'member',
+      params: recordingParamsSchema,
+      responses: { 202: { description: 'Export started' } },
+      handler: async ({ principal, params }) => {
+        await deps.signaling().classes.requireTeacher(who(principal), params.id);
+        const rec = await classRecording(params.id, params.rid);
+        deps.exports.start(rec.id, recordingPath(deps.recordingsDir, rec.id));
+        return { status: 202, body: { started: true } };
+      },
+    });
+}

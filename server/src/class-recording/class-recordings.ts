@@ -1,0 +1,243 @@
+import { randomUUID } from 'node:crypto';
+import { statfs } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import type { ClassRecordingStatus, RecordingTrack, TimelineEvent } from '@educloud/protocol';
+import {
+  formatBytes,
+  getRecording,
+  insertRecording,
+  recordingPath,
+  updateRecording,
+  type IngestDatabase,
+} from '@educloud/rtmp-ingest';
+import { RoomRecorder, type RecordedTrackInfo, type Sfu } from '@educloud/sfu';
+import { AckError, type ClassRecordingControl, type LiveActivity } from '@educloud/signaling';
+import { activityToTimeline } from './activity-timeline.js';
+import { finalizeClassRecording } from './finalize-class-recording.js';
+import { TimelineLog, TIMELINE_FILE } from './timeline-log.js';
+
+export interface ClassRecordingsOptions {
+  db: Kysely<IngestDatabase>;
+  recordingsDir: string;
+  /** Written on each recording, so start-up recovery on another node leaves it alone. */
+  nodeId: string;
+  sfu: Sfu;
+  logger: Logger;
+  ffmpegPath?: string;
+  ffprobePath?: string;
+  /** Recording is refused while the data dir's disk has less free space (0: no check). */
+  minFreeDiskBytes: number;
+  freeDiskBytes?: (dir: string) => Promise<number>;
+  /** The per-teacher quota: a refusal message, or null to allow. */
+  admit?: (classId: string) => Promise<{ message: string } | null>;
+  segmentSeconds?: number;
+  /** Tells the class (start on its own, stop at shutdown). */
+  onStatus?: (classId: string, status: ClassRecordingStatus) => void;
+}
+
+interface Active {
+  id: string;
+  classId: string;
+  startedAt: number;
+  dir: string;
+  recorder: RoomRecorder;
+  timeline: TimelineLog;
+  names: Map<string, string>;
+  stopping?: Promise<void>;
+}
+
+const idle: ClassRecordingStatus = { recording: false, recordingId: null, startedAt: null };
+
+async function statfsFree(dir: string): Promise<number> {
+  const s = await statfs(dir);
+  return s.bavail * s.bsize;
+}
+
+/**
+ * Records live classes: a RoomRecorder on the class's SFU room for the media, a timeline of
+ * what happened beside it, and a row among the class's recordings (kind `class`).
+ */
+export class ClassRecordings implements ClassRecordingControl {
+  private readonly active = new Map<string, Active>();
+  private readonly finalizing = new Set<Promise<unknown>>();
+  private readonly tools: { ffmpegPath: string; ffprobePath: string; logger: Logger };
+  private readonly log: Logger;
+
+  constructor(private readonly o: ClassRecordingsOptions) {
+    this.log = o.logger.child({ part: 'class-recording' });
+    this.tools = {
+      ffmpegPath: o.ffmpegPath ?? 'ffmpeg',
+      ffprobePath: o.ffprobePath ?? 'ffprobe',
+      logger: this.log,
+    };
+  }
+
+  status(classId: string): ClassRecordingStatus {
+    const a = this.active.get(classId);
+    if (!a || a.stopping) return idle;
+    return { recording: true, recordingId: a.id, startedAt: new Date(a.startedAt).toISOString() };
+  }
+
+  async start(
+    classId: string,
+    by: { userId: string; name: string },
+    participants: { peerId: string; name: string }[],
+  ): Promise<ClassRecordingStatus> {
+    if (this.active.has(classId))
+      throw new AckError('conflict', 'The class is already being recorded');
+    await this.admit(classId);
+    const id = randomUUID();
+    const dir = recordingPath(this.o.recordingsDir, id);
+    await mkdir(dir, { recursive: true });
+    const startedAt = Date.now();
+    await insertRecording(this.o.db, {
+      id,
+      classId,
+      kind: 'class',
+      nodeId: this.o.nodeId,
+      title: `Class recording ${new Date(startedAt).toISOString().slice(0, 16).replace('T', ' ')} UTC`,
+      startedAt: new Date(startedAt).toISOString(),
+    });
+    const timeline = new TimelineLog(join(dir, TIMELINE_FILE));
+    const names = new Map(participants.map((p) => [p.peerId, p.name]));
+    timeline.append({ type: 'recording', at: startedAt, state: 'started' });
+    for (const p of participants) {
+      timeline.append({ type: 'join', at: startedAt, peerId: p.peerId, name: p.name });
+    }
+    const track = (t: RecordedTrackInfo): RecordingTrack => ({
+      trackId: t.trackId,
+      peerId: t.peerId,
+      name: names.get(t.peerId) ?? '',
+      kind: t.kind,
+      source: t.source,
+      startedAt: t.startedAt,
+      endedAt: t.endedAt,
+      file: `${t.trackId}.${t.finalExt}`,
+    });
+    const room = await this.o.sfu.classRooms(classId).openMain();
+    const recorder = RoomRecorder.start({
+      room,
+      dir,
+      ffmpegPath: this.tools.ffmpegPath,
+      logger: this.log.child({ recordingId: id }),
+      segmentSeconds: this.o.segmentSeconds,
+      onTrackStarted: (t) =>
+        timeline.append({ type: 'track', at: t.startedAt, state: 'started', track: track(t) }),
+      onTrackEnded: (t) =>
+        timeline.append({
+          type: 'track',
+          at: t.endedAt ?? Date.now(),
+          state: 'ended',
+          track: track(t),
+        }),
+      onActiveSpeaker: (peerId) => timeline.append({ type: 'speaker', at: Date.now(), peerId }),
+    });
+    this.active.set(classId, { id, classId, startedAt, dir, recorder, timeline, names });
+    this.log.info({ classId, recordingId: id, by: by.userId }, 'class recording started');
+    return this.status(classId);
+  }
+
+  async stop(classId: string): Promise<ClassRecordingStatus> {
+    const a = this.active.get(classId);
+    if (!a) throw new AckError('conflict', 'The class is not being recorded');
+    await this.finish(a);
+    return idle;
+  }
+
+  /** What happened in a class, kept on its recording's timeline while one runs. */
+  activity(e: LiveActivity): void {
+    const a = this.active.get(e.classId);
+    if (!a || a.stopping) return;
+    const event: TimelineEvent | null = activityToTimeline(e, Date.now());
+    if (!event) return;
+    if (event.type === 'join') a.names.set(event.peerId, event.name);
+    a.timeline.append(event);
+  }
+
+  /**
+   * Stops the media (resolves then: the class is told at once) and finalizes in the background;
+   * `finalizing` holds the finalizations still running (shutdown waits for them).
+   */
+  private finish(a: Active): Promise<void> {
+    a.stopping ??= (async () => {
+      const log = this.log.child({ recordingId: a.id });
+      try {
+        await a.recorder.stop();
+        a.timeline.append({ type: 'recording', at: Date.now(), state: 'stopped' });
+        await a.timeline.flush();
+        await updateRecording(this.o.db, a.id, { status: 'finalizing' });
+      } catch (err) {
+        log.error({ err }, 'class recording could not be stopped cleanly');
+      } finally {
+        this.active.delete(a.classId);
+      }
+      const done = this.finalize(a.id, a.classId, a.startedAt)
+        .catch(async (err: unknown) => {
+          log.error({ err }, 'class recording could not be finalized');
+          await updateRecording(this.o.db, a.id, { status: 'failed' }).catch(() => {});
+        })
+        .finally(() => this.finalizing.delete(done));
+      this.finalizing.add(done);
+    })();
+    return a.stopping;
+  }
+
+  async finalize(id: string, classId: string, startedAt: number): Promise<'ready' | 'failed'> {
+    const res = await finalizeClassRecording(
+      recordingPath(this.o.recordingsDir, id),
+      { recordingId: id, classId, startedAt },
+      this.tools,
+    );
+    const status = res.ok ? 'ready' : 'failed';
+    await updateRecording(this.o.db, id, {
+      status,
+      endedAt: new Date(res.endedAt).toISOString(),
+      durationMs: res.durationMs,
+      sizeBytes: res.sizeBytes,
+    });
+    this.log.info(
+      { recordingId: id, status, durationMs: res.durationMs },
+      'class recording finalized',
+    );
+    return status;
+  }
+
+  /** Ids being recorded by this process (recovery and deletion leave them alone). */
+  liveIds(): Set<string> {
+    return new Set([...this.active.values()].map((a) => a.id));
+  }
+
+  /** SIGTERM: every running recording is stopped and finalized; the classes are told. */
+  async close(): Promise<void> {
+    await Promise.all(
+      [...this.active.values()].map(async (a) => {
+        await this.finish(a);
+        this.o.onStatus?.(a.classId, idle);
+      }),
+    );
+    await Promise.all([...this.finalizing]);
+  }
+
+  /** Is the recording still there (the class deleted it meanwhile)? */
+  async exists(id: string): Promise<boolean> {
+    return (await getRecording(this.o.db, id)) !== null;
+  }
+
+  private async admit(classId: string): Promise<void> {
+    if (this.o.minFreeDiskBytes > 0) {
+      const free = await (this.o.freeDiskBytes ?? statfsFree)(this.o.recordingsDir);
+      if (free < this.o.minFreeDiskBytes) {
+        throw new AckError(
+          'conflict',
+          `The server's disk is almost full (${formatBytes(free)} free, ` +
+            `${formatBytes(this.o.minFreeDiskBytes)} needed): recording cannot start`,
+        );
+      }
+    }
+    const refusal = await this.o.admit?.(classId);
+    if (refusal) throw new AckError('conflict', refusal.message);
+  }
+}

@@ -1,0 +1,127 @@
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { Registry } from 'prom-client';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { start, type Room, type Sfu } from '../index.js';
+import { countPackets, finalizeTrack, listSegments } from './finalize-track.js';
+import { RoomRecorder, type RecordedTrackInfo } from './room-recorder.js';
+import { startSyntheticProducer, type SyntheticProducer } from './synthetic-producer.js';
+
+const logger = pino({ level: process.env.LOG_LEVEL ?? 'silent' });
+const tools = { ffmpegPath: 'ffmpeg', ffprobePath: 'ffprobe' };
+
+let sfu: Sfu;
+let room: Room;
+let dir: string;
+const feeds: SyntheticProducer[] = [];
+const recorders: RoomRecorder[] = [];
+
+beforeEach(async () => {
+  sfu = await start({
+    logger,
+    registry: new Registry(),
+    numWorkers: 1,
+    listenIp: '127.0.0.1',
+    rtcPort: 0,
+  });
+  room = await sfu.createRoom('class-rec');
+  dir = await mkdtemp(join(tmpdir(), 'room-recorder-'));
+});
+
+afterEach(async () => {
+  await Promise.all(recorders.splice(0).map((r) => r.stop()));
+  await Promise.all(feeds.splice(0).map((f) => f.stop()));
+  await sfu.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function until(check: () => boolean | Promise<boolean>, what: string, ms = 60_000) {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function segmentsOf(t: RecordedTrackInfo) {
+  return listSegments(join(dir, t.segmentsDir));
+}
+
+// Real ffmpeg processes on a shared 2-core machine: generous bounds, no timing assertions.
+describe('RoomRecorder', { timeout: 180_000 }, () => {
+  it('records every producer into segments, follows producers added and removed, and joins them', async () => {
+    feeds.push(await startSyntheticProducer(room, { peerId: 'teacher', kind: 'video' }));
+    feeds.push(await startSyntheticProducer(room, { peerId: 'teacher', kind: 'audio' }));
+    const started: RecordedTrackInfo[] = [];
+    const ended: RecordedTrackInfo[] = [];
+    const rec = RoomRecorder.start({
+      room,
+      dir,
+      ffmpegPath: 'ffmpeg',
+      logger,
+      segmentSeconds: 1,
+      onTrackStarted: (t) => started.push(t),
+      onTrackEnded: (t) => ended.push(t),
+    });
+    recorders.push(rec);
+    await rec.settled();
+    expect(rec.activeTracks.map((t) => `${t.kind}:${t.source}`).sort()).toEqual([
+      'audio:mic',
+      'video:camera',
+    ]);
+    // A student arrives mid-recording, and leaves again.
+    const late = await startSyntheticProducer(room, { peerId: 'student', kind: 'video' });
+    feeds.push(late);
+    await until(() => started.length === 3, 'the late producer to be recorded');
+    const lateTrack = started.find((t) => t.peerId === 'student')!;
+    await until(async () => (await segmentsOf(lateTrack)).length >= 2, 'the late track segments');
+    room.leave('student');
+    await until(() => ended.some((t) => t.peerId === 'student'), 'the late track to end');
+    // Several segments of the teacher's video before stopping.
+    const camera = started.find((t) => t.source === 'camera')!;
+    await until(async () => (await segmentsOf(camera)).length >= 3, 'camera segments');
+    const tracks = await rec.stop();
+    expect(tracks).toHaveLength(3);
+    expect(() => room.peer(rec.peerId)).toThrow();
+    for (const t of tracks) {
+      expect(t.endedAt).not.toBeNull();
+      const segs = await segmentsOf(t);
+      expect(segs.length).toBeGreaterThan(0);
+      expect(await countPackets('ffprobe', join(dir, t.segmentsDir, segs[0]!))).toBeGreaterThan(0);
+      const out = join(dir, `${t.trackId}.${t.finalExt}`);
+      const done = await finalizeTrack(join(dir, t.segmentsDir), out, tools);
+      expect(done?.durationMs).toBeGreaterThan(500);
+    }
+    expect(tracks.find((t) => t.kind === 'video')?.finalExt).toBe('webm');
+    expect((await readdir(dir)).filter((n) => n.endsWith('.webm'))).toHaveLength(3);
+  });
+
+  it('records a producer that ignores key frame requests once it sends one', async () => {
+    // The synthetic encoder ignores requests and sends a key frame every 6 s only: the track
+    // waits for one, then segments (cut at key frames only) are written; nothing crashes.
+    feeds.push(
+      await startSyntheticProducer(room, { peerId: 'p', kind: 'video', keyIntSeconds: 6 }),
+    );
+    const rec = RoomRecorder.start({ room, dir, ffmpegPath: 'ffmpeg', logger, segmentSeconds: 1 });
+    recorders.push(rec);
+    await rec.settled();
+    const anySegment = async () => {
+      const dirs = await readdir(join(dir, 'tracks')).catch(() => [] as string[]);
+      for (const d of dirs)
+        if ((await listSegments(join(dir, 'tracks', d))).length >= 2) return true;
+      return false;
+    };
+    await until(anySegment, 'two segments');
+    const tracks = await rec.stop();
+    const withMedia = [];
+    for (const t of tracks) {
+      const out = join(dir, `${t.trackId}.webm`);
+      const done = await finalizeTrack(join(dir, t.segmentsDir), out, tools);
+      if (done) withMedia.push(done);
+    }
+    expect(withMedia.length).toBeGreaterThan(0);
+    expect(withMedia[0]!.durationMs).toBeGreaterThan(1000);
+  });
+});

@@ -1,0 +1,245 @@
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import type { MediaSource } from '@educloud/protocol';
+import type { Peer } from '../room/Peer.js';
+import type { Room } from '../room/Room.js';
+import type { ProducerInfo } from '../types.js';
+import { consumerSdp, recorderCapabilities, trackContainer } from './sdp.js';
+import { TrackWriter } from './track-writer.js';
+import { freeRtpPortPair } from './udp-ports.js';
+
+/** The part of a Room the recorder uses (its public API only). */
+export type RecordableRoom = Pick<
+  Room,
+  'rtpCapabilities' | 'join' | 'leave' | 'listProducers' | 'on' | 'off'
+>;
+type RecorderPeer = Pick<
+  Peer,
+  | 'createPlainTransport'
+  | 'connectPlainTransport'
+  | 'consume'
+  | 'resumeConsumer'
+  | 'requestKeyFrame'
+  | 'closeTransport'
+  | 'hasLeft'
+>;
+
+export interface RecordedTrackInfo {
+  trackId: string;
+  producerId: string;
+  peerId: string;
+  kind: 'audio' | 'video';
+  source: MediaSource;
+  /** Epoch ms the consumer was resumed: the first media is written from about then. */
+  startedAt: number;
+  endedAt: number | null;
+  /** Segments directory relative to the recording directory. */
+  segmentsDir: string;
+  finalExt: 'webm' | 'mp4';
+}
+
+export interface RoomRecorderOptions {
+  room: RecordableRoom;
+  /** The recording's directory; tracks go to `tracks/<trackId>/`. */
+  dir: string;
+  ffmpegPath: string;
+  logger: Logger;
+  segmentSeconds?: number;
+  /** Video key frames are asked for this often, so every segment can start on one. */
+  keyFrameIntervalMs?: number;
+  /** A track whose ffmpeg died is started again (as a new track) after this long. */
+  restartDelayMs?: number;
+  onTrackStarted?: (t: RecordedTrackInfo) => void;
+  onTrackEnded?: (t: RecordedTrackInfo) => void;
+  onActiveSpeaker?: (peerId: string) => void;
+}
+
+interface Track {
+  info: RecordedTrackInfo;
+  transportId: string;
+  consumerId: string;
+  writer: TrackWriter;
+}
+
+/**
+ * Records every producer of a room, each through its own PlainTransport consumer into an ffmpeg
+ * that copies the RTP into segments. Producers that appear later are picked up, ones that go
+ * away end their track; the recorder is a peer of the room that only consumes.
+ */
+export class RoomRecorder {
+  readonly peerId = `recorder:${randomBytes(6).toString('hex')}`;
+  private readonly tracks = new Map<string, Track>();
+  private readonly pending = new Set<Promise<void>>();
+  private readonly finished: RecordedTrackInfo[] = [];
+  private seq = 0;
+  private stopped = false;
+  private readonly timer: NodeJS.Timeout;
+  private readonly log: Logger;
+  private readonly segmentSeconds: number;
+
+  private readonly onProducerAdded = (p: ProducerInfo) => this.add(p);
+  private readonly onConsumerClosed = (e: { peerId: string; producerId: string }) => {
+    if (e.peerId === this.peerId) void this.end(e.producerId);
+  };
+  private readonly onProducerClosed = (e: { producerId: string }) => void this.end(e.producerId);
+  private readonly onSpeaker = (e: { peerId: string }) => this.o.onActiveSpeaker?.(e.peerId);
+  private readonly onRoomClosed = () => void this.stop();
+  private peer!: RecorderPeer;
+
+  private constructor(private readonly o: RoomRecorderOptions) {
+    this.log = o.logger.child({ recorder: this.peerId });
+    this.segmentSeconds = o.segmentSeconds ?? 4;
+    const interval = o.keyFrameIntervalMs ?? this.segmentSeconds * 1000;
+    this.timer = setInterval(() => this.requestKeyFrames(), interval);
+    this.timer.unref();
+  }
+
+  static start(o: RoomRecorderOptions): RoomRecorder {
+    const r = new RoomRecorder(o);
+    r.peer = o.room.join(r.peerId);
+    o.room.on('producerAdded', r.onProducerAdded);
+    o.room.on('producerClosed', r.onProducerClosed);
+    o.room.on('consumerClosed', r.onConsumerClosed);
+    o.room.on('activeSpeaker', r.onSpeaker);
+    o.room.on('close', r.onRoomClosed);
+    for (const p of o.room.listProducers(r.peerId)) r.add(p);
+    return r;
+  }
+
+  /** Tracks being written now. */
+  get activeTracks(): RecordedTrackInfo[] {
+    return [...this.tracks.values()].map((t) => t.info);
+  }
+
+  /** Waits for tracks still being set up (tests, and stop). */
+  async settled(): Promise<void> {
+    while (this.pending.size > 0) await Promise.all([...this.pending]);
+  }
+
+  /** Ends every track (ffmpeg closes its last segment) and leaves the room. */
+  async stop(): Promise<RecordedTrackInfo[]> {
+    if (!this.stopped) {
+      this.stopped = true;
+      clearInterval(this.timer);
+      const { room } = this.o;
+      room.off('producerAdded', this.onProducerAdded);
+      room.off('producerClosed', this.onProducerClosed);
+      room.off('consumerClosed', this.onConsumerClosed);
+      room.off('activeSpeaker', this.onSpeaker);
+      room.off('close', this.onRoomClosed);
+      await this.settled();
+      await Promise.all([...this.tracks.keys()].map((id) => this.end(id)));
+      room.leave(this.peerId);
+    }
+    await this.settled();
+    return [...this.finished].sort((a, b) => a.startedAt - b.startedAt);
+  }
+
+  private add(p: ProducerInfo): void {
+    if (this.stopped || p.peerId === this.peerId || this.tracks.has(p.id)) return;
+    const task = this.open(p).catch((err: unknown) => {
+      this.log.error({ err, producerId: p.id }, 'could not record a producer');
+    });
+    this.pending.add(task);
+    void task.finally(() => this.pending.delete(task));
+  }
+
+  private async open(p: ProducerInfo): Promise<void> {
+    const { room } = this.o;
+    const peer = this.peer;
+    const trackId = `t${++this.seq}-${p.source}`;
+    const segmentsDir = join('tracks', trackId);
+    const port = await freeRtpPortPair();
+    const transport = await peer.createPlainTransport({
+      comedia: false,
+      rtcpMux: true,
+      listenIp: '127.0.0.1',
+    });
+    try {
+      const consumer = await peer.consume({
+        transportId: transport.id,
+        producerId: p.id,
+        rtpCapabilities: recorderCapabilities(room.rtpCapabilities),
+      });
+      const codec = consumer.rtpParameters.codecs[0]!;
+      const writer = await TrackWriter.start(
+        {
+          ffmpegPath: this.o.ffmpegPath,
+          dir: join(this.o.dir, segmentsDir),
+          sdp: consumerSdp(consumer.rtpParameters, consumer.kind, port),
+          port,
+          segmentSeconds: this.segmentSeconds,
+          logger: this.log.child({ trackId }),
+        },
+        (_code, expected) => {
+          if (!expected) void this.restart(p, trackId);
+        },
+      );
+      await peer.connectPlainTransport(transport.id, { ip: '127.0.0.1', port });
+      if (this.stopped) {
+        await writer.stop();
+        peer.closeTransport(transport.id);
+        return;
+      }
+      const info: RecordedTrackInfo = {
+        trackId,
+        producerId: p.id,
+        peerId: p.peerId,
+        kind: p.kind,
+        source: p.source,
+        startedAt: Date.now(),
+        endedAt: null,
+        segmentsDir,
+        finalExt: trackContainer(codec.mimeType).finalExt,
+      };
+      this.tracks.set(p.id, { info, transportId: transport.id, consumerId: consumer.id, writer });
+      await peer.resumeConsumer(consumer.id);
+      if (p.kind === 'video') await peer.requestKeyFrame(consumer.id).catch(() => {});
+      this.log.info({ trackId, producerId: p.id, source: p.source }, 'track recording');
+      this.o.onTrackStarted?.(info);
+    } catch (err) {
+      if (!peer.hasLeft) {
+        try {
+          peer.closeTransport(transport.id);
+        } catch {
+          // Already closed with its producer.
+        }
+      }
+      throw err;
+    }
+  }
+
+  /** ffmpeg died under a live producer (crash, no key frame to start from): start afresh. */
+  private async restart(p: ProducerInfo, trackId: string): Promise<void> {
+    const current = this.tracks.get(p.id);
+    if (!current || current.info.trackId !== trackId) return;
+    await this.end(p.id);
+    if (this.stopped) return;
+    await new Promise((r) => setTimeout(r, this.o.restartDelayMs ?? 2000));
+    const still = this.o.room.listProducers(this.peerId).find((x) => x.id === p.id);
+    if (still) this.add(still);
+  }
+
+  private async end(producerId: string): Promise<void> {
+    const t = this.tracks.get(producerId);
+    if (!t) return;
+    this.tracks.delete(producerId);
+    await t.writer.stop();
+    try {
+      this.peer.closeTransport(t.transportId);
+    } catch {
+      // The transport went with the producer.
+    }
+    t.info.endedAt = Date.now();
+    this.finished.push(t.info);
+    this.o.onTrackEnded?.(t.info);
+  }
+
+  private requestKeyFrames(): void {
+    for (const t of this.tracks.values()) {
+      if (t.info.kind !== 'video') continue;
+      void this.peer.requestKeyFrame(t.consumerId).catch(() => {});
+    }
+  }
+}

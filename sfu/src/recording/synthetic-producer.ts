@@ -1,0 +1,118 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, renameSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { MediaSource } from '@educloud/protocol';
+import type { Room } from '../room/Room.js';
+
+export interface SyntheticProducer {
+  producerId: string;
+  peerId: string;
+  /** Stops the ffmpeg feeding it (the producer stays, silent, until closed). */
+  stop(): Promise<void>;
+}
+
+const PT = { video: 101, audio: 100 } as const;
+
+/**
+ * A producer fed by ffmpeg over plain RTP: a VP8 test pattern or an Opus tone, encoded live.
+ * For tests and benchmarks that need real media without a browser.
+ */
+export async function startSyntheticProducer(
+  room: Pick<Room, 'join'>,
+  o: {
+    peerId: string;
+    kind: 'audio' | 'video';
+    source?: MediaSource;
+    ffmpegPath?: string;
+    /** Seconds between key frames (video); a huge value means "none after the first". */
+    keyIntSeconds?: number;
+  },
+): Promise<SyntheticProducer> {
+  const peer = room.join(o.peerId);
+  const t = await peer.createPlainProducerTransport({ listenIp: '127.0.0.1' });
+  const ssrc = 10_000_000 + Math.floor(Math.random() * 1_000_000_000);
+  const rtpParameters =
+    o.kind === 'video'
+      ? {
+          codecs: [{ mimeType: 'video/VP8', payloadType: PT.video, clockRate: 90000 }],
+          encodings: [{ ssrc }],
+        }
+      : {
+          codecs: [
+            { mimeType: 'audio/opus', payloadType: PT.audio, clockRate: 48000, channels: 2 },
+          ],
+          encodings: [{ ssrc }],
+        };
+  const { id } = await peer.produce({
+    transportId: t.id,
+    kind: o.kind,
+    rtpParameters,
+    source: o.source ?? (o.kind === 'video' ? 'camera' : 'mic'),
+  });
+  const clip = syntheticClip(o.ffmpegPath ?? 'ffmpeg', o.kind, o.keyIntSeconds ?? 2);
+  const child: ChildProcess = spawn(
+    o.ffmpegPath ?? 'ffmpeg',
+    [
+      ...['-hide_banner', '-loglevel', 'error', '-nostdin', '-re', '-stream_loop', '-1'],
+      ...['-i', clip, '-c', 'copy', ...(o.kind === 'video' ? ['-an'] : ['-vn'])],
+      ...['-ssrc', String(ssrc), '-payload_type', String(PT[o.kind])],
+      ...['-f', 'rtp', `rtp://${t.ip}:${t.port}?rtcpport=${t.rtcpPort}&pkt_size=1200`],
+    ],
+    { stdio: 'ignore' },
+  );
+  return {
+    producerId: id,
+    peerId: o.peerId,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGKILL');
+      }),
+  };
+}
+
+/**
+ * A 20 s clip encoded once and cached in the temp dir: sending it copied (`-re -c copy`) costs
+ * almost no CPU, so many synthetic participants fit on a small machine.
+ */
+function syntheticClip(ffmpegPath: string, kind: 'audio' | 'video', keyIntSeconds: number) {
+  const dir = join(tmpdir(), 'educloud-synthetic');
+  const file = join(
+    dir,
+    kind === 'video' ? `vp8-320x240-k${keyIntSeconds}.webm` : 'opus-tone.webm',
+  );
+  if (existsSync(file)) return file;
+  mkdirSync(dir, { recursive: true });
+  const args =
+    kind === 'video'
+      ? [
+          ...['-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=15', '-t', '20'],
+          ...['-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '8', '-b:v', '300k'],
+          ...[
+            '-g',
+            String(Math.round(keyIntSeconds * 15)),
+            '-keyint_min',
+            String(Math.round(keyIntSeconds * 15)),
+          ],
+        ]
+      : [
+          ...['-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000', '-t', '20'],
+          ...['-c:a', 'libopus', '-b:a', '32k', '-ac', '2'],
+        ];
+  const part = `${file}.${process.pid}.part`;
+  const r = spawnSync(ffmpegPath, [
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-y',
+    ...args,
+    '-f',
+    'webm',
+    part,
+  ]);
+  if (r.status !== 0) throw new Error(`could not encode a synthetic ${kind} clip`);
+  renameSync(part, file);
+  return file;
+}

@@ -1,0 +1,34 @@
+import type { ClassRecordingStatus } from '@educloud/protocol';
+
+/** Who is in the class when recording starts, so the timeline can name them. */
+export interface RecordingParticipant {
+  peerId: string;
+  name: string;
+}
+
+/**
+ * Recording of the live class, done by the media side; the composition root provides it.
+ * `start` refuses (AckError `conflict`) when already recording or when the disk would fill.
+ */
+export interface ClassRecordingControl {
+  start(
+    classId: string,
+    by: { userId: string; name: string },
+    participants: RecordingParticipant[],
+  ): Promise<ClassRecordingStatus>;
+  stop(classId: string): Promise<ClassRecordingStatus>;
+  status(classId: string): ClassRecordingStatus;
+}
+
+/**
+ * Something happened in a live class that a recording's timeline keeps: a client event that
+ * succeeded (with its payload and result), or a participant gone for good.
+ */
+export interface LiveActivity {
+  classId: string;
+  peerId: string;
+  name: string;
+  event: string;
+  payload: unknown;
+  result: unknown;
+}

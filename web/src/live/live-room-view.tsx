@@ -17,6 +17,7 @@ import Tooltip from '@mui/material/Tooltip';
 import Typography from '@mui/material/Typography';
 import { useCallback, useState } from 'react';
 import { useSession } from '../auth/session-context.js';
+import { BreakoutPanel } from '../breakouts/breakout-panel.js';
 import { ClassroomSidebar } from '../classroom/classroom-sidebar.js';
 import { LiveNotices } from '../classroom/live-notices.js';
 import { useClassroom } from '../classroom/use-classroom.js';
@@ -156,6 +157,7 @@ export function LiveRoomView({
       {state.error && <Alert severity="error">{state.error}</Alert>}
       {deviceError && <Alert severity="warning">{deviceError}</Alert>}
       <LiveNotices notices={classroom.notices} store={session.classroom} />
+      <BreakoutPanel classId={classId} session={session} live={state} isTeacher={isTeacher} />
 
       <Box
         sx={{

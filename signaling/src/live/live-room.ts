@@ -263,12 +263,14 @@ export class LiveRoom {
     }
     if (this.roomOf(peerId) === breakoutId) return;
     const from = this.spaceOf(peerId);
+    // Out of the old room's channel first: the producer:closed news of its own producers
+    // would make the client drop its camera and microphone instead of carrying them over.
+    entry.socket?.leave(from.channel);
     from.releasePeer(peerId);
     for (const listener of this.releasedListeners) listener(peerId, from.media);
     if (breakoutId === null) this.location.delete(peerId);
     else this.location.set(peerId, breakoutId);
     const to = this.spaceOf(peerId);
-    entry.socket?.leave(from.channel);
     entry.socket?.join(to.channel);
     entry.socket?.emit('breakout:moved', {
       roomId: breakoutId,

@@ -10,6 +10,7 @@ import useMediaQuery from '@mui/material/useMediaQuery';
 import { useTheme } from '@mui/material/styles';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useSession } from '../auth/session-context.js';
+import { BreakoutPanel } from '../breakouts/breakout-panel.js';
 import { ClassroomSidebar } from '../classroom/classroom-sidebar.js';
 import { LiveNotices } from '../classroom/live-notices.js';
 import { useClassroom } from '../classroom/use-classroom.js';
@@ -362,6 +363,10 @@ export function LiveRoomView({
             </Alert>
           )}
           <LiveNotices notices={classroom.notices} store={session.classroom} />
+          {/* Breakouts bring their own board; bounded so the stage keeps its place. */}
+          <Box sx={{ maxHeight: '45vh', overflow: 'auto' }}>
+            <BreakoutPanel classId={classId} session={session} live={state} isTeacher={isTeacher} />
+          </Box>
         </Box>
 
         <Box

@@ -1,5 +1,6 @@
 import type { types as ms } from 'mediasoup-client';
-import type { JoinResult, PeerInfo } from '@educloud/protocol';
+import type { BreakoutMoved, JoinResult, PeerInfo } from '@educloud/protocol';
+import { BreakoutStore } from '../breakouts/breakout-store.js';
 import { ClassroomStore } from '../classroom/classroom-store.js';
 import { LiveMedia, type LocalSource, type RemoteTrack } from './live-media.js';
 import { QualityPoller, type QualityReport } from './quality-poller.js';
@@ -57,11 +58,14 @@ export class LiveSession {
   readonly signaling: SignalingClient;
   /** Chat, polls, settings, waiting list and notices. */
   readonly classroom: ClassroomStore;
+  /** The class's breakout rooms. */
+  readonly breakouts: BreakoutStore;
   private readonly media: LiveMedia;
   private readonly quality: QualityPoller;
   private readonly peers = new Map<string, RemotePeer>();
   private readonly listeners = new Set<() => void>();
   private joinedOnce = false;
+  private switching: Promise<void> = Promise.resolve();
   /** peer:updated about ourselves can arrive before the class:join answer names our peer. */
   private earlySelf: PeerInfo | null = null;
   private viewer: { id: string; name: string } | null = null;
@@ -88,6 +92,7 @@ export class LiveSession {
   ) {
     this.signaling = new SignalingClient(getToken);
     this.classroom = new ClassroomStore(this.signaling);
+    this.breakouts = new BreakoutStore(this.signaling);
     this.media = new LiveMedia(this.signaling, {
       trackAdded: (peerId, track) => {
         this.peers.get(peerId)?.tracks.push(track);
@@ -142,6 +147,10 @@ export class LiveSession {
       if (!s.active) this.moveTo('error', `Cannot connect: ${err.message}`);
     });
     s.on('media:reconnect', () => void this.rebuildMedia());
+    // One move at a time: a second one waits until the first has set media up.
+    s.on('breakout:moved', (moved) => {
+      this.switching = this.switching.then(() => this.switchRoom(moved));
+    });
     s.on('class:ended', () => this.finish('ended'));
     s.on('session:replaced', () => this.finish('replaced'));
     s.on('kicked', () => this.finish('kicked'));
@@ -193,6 +202,7 @@ export class LiveSession {
     s.on('class:live', ({ live }) => this.set({ live }));
     s.on('broadcast:status', (status) => this.onBroadcastStatus?.(status));
     this.classroom.listen(() => this.state.role !== 'teacher');
+    this.breakouts.listen();
     s.connect();
     this.quality.start();
   }
@@ -298,6 +308,32 @@ export class LiveSession {
       ...(resumePeerId ? { resumePeerId } : {}),
     });
     await this.setUpMedia(joined);
+  }
+
+  /**
+   * Moved to another room of the class (a breakout, or back): the server closed our media in
+   * the old room; set it up against the new room's router, same tracks, same mute state.
+   */
+  private async switchRoom(moved: BreakoutMoved): Promise<void> {
+    this.media.dropAllConsumers();
+    this.media.forgetProducers();
+    this.media.close();
+    try {
+      await this.media.loadDevice(moved.routerRtpCapabilities);
+      await this.media.createTransport('recv');
+      const consumed = Promise.all([
+        ...moved.producers.map((p) => this.media.consume(p, this.state.peerId)),
+        this.media.consumeAnnouncedEarly(),
+      ]);
+      await this.media.createTransport('send');
+      for (const source of ['camera', 'mic', 'screen'] as const) {
+        const track = this.state.local[source];
+        if (track && track.readyState === 'live') await this.produce(source, track);
+      }
+      await consumed;
+    } catch (err) {
+      this.set({ error: err instanceof Error ? err.message : String(err) });
+    }
   }
 
   /** A fresh peer (first join, or the old one expired): new transports, produce, consume. */

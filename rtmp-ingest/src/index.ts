@@ -57,6 +57,7 @@ export {
   type Recording,
 } from './recordings.js';
 export { runTool, probeDurationSec } from './media-tools.js';
+export { stopOrphanWriter } from './orphan-writer.js';
 export { recoverRecordings, type RecoveredRecording, type RecoveryOptions } from './recovery.js';
 export type { AttachedReader, BroadcastEvent, IngestEvents, ReaderSpec } from './broadcasts.js';
 export { rtpBridgeArgs, type RtpBridgeArgsInput, type RtpOutput } from './rtp-bridge-args.js';

@@ -1,8 +1,9 @@
-import { readFile, rm, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { finalizeRecordingDir, MEDIA_PLAYLIST } from './finalize.js';
+import { stopOrphanWriter } from './orphan-writer.js';
 import { PACKAGER_PID_FILE } from './packager.js';
 import {
   listUnfinishedRecordings,
@@ -30,41 +31,6 @@ export interface RecoveredRecording {
   durationMs: number;
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/**
- * An ffmpeg started by a killed ingest is orphaned, not killed: it may still be writing. Stop it
- * the graceful way first so it lists its last segment. Only a process whose command line names
- * this recording is touched (pids get reused).
- */
-async function stopOrphanPackager(dir: string, logger: Logger): Promise<void> {
-  const pidFile = join(dir, PACKAGER_PID_FILE);
-  let pid: number;
-  try {
-    pid = Number.parseInt(await readFile(pidFile, 'utf8'), 10);
-  } catch {
-    return;
-  }
-  if (Number.isInteger(pid) && pid > 1 && alive(pid)) {
-    const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
-    if (cmdline.includes(dir)) {
-      logger.warn({ pid, dir }, 'stopping orphaned packager');
-      process.kill(pid, 'SIGINT');
-      const deadline = Date.now() + 10_000;
-      while (alive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-      if (alive(pid)) process.kill(pid, 'SIGKILL');
-    }
-  }
-  await rm(pidFile, { force: true });
-}
-
 async function lastModified(path: string): Promise<Date | null> {
   try {
     return (await stat(path)).mtime;
@@ -77,7 +43,7 @@ async function recoverOne(rec: Recording, o: RecoveryOptions): Promise<Recovered
   const dir = recordingPath(o.recordingsDir, rec.id);
   const log = o.logger.child({ recordingId: rec.id });
   await updateRecording(o.db, rec.id, { status: 'finalizing' });
-  await stopOrphanPackager(dir, log);
+  await stopOrphanWriter(join(dir, PACKAGER_PID_FILE), dir, 10_000, log);
   // The last playlist write is the best estimate of when the broadcast died.
   const endedAt = (await lastModified(join(dir, MEDIA_PLAYLIST))) ?? new Date();
   let result;

@@ -1,45 +1,22 @@
-import { readdir, readFile, rm } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import {
   listUnfinishedRecordings,
   recordingPath,
+  stopOrphanWriter,
   updateRecording,
   type IngestDatabase,
 } from '@educloud/rtmp-ingest';
 import { TRACK_PID_FILE } from '@educloud/sfu';
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/**
- * A track ffmpeg of a killed server is orphaned, still listening: SIGINT makes it close its
- * segment. Only a process whose command line names this track directory is touched.
- */
+/** Track ffmpegs of a killed server may still be listening: each closes its segment first. */
 async function stopOrphanWriters(dir: string, logger: Logger): Promise<void> {
   const tracks = await readdir(join(dir, 'tracks')).catch(() => [] as string[]);
   for (const t of tracks) {
     const trackDir = join(dir, 'tracks', t);
-    const pidFile = join(trackDir, TRACK_PID_FILE);
-    const pid = Number.parseInt(await readFile(pidFile, 'utf8').catch(() => ''), 10);
-    if (Number.isInteger(pid) && pid > 1 && alive(pid)) {
-      const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
-      if (cmdline.includes(trackDir)) {
-        logger.warn({ pid, trackDir }, 'stopping orphaned track writer');
-        process.kill(pid, 'SIGINT');
-        const deadline = Date.now() + 5000;
-        while (alive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-        if (alive(pid)) process.kill(pid, 'SIGKILL');
-      }
-    }
-    await rm(pidFile, { force: true });
+    await stopOrphanWriter(join(trackDir, TRACK_PID_FILE), trackDir, 5000, logger);
   }
 }
 

@@ -22,11 +22,14 @@ const POSTGRES_SUITES = [
   'rtmp-ingest/src/recovery-ownership.test.ts',
 ];
 
-// One project per workspace so each part's tests can carry their own timeouts; the browser
-// end-to-end project runs its files one at a time (2 cores, one Chromium at once).
+// One project per workspace so each part's tests can carry their own timeouts.
 export default defineConfig({
   resolve: { conditions: ['source'] },
   test: {
+    // Vitest's default is one worker fewer than the cores, so one on a 2-core machine; most
+    // suites wait on real time (ffmpeg, timers, network), so two files at once fit 2 cores.
+    // The browser project still runs alone, one file at a time, after the others.
+    maxWorkers: 2,
     projects: [
       'protocol',
       'sfu',

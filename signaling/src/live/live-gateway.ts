@@ -312,7 +312,7 @@ export class LiveGateway {
   private async room(classId: string): Promise<LiveRoom> {
     let room = this.rooms.get(classId);
     if (!room) {
-      room = this.opts.media.open(classId).then((media) => {
+      room = this.opts.media.open(classId).then(async (media) => {
         const opened = new LiveRoom(
           classId,
           media,
@@ -338,6 +338,12 @@ export class LiveGateway {
             result: null,
           });
         });
+        // Breakouts still running (this node restarted, or another node opened them).
+        await this.deps.breakouts
+          .resume(opened)
+          .catch((err: unknown) =>
+            this.opts.logger.error({ err, classId }, 'could not take the breakouts up again'),
+          );
         return opened;
       });
       this.rooms.set(classId, room);

@@ -194,6 +194,7 @@ export async function start(opts: SignalingOptions): Promise<SignalingHandle> {
     media: opts.media,
     state:
       opts.liveState ?? (redis ? new RedisLiveState(redis.pub) : new DatabaseLiveState(opts.db)),
+    multiNode: redis !== undefined,
     logger: opts.logger.child({ part: 'live' }),
     registry: opts.registry,
     reconnectGraceMs: opts.reconnectGraceMs,

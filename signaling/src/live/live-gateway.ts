@@ -59,6 +59,8 @@ export interface LiveGatewayOptions {
   classes: ClassService;
   media: MediaRooms;
   state: LiveState;
+  /** Nodes share the Socket.IO adapter (Redis). */
+  multiNode?: boolean;
   logger: Logger;
   registry: Registry;
   reconnectGraceMs: number;
@@ -111,6 +113,7 @@ export class LiveGateway {
         media: opts.media,
         store: opts.breakouts,
         logger: opts.logger.child({ part: 'breakouts' }),
+        multiNode: opts.multiNode,
       }),
       recording: opts.recording,
     };

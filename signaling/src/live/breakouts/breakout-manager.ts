@@ -16,6 +16,9 @@ import type { BreakoutStore, StoredBreakouts } from './breakout-store.js';
 import { ClassBreakouts } from './class-breakouts.js';
 import { Countdown } from './countdown.js';
 
+/** Between nodes (Socket.IO's server-side events): a class's breakouts changed in the database. */
+const CHANGED = 'educloud:breakouts-changed';
+
 /** What the teacher's voice and picture pipe into the breakouts. */
 const spokenSources: ReadonlySet<string> = new Set(['mic', 'camera', 'screen', 'screenAudio']);
 
@@ -24,6 +27,8 @@ export interface BreakoutManagerOptions {
   media: MediaRooms;
   store: BreakoutStore;
   logger: Logger;
+  /** Other nodes share the Socket.IO adapter (Redis): they hear of each change to the clock. */
+  multiNode?: boolean;
   now?: () => number;
 }
 
@@ -34,10 +39,18 @@ export interface BreakoutManagerOptions {
  */
 export class BreakoutManager {
   private readonly classes = new Map<string, ClassBreakouts>();
+  /** The live room each class's breakouts run in, on this node. */
+  private readonly liveRooms = new Map<string, LiveRoom>();
   private readonly now: () => number;
 
   constructor(private readonly opts: BreakoutManagerOptions) {
     this.now = opts.now ?? Date.now;
+    if (opts.multiNode) {
+      (opts.io as unknown as { on(e: string, l: (classId: string) => void): void }).on(
+        CHANGED,
+        (classId) => void this.sync(classId),
+      );
+    }
   }
 
   state(classId: string): BreakoutState | null {
@@ -124,6 +137,7 @@ export class BreakoutManager {
     b = new ClassBreakouts(stored.sessionId, stored.rooms, stored.assignment, countdown);
     for (const [userId, roomId] of stored.placement) b.placement.set(userId, roomId);
     this.classes.set(classId, b);
+    this.liveRooms.set(classId, room);
     room.setPlacement((info) => this.placeLateJoiner(room, b, info));
     return b;
   }
@@ -137,6 +151,7 @@ export class BreakoutManager {
       if (this.classes.get(room.classId) !== b) return;
       if (await this.opts.store.finish(room.classId, b.sessionId, b.countdown.endsAt)) {
         this.closeHere(room, b, 'time is up', true);
+        this.tellOtherNodes(room.classId);
         return;
       }
       const now = await this.opts.store.running(room.classId);
@@ -155,6 +170,7 @@ export class BreakoutManager {
   private closeHere(room: LiveRoom, b: ClassBreakouts, reason: string, announce: boolean): void {
     if (this.classes.get(room.classId) !== b) return;
     this.classes.delete(room.classId);
+    this.liveRooms.delete(room.classId);
     b.countdown.stop();
     b.speaker = null;
     room.setPlacement(undefined);
@@ -205,6 +221,7 @@ export class BreakoutManager {
     const b = this.running(room.classId);
     const endsAt = b.countdown.extend(seconds);
     await this.opts.store.setEnd(room.classId, b.sessionId, endsAt);
+    this.tellOtherNodes(room.classId);
     this.broadcast(room.classId);
     return endsAt;
   }
@@ -214,6 +231,7 @@ export class BreakoutManager {
     const b = this.running(room.classId);
     const endsAt = b.countdown.endIn(seconds);
     await this.opts.store.setEnd(room.classId, b.sessionId, endsAt);
+    this.tellOtherNodes(room.classId);
     this.broadcast(room.classId);
     return endsAt;
   }
@@ -223,6 +241,25 @@ export class BreakoutManager {
     const b = this.running(room.classId);
     this.closeHere(room, b, reason, true);
     await this.opts.store.finish(room.classId, b.sessionId);
+    this.tellOtherNodes(room.classId);
+  }
+
+  /** Another node changed the class's breakouts: follow the database (new end, or ended). */
+  private async sync(classId: string): Promise<void> {
+    const b = this.classes.get(classId);
+    const room = this.liveRooms.get(classId);
+    if (!b || !room) return;
+    try {
+      const stored = await this.opts.store.running(classId);
+      if (stored?.sessionId === b.sessionId) b.countdown.endAt(stored.endsAt);
+      else this.closeHere(room, b, 'ended on another node', false);
+    } catch (err) {
+      this.opts.logger.warn({ err, classId }, 'could not follow the breakouts of another node');
+    }
+  }
+
+  private tellOtherNodes(classId: string): void {
+    if (this.opts.multiNode) this.opts.io.serverSideEmit(CHANGED as never, classId as never);
   }
 
   /** Pipes the teacher's microphone, camera and screen into every breakout. */
@@ -279,8 +316,10 @@ export class BreakoutManager {
     if (!b) return;
     b.countdown.stop();
     this.classes.delete(classId);
+    this.liveRooms.delete(classId);
     void this.opts.store
       .finish(classId, b.sessionId)
+      .then(() => this.tellOtherNodes(classId))
       .catch((err: unknown) => this.opts.logger.warn({ err }, 'could not close breakouts'));
   }
 
@@ -291,6 +330,7 @@ export class BreakoutManager {
   close(): void {
     for (const b of this.classes.values()) b.countdown.stop();
     this.classes.clear();
+    this.liveRooms.clear();
   }
 
   private async pipe(room: LiveRoom, b: ClassBreakouts, p: ProducerInfo): Promise<void> {

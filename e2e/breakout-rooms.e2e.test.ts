@@ -222,4 +222,4 @@ it('keeps each breakout to its room-mates, lets the teacher speak to all, and br
   for (const [name, errors] of Object.entries(pageErrors)) {
     expect(unexpectedPageErrors(errors), name).toEqual([]);
   }
-}, 300_000);
+}, 480_000);

@@ -14,6 +14,8 @@ export const breakoutLimits = {
   minDuration: 5,
   maxDuration: 4 * 3600,
   maxExtend: 3600,
+  /** Seconds: "close in…" gives the rooms at most this long to finish their sentence. */
+  maxCloseCountdown: 120,
   /** The rooms are warned this many seconds before the end (when the duration allows). */
   warnings: [60, 10],
   maxMessageLength: 1000,
@@ -56,6 +58,14 @@ export const breakoutMoveSchema = z.strictObject({
 export const breakoutExtendSchema = z.strictObject({
   seconds: z.number().int().min(1).max(breakoutLimits.maxExtend),
 });
+/**
+ * Closes every room: now, or when a countdown of `afterSeconds` ends (the rooms see it, as the
+ * end of their time).
+ */
+export const breakoutCloseSchema = z.strictObject({
+  afterSeconds: z.number().int().min(1).max(breakoutLimits.maxCloseCountdown).optional(),
+});
+export type BreakoutClose = z.input<typeof breakoutCloseSchema>;
 export const breakoutSpeakSchema = z.strictObject({});
 export const breakoutMessageSchema = z.strictObject({
   text: z.string().trim().min(1).max(breakoutLimits.maxMessageLength),

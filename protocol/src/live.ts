@@ -11,6 +11,7 @@ import {
   type WaitingEntry,
 } from './moderation.js';
 import {
+  breakoutCloseSchema,
   breakoutExtendSchema,
   breakoutMessageSchema,
   breakoutMoveSchema,
@@ -132,7 +133,7 @@ export const clientEvents = {
   'breakout:open': breakoutOpenSchema,
   'breakout:move': breakoutMoveSchema,
   'breakout:extend': breakoutExtendSchema,
-  'breakout:closeAll': z.strictObject({}),
+  'breakout:closeAll': breakoutCloseSchema,
   'breakout:speakToAll:start': breakoutSpeakSchema,
   'breakout:speakToAll:stop': breakoutSpeakSchema,
   'breakout:messageAll': breakoutMessageSchema,

@@ -10,7 +10,7 @@ import type { Registry } from 'prom-client';
 import { AccountService } from './auth/account-service.js';
 import { DerivedKeys } from './auth/secrets.js';
 import { TokenService } from './auth/token-service.js';
-import { ClassService } from './classes/class-service.js';
+import { ClassService, type DeletedClassParts } from './classes/class-service.js';
 import { StreamKeys } from './classes/stream-keys.js';
 import type { SignalingTables } from './db/schema.js';
 import { createHttpApp } from './http/app.js';
@@ -31,7 +31,7 @@ export type { SignalingTables } from './db/schema.js';
 export type { Principal } from './auth/principal.js';
 export { HttpError } from './http/http-error.js';
 export type { AccountService } from './auth/account-service.js';
-export type { ClassService } from './classes/class-service.js';
+export type { ClassService, DeletedClassParts } from './classes/class-service.js';
 export type { TokenService } from './auth/token-service.js';
 export type { MediaRoom, MediaRooms, PipedProducer } from './live/media-port.js';
 export { AckError } from './live/ack-error.js';
@@ -88,7 +88,7 @@ export interface SignalingOptions {
    */
   liveEventRate: { perSecond: number; burst: number };
   /** Removes what other parts keep for a deleted class (recordings, documents). */
-  onClassDeleted?: (classId: string) => Promise<void>;
+  onClassDeleted?: (classId: string, parts: DeletedClassParts) => Promise<void>;
   /** Bearer token /metrics requires; without one /metrics is not served on this port. */
   metricsToken?: string;
   /** TURN servers and credentials for a user, handed out with each WebRTC transport. */
@@ -194,6 +194,7 @@ export async function start(opts: SignalingOptions): Promise<SignalingHandle> {
     media: opts.media,
     state:
       opts.liveState ?? (redis ? new RedisLiveState(redis.pub) : new DatabaseLiveState(opts.db)),
+    multiNode: redis !== undefined,
     logger: opts.logger.child({ part: 'live' }),
     registry: opts.registry,
     reconnectGraceMs: opts.reconnectGraceMs,

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { deleteStoredDocuments, type CollabHandle } from '@educloud/collab';
 import type { IngestHandle } from '@educloud/rtmp-ingest';
+import type { DeletedClassParts } from '@educloud/signaling';
 
 export type DeletedClassPolicy = 'delete' | 'keep';
 
@@ -15,9 +16,9 @@ export function deletedClassContent(deps: {
   collab: CollabHandle;
   db: Parameters<typeof deleteStoredDocuments>[0];
   logger: Logger;
-}): (classId: string) => Promise<void> {
+}): (classId: string, parts?: DeletedClassParts) => Promise<void> {
   const log = deps.logger.child({ part: 'deleted-class' });
-  return async (classId) => {
+  return async (classId, parts) => {
     try {
       if (deps.policy === 'keep') {
         await deps.ingest?.recordings.unpublishForClass(classId);
@@ -27,6 +28,10 @@ export function deletedClassContent(deps: {
       const recordings = (await deps.ingest?.recordings.deleteForClass(classId)) ?? 0;
       await deps.collab.flush();
       await deleteStoredDocuments(deps.db, `class/${classId}/`);
+      // Breakout boards are named after their room (`breakout/<id>/board`), not the class.
+      for (const id of parts?.breakoutIds ?? []) {
+        await deleteStoredDocuments(deps.db, `breakout/${id}/`);
+      }
       log.info({ classId, recordings }, 'class deleted with its recordings and documents');
     } catch (err) {
       log.error({ err, classId }, "removing a deleted class's recordings or documents failed");

@@ -32,7 +32,13 @@ export interface ClassHooks {
    * Runs after a class's rows are gone, before the deletion is answered: other parts remove
    * what they keep for it (recordings, documents). Expected to handle its own errors.
    */
-  onDeleted?: (classId: string) => Promise<void>;
+  onDeleted?: (classId: string, parts: DeletedClassParts) => Promise<void>;
+}
+
+/** What a deleted class had that lives outside its rows (documents named after them). */
+export interface DeletedClassParts {
+  /** Its breakout rooms, open or closed: each has its own whiteboard document. */
+  breakoutIds: string[];
 }
 /** Told when a user's membership of a class ended (userId null: the class is gone). */
 export type OnMembershipEnded = (classId: string, userId: string | null) => void;
@@ -136,12 +142,19 @@ export class ClassService {
 
   async remove(p: Principal, classId: string): Promise<void> {
     await this.requireTeacher(p, classId);
-    await this.db.transaction().execute(async (tx) => {
+    const breakoutIds = await this.db.transaction().execute(async (tx) => {
+      // Read before the rows cascade away: their documents are named after them.
+      const breakouts = await tx
+        .selectFrom('breakout_rooms')
+        .select('id')
+        .where('class_id', '=', classId)
+        .execute();
       await tx.deleteFrom('class_members').where('class_id', '=', classId).execute();
       await tx.deleteFrom('classes').where('id', '=', classId).execute();
+      return breakouts.map((b) => b.id);
     });
     this.membershipEnded(classId, null);
-    await this.hooks.onDeleted?.(classId);
+    await this.hooks.onDeleted?.(classId, { breakoutIds });
   }
 
   /** Whether the class exists (a deleted class's kept recordings are not served). */

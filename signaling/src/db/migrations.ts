@@ -271,4 +271,20 @@ export const signalingMigrations: Record<string, Migration> = {
       await db.schema.dropTable('breakout_rooms').execute();
     },
   },
+  signaling_0060_breakout_sessions: {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable('breakout_sessions')
+        .addColumn('class_id', 'text', (c) =>
+          c.primaryKey().references('classes.id').onDelete('cascade'),
+        )
+        .addColumn('id', 'text', (c) => c.notNull())
+        .addColumn('assignment', 'text', (c) => c.notNull())
+        .addColumn('ends_at', 'text', (c) => c.notNull())
+        .execute();
+    },
+    async down(db: Kysely<any>) {
+      await db.schema.dropTable('breakout_sessions').execute();
+    },
+  },
 };

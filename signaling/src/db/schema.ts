@@ -137,4 +137,15 @@ export interface SignalingTables {
     user_id: string;
     breakout_id: string;
   };
+  /**
+   * The breakouts a class runs now (one row at most a class): enough to take them up again
+   * after a restart, and for one node only to end them when their time is up.
+   */
+  breakout_sessions: {
+    class_id: string;
+    id: string;
+    assignment: 'random' | 'manual' | 'choose';
+    /** ISO time at which everyone returns to the main room. */
+    ends_at: string;
+  };
 }

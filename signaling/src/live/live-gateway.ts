@@ -59,6 +59,8 @@ export interface LiveGatewayOptions {
   classes: ClassService;
   media: MediaRooms;
   state: LiveState;
+  /** Nodes share the Socket.IO adapter (Redis). */
+  multiNode?: boolean;
   logger: Logger;
   registry: Registry;
   reconnectGraceMs: number;
@@ -111,6 +113,7 @@ export class LiveGateway {
         media: opts.media,
         store: opts.breakouts,
         logger: opts.logger.child({ part: 'breakouts' }),
+        multiNode: opts.multiNode,
       }),
       recording: opts.recording,
     };
@@ -312,7 +315,7 @@ export class LiveGateway {
   private async room(classId: string): Promise<LiveRoom> {
     let room = this.rooms.get(classId);
     if (!room) {
-      room = this.opts.media.open(classId).then((media) => {
+      room = this.opts.media.open(classId).then(async (media) => {
         const opened = new LiveRoom(
           classId,
           media,
@@ -338,6 +341,12 @@ export class LiveGateway {
             result: null,
           });
         });
+        // Breakouts still running (this node restarted, or another node opened them).
+        await this.deps.breakouts
+          .resume(opened)
+          .catch((err: unknown) =>
+            this.opts.logger.error({ err, classId }, 'could not take the breakouts up again'),
+          );
         return opened;
       });
       this.rooms.set(classId, room);

@@ -13,6 +13,11 @@ export interface BreakoutSnapshot {
   /** Seconds left at the latest warning, until the breakouts close. */
   warning: number | null;
   messages: BreakoutMessage[];
+  /**
+   * The room this browser's media is in, as the server last moved it (null: the main room).
+   * A student's is also in the placement; a visiting teacher's only here.
+   */
+  inRoom: string | null;
 }
 
 /**
@@ -21,7 +26,7 @@ export interface BreakoutSnapshot {
  */
 export class BreakoutStore {
   private readonly listeners = new Set<() => void>();
-  private state: BreakoutSnapshot = { state: null, warning: null, messages: [] };
+  private state: BreakoutSnapshot = { state: null, warning: null, messages: [], inRoom: null };
 
   constructor(private readonly signaling: SignalingClient) {}
 
@@ -36,8 +41,9 @@ export class BreakoutStore {
   listen(): void {
     const s = this.signaling;
     s.on('breakout:state', (state) =>
-      this.set(state ? { state } : { state: null, warning: null, messages: [] }),
+      this.set(state ? { state } : { state: null, warning: null, messages: [], inRoom: null }),
     );
+    s.on('breakout:moved', ({ roomId }) => this.set({ inRoom: roomId }));
     s.on('breakout:warning', ({ secondsLeft }) => this.set({ warning: secondsLeft }));
     s.on('breakout:message', (m) => this.set({ messages: [...this.state.messages, m] }));
   }
@@ -54,8 +60,9 @@ export class BreakoutStore {
     await this.signaling.request('breakout:extend', { seconds });
   }
 
-  async closeAll(): Promise<void> {
-    await this.signaling.request('breakout:closeAll', {});
+  /** Closes every room now, or when a countdown of `afterSeconds` ends. */
+  async closeAll(afterSeconds?: number): Promise<void> {
+    await this.signaling.request('breakout:closeAll', afterSeconds ? { afterSeconds } : {});
   }
 
   async speakToAll(on: boolean): Promise<void> {

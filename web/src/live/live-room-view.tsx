@@ -10,7 +10,8 @@ import useMediaQuery from '@mui/material/useMediaQuery';
 import { useTheme } from '@mui/material/styles';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useSession } from '../auth/session-context.js';
-import { BreakoutPanel } from '../breakouts/breakout-panel.js';
+import { BreakoutBanner } from '../breakouts/breakout-banner.js';
+import { breakoutTab } from '../breakouts/breakout-tab.js';
 import { ClassroomSidebar } from '../classroom/classroom-sidebar.js';
 import { LiveNotices } from '../classroom/live-notices.js';
 import { useClassroom } from '../classroom/use-classroom.js';
@@ -185,7 +186,7 @@ export function LiveRoomView({
   useRoomShortcuts(run);
 
   // --- Places for other features (see room-slots.ts): add entries here, not layout. ---
-  const roomTabs: RoomTab[] = [];
+  const roomTabs: RoomTab[] = [breakoutTab(session, state)];
   const roomControls: RoomControl[] = [
     {
       id: 'recording',
@@ -363,9 +364,14 @@ export function LiveRoomView({
             </Alert>
           )}
           <LiveNotices notices={classroom.notices} store={session.classroom} />
-          {/* Breakouts bring their own board; bounded so the stage keeps its place. */}
+          {/* In a breakout: its room, clock and board; bounded so the stage keeps its place. */}
           <Box sx={{ maxHeight: '45vh', overflow: 'auto' }}>
-            <BreakoutPanel classId={classId} session={session} live={state} isTeacher={isTeacher} />
+            <BreakoutBanner
+              classId={classId}
+              session={session}
+              live={state}
+              isTeacher={isTeacher}
+            />
           </Box>
         </Box>
 

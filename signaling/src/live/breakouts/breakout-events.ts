@@ -24,11 +24,12 @@ export function breakoutHandlers(d: ClassDeps): Handlers<BreakoutEvent> {
     },
     'breakout:extend': async (_s, session, { seconds }) => {
       const { room } = await d.guards.asTeacher(session);
-      return { endsAt: d.breakouts.extend(room, seconds) };
+      return { endsAt: await d.breakouts.extend(room, seconds) };
     },
-    'breakout:closeAll': async (_s, session) => {
+    'breakout:closeAll': async (_s, session, { afterSeconds }) => {
       const { room } = await d.guards.asTeacher(session);
-      await d.breakouts.closeAll(room, 'closed by a teacher');
+      if (afterSeconds !== undefined) await d.breakouts.closeIn(room, afterSeconds);
+      else await d.breakouts.closeAll(room, 'closed by a teacher');
       return null;
     },
     'breakout:speakToAll:start': async (_s, session) => {

@@ -12,9 +12,12 @@ import type { LiveServer, LiveSocket } from '../live-io.js';
 import { roomChannel, type LiveRoom } from '../live-room.js';
 import type { MediaRooms } from '../media-port.js';
 import { assignManually, assignRandomly, emptiestRoom } from './assignment.js';
-import type { BreakoutStore } from './breakout-store.js';
+import type { BreakoutStore, StoredBreakouts } from './breakout-store.js';
 import { ClassBreakouts } from './class-breakouts.js';
 import { Countdown } from './countdown.js';
+
+/** Between nodes (Socket.IO's server-side events): a class's breakouts changed in the database. */
+const CHANGED = 'educloud:breakouts-changed';
 
 /** What the teacher's voice and picture pipe into the breakouts. */
 const spokenSources: ReadonlySet<string> = new Set(['mic', 'camera', 'screen', 'screenAudio']);
@@ -24,6 +27,8 @@ export interface BreakoutManagerOptions {
   media: MediaRooms;
   store: BreakoutStore;
   logger: Logger;
+  /** Other nodes share the Socket.IO adapter (Redis): they hear of each change to the clock. */
+  multiNode?: boolean;
   now?: () => number;
 }
 
@@ -34,10 +39,18 @@ export interface BreakoutManagerOptions {
  */
 export class BreakoutManager {
   private readonly classes = new Map<string, ClassBreakouts>();
+  /** The live room each class's breakouts run in, on this node. */
+  private readonly liveRooms = new Map<string, LiveRoom>();
   private readonly now: () => number;
 
   constructor(private readonly opts: BreakoutManagerOptions) {
     this.now = opts.now ?? Date.now;
+    if (opts.multiNode) {
+      (opts.io as unknown as { on(e: string, l: (classId: string) => void): void }).on(
+        CHANGED,
+        (classId) => void this.sync(classId),
+      );
+    }
   }
 
   state(classId: string): BreakoutState | null {
@@ -65,26 +78,18 @@ export class BreakoutManager {
         : request.assignment === 'manual'
           ? assignManually(request.manual ?? [], roomIds, new Set(students.map((p) => p.userId)))
           : new Map<string, string>();
-    await this.opts.store.createRooms(classId, rooms);
-    try {
-      for (const id of roomIds) await room.openBreakout(id);
-    } catch (err) {
-      room.closeBreakouts();
-      await this.opts.store.close(classId);
-      throw err;
+    const stored: StoredBreakouts = {
+      sessionId: randomUUID(),
+      assignment: request.assignment,
+      endsAt: this.now() + request.durationSeconds * 1000,
+      rooms,
+      placement,
+    };
+    if (await this.opts.store.running(classId)) {
+      throw new AckError('conflict', 'Breakouts are open already');
     }
-    const countdown = new Countdown(
-      this.now() + request.durationSeconds * 1000,
-      breakoutLimits.warnings,
-      (secondsLeft) =>
-        this.opts.io.to(roomChannel(classId)).emit('breakout:warning', { secondsLeft }),
-      () => void this.closeAll(room, 'time is up'),
-      this.now,
-    );
-    const b = new ClassBreakouts(rooms, request.assignment, countdown);
-    this.classes.set(classId, b);
-    room.setPlacement((info) => this.placeLateJoiner(room, b, info));
-    for (const [userId, roomId] of placement) b.placement.set(userId, roomId);
+    await this.opts.store.open(classId, stored, rooms);
+    const b = await this.start(room, stored);
     await this.opts.store.place(classId, placement);
     for (const peer of room.allPeers()) {
       const roomId = b.placement.get(peer.userId);
@@ -96,6 +101,82 @@ export class BreakoutManager {
     );
     this.broadcast(classId);
     return b.state();
+  }
+
+  /**
+   * The class's room opened on this node (first join, after a restart, on a second node):
+   * breakouts still running in the database are taken up again, rooms, clock and placements.
+   */
+  async resume(room: LiveRoom): Promise<void> {
+    const stored = await this.opts.store.running(room.classId);
+    if (!stored || this.classes.has(room.classId)) return;
+    await this.start(room, stored);
+    this.opts.logger.info({ classId: room.classId }, 'breakouts taken up again');
+  }
+
+  /** Opens the media rooms and starts the clock of stored breakouts. */
+  private async start(room: LiveRoom, stored: StoredBreakouts): Promise<ClassBreakouts> {
+    const { classId } = room;
+    try {
+      for (const r of stored.rooms) await room.openBreakout(r.id);
+    } catch (err) {
+      room.closeBreakouts();
+      await this.opts.store.finish(classId, stored.sessionId);
+      throw err;
+    }
+    // eslint-disable-next-line prefer-const -- the clock's end needs the breakouts it ends
+    let b: ClassBreakouts;
+    const countdown = new Countdown(
+      stored.endsAt,
+      breakoutLimits.warnings,
+      (secondsLeft) =>
+        this.opts.io.to(roomChannel(classId)).emit('breakout:warning', { secondsLeft }),
+      () => void this.timeUp(room, b),
+      this.now,
+    );
+    b = new ClassBreakouts(stored.sessionId, stored.rooms, stored.assignment, countdown);
+    for (const [userId, roomId] of stored.placement) b.placement.set(userId, roomId);
+    this.classes.set(classId, b);
+    this.liveRooms.set(classId, room);
+    room.setPlacement((info) => this.placeLateJoiner(room, b, info));
+    return b;
+  }
+
+  /**
+   * The clock ran out. With several nodes each runs the clock; the database lets one of them
+   * end the breakouts. Another node's extension moves this node's clock instead.
+   */
+  private async timeUp(room: LiveRoom, b: ClassBreakouts): Promise<void> {
+    try {
+      if (this.classes.get(room.classId) !== b) return;
+      if (await this.opts.store.finish(room.classId, b.sessionId, b.countdown.endsAt)) {
+        this.closeHere(room, b, 'time is up', true);
+        this.tellOtherNodes(room.classId);
+        return;
+      }
+      const now = await this.opts.store.running(room.classId);
+      if (now?.sessionId === b.sessionId) {
+        b.countdown.endAt(now.endsAt);
+        this.broadcast(room.classId);
+      } else {
+        this.closeHere(room, b, 'ended on another node', false);
+      }
+    } catch (err) {
+      this.opts.logger.error({ err, classId: room.classId }, 'could not end the breakouts');
+    }
+  }
+
+  /** Everyone on this node back to the main room; told to the class when `announce`. */
+  private closeHere(room: LiveRoom, b: ClassBreakouts, reason: string, announce: boolean): void {
+    if (this.classes.get(room.classId) !== b) return;
+    this.classes.delete(room.classId);
+    this.liveRooms.delete(room.classId);
+    b.countdown.stop();
+    b.speaker = null;
+    room.setPlacement(undefined);
+    room.closeBreakouts();
+    this.opts.logger.info({ classId: room.classId, reason }, 'breakouts closed');
+    if (announce) this.broadcast(room.classId);
   }
 
   /**
@@ -136,24 +217,49 @@ export class BreakoutManager {
     this.broadcast(room.classId);
   }
 
-  extend(room: LiveRoom, seconds: number): number {
-    const endsAt = this.running(room.classId).countdown.extend(seconds);
+  async extend(room: LiveRoom, seconds: number): Promise<number> {
+    const b = this.running(room.classId);
+    const endsAt = b.countdown.extend(seconds);
+    await this.opts.store.setEnd(room.classId, b.sessionId, endsAt);
+    this.tellOtherNodes(room.classId);
+    this.broadcast(room.classId);
+    return endsAt;
+  }
+
+  /** Everyone back to the main room when a short countdown ends (the rooms see it). */
+  async closeIn(room: LiveRoom, seconds: number): Promise<number> {
+    const b = this.running(room.classId);
+    const endsAt = b.countdown.endIn(seconds);
+    await this.opts.store.setEnd(room.classId, b.sessionId, endsAt);
+    this.tellOtherNodes(room.classId);
     this.broadcast(room.classId);
     return endsAt;
   }
 
   /** Everyone back to the main room; the breakout rooms close (their documents are kept). */
   async closeAll(room: LiveRoom, reason: string): Promise<void> {
-    const b = this.classes.get(room.classId);
-    if (!b) throw new AckError('conflict', 'No breakouts are open');
-    this.classes.delete(room.classId);
-    b.countdown.stop();
-    b.speaker = null;
-    room.setPlacement(undefined);
-    room.closeBreakouts();
-    await this.opts.store.close(room.classId);
-    this.opts.logger.info({ classId: room.classId, reason }, 'breakouts closed');
-    this.broadcast(room.classId);
+    const b = this.running(room.classId);
+    this.closeHere(room, b, reason, true);
+    await this.opts.store.finish(room.classId, b.sessionId);
+    this.tellOtherNodes(room.classId);
+  }
+
+  /** Another node changed the class's breakouts: follow the database (new end, or ended). */
+  private async sync(classId: string): Promise<void> {
+    const b = this.classes.get(classId);
+    const room = this.liveRooms.get(classId);
+    if (!b || !room) return;
+    try {
+      const stored = await this.opts.store.running(classId);
+      if (stored?.sessionId === b.sessionId) b.countdown.endAt(stored.endsAt);
+      else this.closeHere(room, b, 'ended on another node', false);
+    } catch (err) {
+      this.opts.logger.warn({ err, classId }, 'could not follow the breakouts of another node');
+    }
+  }
+
+  private tellOtherNodes(classId: string): void {
+    if (this.opts.multiNode) this.opts.io.serverSideEmit(CHANGED as never, classId as never);
   }
 
   /** Pipes the teacher's microphone, camera and screen into every breakout. */
@@ -204,19 +310,27 @@ export class BreakoutManager {
       .emit('breakout:message', { text, from, sentAt: new Date(this.now()).toISOString() });
   }
 
-  /** The class ended or its room closed on this node: stop the clock. */
+  /** The class ended or its room closed on this node: stop the clock, end the breakouts. */
   forget(classId: string): void {
     const b = this.classes.get(classId);
     if (!b) return;
     b.countdown.stop();
     this.classes.delete(classId);
+    this.liveRooms.delete(classId);
     void this.opts.store
-      .close(classId)
+      .finish(classId, b.sessionId)
+      .then(() => this.tellOtherNodes(classId))
       .catch((err: unknown) => this.opts.logger.warn({ err }, 'could not close breakouts'));
   }
 
+  /**
+   * This node stops: its clocks stop, the breakouts stay stored (running) for the node that
+   * takes the class up, or for this one after a restart.
+   */
   close(): void {
-    for (const classId of [...this.classes.keys()]) this.forget(classId);
+    for (const b of this.classes.values()) b.countdown.stop();
+    this.classes.clear();
+    this.liveRooms.clear();
   }
 
   private async pipe(room: LiveRoom, b: ClassBreakouts, p: ProducerInfo): Promise<void> {

@@ -13,6 +13,8 @@ export class ClassBreakouts {
   speaker: { peerId: string; piped: Map<string, ProducerInfo> } | null = null;
 
   constructor(
+    /** These breakouts as stored (a class opens new ones later under another id). */
+    readonly sessionId: string,
     readonly rooms: BreakoutRoomInfo[],
     readonly assignment: BreakoutAssignment,
     readonly countdown: Countdown,

@@ -27,6 +27,18 @@ export class Countdown {
     return this.end;
   }
 
+  /** Moves the end to `seconds` from now (sooner or later). */
+  endIn(seconds: number): number {
+    return this.endAt(this.now() + seconds * 1000);
+  }
+
+  /** Moves the end to `endsAt` (epoch ms; set on another node, say). */
+  endAt(endsAt: number): number {
+    this.end = endsAt;
+    this.arm();
+    return this.end;
+  }
+
   stop(): void {
     for (const timer of this.timers) clearTimeout(timer);
     this.timers = [];

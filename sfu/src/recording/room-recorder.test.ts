@@ -5,7 +5,7 @@ import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { start, type Room, type Sfu } from '../index.js';
-import { countPackets, finalizeTrack, listSegments } from './finalize-track.js';
+import { countPackets, finalizeTrack, listSegments, probeDurationMs } from './finalize-track.js';
 import { RoomRecorder, type RecordedTrackInfo } from './room-recorder.js';
 import { startSyntheticProducer, type SyntheticProducer } from './synthetic-producer.js';
 
@@ -87,6 +87,11 @@ describe('RoomRecorder', { timeout: 180_000 }, () => {
     expect(() => room.peer(rec.peerId)).toThrow();
     for (const t of tracks) {
       expect(t.endedAt).not.toBeNull();
+      // The replayable file was written beside the segments and closed on stop: nothing to join.
+      expect(t.replayWritten).toBe(true);
+      const replay = join(dir, `${t.trackId}.${t.finalExt}`);
+      expect(await countPackets('ffprobe', replay)).toBeGreaterThan(0);
+      expect(await probeDurationMs('ffprobe', replay)).toBeGreaterThan(500);
       const segs = await segmentsOf(t);
       expect(segs.length).toBeGreaterThan(0);
       expect(await countPackets('ffprobe', join(dir, t.segmentsDir, segs[0]!))).toBeGreaterThan(0);

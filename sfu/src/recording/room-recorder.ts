@@ -37,6 +37,11 @@ export interface RecordedTrackInfo {
   /** Segments directory relative to the recording directory. */
   segmentsDir: string;
   finalExt: 'webm' | 'mp4';
+  /**
+   * The replayable file (`<trackId>.<finalExt>` in the recording directory) was written while
+   * recording and closed cleanly; otherwise it has to be joined from the segments.
+   */
+  replayWritten: boolean;
 }
 
 export interface RoomRecorderOptions {
@@ -163,6 +168,7 @@ export class RoomRecorder {
         rtpCapabilities: recorderCapabilities(room.rtpCapabilities),
       });
       const codec = consumer.rtpParameters.codecs[0]!;
+      const finalExt = trackContainer(codec.mimeType).finalExt;
       const writer = await TrackWriter.start(
         {
           ffmpegPath: this.o.ffmpegPath,
@@ -171,6 +177,7 @@ export class RoomRecorder {
           port,
           segmentSeconds: this.segmentSeconds,
           logger: this.log.child({ trackId }),
+          replay: { path: join(this.o.dir, `${trackId}.${finalExt}`), format: finalExt },
         },
         (_code, expected) => {
           if (!expected) void this.restart(p, trackId);
@@ -191,7 +198,8 @@ export class RoomRecorder {
         startedAt: Date.now(),
         endedAt: null,
         segmentsDir,
-        finalExt: trackContainer(codec.mimeType).finalExt,
+        finalExt,
+        replayWritten: false,
       };
       this.tracks.set(p.id, { info, transportId: transport.id, consumerId: consumer.id, writer });
       await peer.resumeConsumer(consumer.id);
@@ -225,7 +233,7 @@ export class RoomRecorder {
     const t = this.tracks.get(producerId);
     if (!t) return;
     this.tracks.delete(producerId);
-    await t.writer.stop();
+    t.info.replayWritten = await t.writer.stop();
     try {
       this.peer.closeTransport(t.transportId);
     } catch {

@@ -16,7 +16,7 @@ let classId: string;
 let tokens: Record<string, string>;
 const t0 = Date.now();
 // Progress lines: on a loaded machine they show where the time goes.
-const step = (what: string) => console.log(`${((Date.now() - t0) / 1000).toFixed(1)}s ${what}`);
+const step = (what: string) => console.error(`${((Date.now() - t0) / 1000).toFixed(1)}s ${what}`);
 
 /** A page whose loads may take long: the shared machine runs several browsers at once. */
 async function newPage(): Promise<Page> {
@@ -29,7 +29,8 @@ async function enterRoom(email: string): Promise<Page> {
   const page = await newPage();
   await logIn(page, email);
   await page.goto(`/classes/${classId}`);
-  await page.getByTestId('join-live').click();
+  // Enabled once the device check has the fake camera and microphone.
+  await page.getByTestId('join-live').click({ timeout: 60_000 });
   await page
     .locator('[data-testid="live-room"][data-status="joined"]')
     .waitFor({ timeout: 30_000 });
@@ -89,17 +90,21 @@ afterAll(async () => {
 
 it(
   'records the class and replays it in step with the board and the chat',
-  { timeout: 150_000 },
+  { timeout: 240_000 },
   async () => {
+    step('test starts');
     const teacher = await enterRoom('teacher@example.org');
+    step('teacher in the room');
     await teacher.getByTestId('start-class').click();
     await teacher.getByTestId('live-status').filter({ hasText: 'Live' }).waitFor();
     const student = await enterRoom('sam@example.org');
+    step('student in the room');
     await teacher.getByTestId('toggle-screen').click();
     step('screen shared');
     // The viewer logs in now, so the page load after "stop" is the replay's alone.
     const viewer = await newPage();
     await logIn(viewer, 'teacher@example.org');
+    step('viewer logged in');
 
     await teacher.getByTestId('start-recording').click();
     await student.getByTestId('recording-indicator').waitFor({ timeout: 30_000 });

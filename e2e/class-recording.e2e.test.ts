@@ -16,30 +16,42 @@ let classId: string;
 let tokens: Record<string, string>;
 const t0 = Date.now();
 // Progress lines: on a loaded machine they show where the time goes.
-const step = (what: string) => console.log(`${((Date.now() - t0) / 1000).toFixed(1)}s ${what}`);
+const step = (what: string) => console.error(`${((Date.now() - t0) / 1000).toFixed(1)}s ${what}`);
 
-async function enterRoom(email: string): Promise<Page> {
-  const context = await newContext(browser, server.baseUrl);
-  const page = await context.newPage();
-  await logIn(page, email);
-  await page.goto(`/classes/${classId}`);
-  await page.getByTestId('join-live').click();
-  await page
-    .locator('[data-testid="live-room"][data-status="joined"]')
-    .waitFor({ timeout: 30_000 });
-  await page
-    .locator('[data-testid="board-canvas"][data-ready="true"]')
-    .waitFor({ timeout: 30_000 });
+/** A page whose loads may take long: the shared machine runs several browsers at once. */
+async function newPage(): Promise<Page> {
+  const page = await (await newContext(browser, server.baseUrl)).newPage();
+  page.setDefaultNavigationTimeout(90_000);
   return page;
 }
 
-/** Shape ids on the live board, sorted. */
-function liveShapes(page: Page): Promise<string[]> {
+async function enterRoom(email: string): Promise<Page> {
+  const page = await newPage();
+  await logIn(page, email);
+  await page.goto(`/classes/${classId}`);
+  // Enabled once the device check has the fake camera and microphone.
+  await page.getByTestId('join-live').click({ timeout: 60_000 });
+  await page
+    .locator('[data-testid="live-room"][data-status="joined"]')
+    .waitFor({ timeout: 30_000 });
+  // The board is mounted (hidden until presented on the stage): its editor takes shapes.
+  await page
+    .locator('[data-testid="board-canvas"][data-ready="true"]')
+    .waitFor({ state: 'attached', timeout: 30_000 });
+  return page;
+}
+
+/** What is compared between the live board and the replay: each shape's id, place and props. */
+type ShapeView = { id: string; type: string; x: number; y: number; props: unknown };
+const byId = (a: ShapeView, b: ShapeView) => a.id.localeCompare(b.id);
+
+/** The shapes on the live board, sorted by id. */
+function liveShapes(page: Page): Promise<ShapeView[]> {
   return page.evaluate(() =>
     window
       .educloudBoard!.editor.getCurrentPageShapes()
-      .map((s) => s.id as string)
-      .sort(),
+      .map((s) => ({ id: s.id as string, type: s.type, x: s.x, y: s.y, props: s.props }))
+      .sort((a, b) => a.id.localeCompare(b.id)),
   );
 }
 
@@ -76,40 +88,41 @@ afterAll(async () => {
   await server?.close();
 }, 120_000);
 
-// Skipped: on the shared, overloaded machine of this session the replay page did not show within
-// 10 s of "stop" (or the run hit its time limit); everything before "stop" passes. See the
-// branch's report: to be finished and run twice green before enabling.
-it.skip(
+it(
   'records the class and replays it in step with the board and the chat',
   { timeout: 240_000 },
   async () => {
+    step('test starts');
     const teacher = await enterRoom('teacher@example.org');
+    step('teacher in the room');
     await teacher.getByTestId('start-class').click();
     await teacher.getByTestId('live-status').filter({ hasText: 'Live' }).waitFor();
     const student = await enterRoom('sam@example.org');
+    step('student in the room');
     await teacher.getByTestId('toggle-screen').click();
     step('screen shared');
+    // The viewer logs in now, so the page load after "stop" is the replay's alone.
+    const viewer = await newPage();
+    await logIn(viewer, 'teacher@example.org');
+    step('viewer logged in');
 
     await teacher.getByTestId('start-recording').click();
-    await student.getByTestId('recording-indicator').waitFor({ timeout: 15_000 });
+    await student.getByTestId('recording-indicator').waitFor({ timeout: 30_000 });
     step('student sees the indicator');
 
     await addShape(teacher, 'rectangle', 100);
     await say(teacher, 'Welcome to the recorded class');
     await addShape(student, 'ellipse', 300);
     await say(student, 'Hello from Sam');
-    await expect.poll(() => liveShapes(student), { timeout: 15_000 }).toHaveLength(2);
-    step('two shapes, two messages');
-    // A quiet moment on both sides of the chosen point, so the replay's board (fetched per
-    // second) and chat compare with what was live exactly then.
-    await teacher.waitForTimeout(1500);
+    // The teacher sees the student's shape: the server holds both shapes and both messages.
+    await expect.poll(async () => (await liveShapes(teacher)).length, { timeout: 30_000 }).toBe(2);
     const chosen = Date.now();
     const shapesThen = await liveShapes(teacher);
-    await teacher.waitForTimeout(1500);
+    step('two shapes, two messages: the chosen moment');
+    // After the chosen moment: a third shape and a third message the replay must not show then.
     await addShape(teacher, 'star', 500);
     await say(teacher, 'A message after the chosen moment');
-    await expect.poll(() => liveShapes(teacher)).toHaveLength(3);
-    await teacher.waitForTimeout(1000);
+    await expect.poll(async () => (await liveShapes(student)).length, { timeout: 30_000 }).toBe(3);
 
     await teacher.getByTestId('stop-recording').click();
     const stoppedAt = Date.now();
@@ -124,52 +137,74 @@ it.skip(
     const rec = list.recordings.find((r: { kind: string }) => r.kind === 'class');
     expect(rec).toBeTruthy();
 
-    // Within 10 s of "stop" the replay page plays the recording.
-    const viewer = await (await newContext(browser, server.baseUrl)).newPage();
-    await logIn(viewer, 'teacher@example.org');
-    const deadline = stoppedAt + 10_000;
-    for (;;) {
-      await viewer.goto(`/classes/${classId}/recordings/${rec.id}`);
-      const ready = await viewer
-        .getByTestId('class-replay')
-        .waitFor({ timeout: 2000 })
-        .then(
-          () => true,
-          () => false,
-        );
-      if (ready) break;
-      if (Date.now() > deadline + 50_000) {
-        const text = (await viewer.locator('body').innerText()).slice(0, 500);
-        throw new Error(`the replay was not ready within 10 s; the page shows: ${text}`);
-      }
-    }
+    // Within 10 s of "stop" the replay page plays the recording (it waits while it is prepared).
+    await viewer.goto(`/classes/${classId}/recordings/${rec.id}`);
+    await viewer.getByTestId('class-replay').waitFor({ timeout: 60_000 });
     step(`replay shown ${Date.now() - stoppedAt} ms after stop`);
-    expect(Date.now() - stoppedAt).toBeLessThan(10_000);
     await viewer.getByTestId('replay-play').click();
-    await expect
-      .poll(
-        () =>
-          viewer.evaluate(() => {
-            const v = document.querySelector<HTMLVideoElement>('[data-testid="replay-speaker"]');
-            return v !== null && v.readyState >= 2 && v.currentTime > 0;
-          }),
-        { timeout: Math.max(1000, deadline - Date.now()) },
-      )
-      .toBe(true);
+    const speakerTime = () =>
+      viewer.evaluate(() => {
+        const v = document.querySelector<HTMLVideoElement>('[data-testid="replay-speaker"]');
+        return v !== null && v.readyState >= 2 ? v.currentTime : -1;
+      });
+    await expect.poll(speakerTime, { timeout: 60_000 }).toBeGreaterThan(0);
+    const first = await speakerTime();
+    await expect.poll(speakerTime, { timeout: 30_000 }).toBeGreaterThan(first);
+    const playingAfter = Date.now() - stoppedAt;
+    step(`replay playing ${playingAfter} ms after stop`);
+    expect(playingAfter).toBeLessThan(10_000);
     await viewer.getByTestId('replay-play').click();
+
+    // Everything was recorded: both cameras and microphones, and the screen.
+    const replay = await server.api(
+      'GET',
+      `/api/classes/${classId}/recordings/${rec.id}/replay`,
+      undefined,
+      tokens.teacher,
+    );
+    const recorded = replay.manifest.tracks
+      .filter((t: { file: string | null }) => t.file)
+      .map((t: { name: string; kind: string; source: string }) => `${t.name} ${t.kind} ${t.source}`)
+      .sort();
+    expect(recorded).toEqual([
+      'sam audio mic',
+      'sam video camera',
+      'teacher audio mic',
+      'teacher video camera',
+      'teacher video screen',
+    ]);
 
     // At the chosen moment: the board as it was live, and the chat sent up to then.
     await viewer.evaluate(
       (at) => window.educloudReplay!.seek(at - window.educloudReplay!.startedAt),
       chosen,
     );
-    await expect
-      .poll(() => viewer.getByTestId('replay-board').getAttribute('data-shape-ids'), {
-        timeout: 15_000,
-      })
-      .toBe(shapesThen.join(','));
-    const chat = await viewer.getByTestId('replay-chat-item').allTextContents();
-    expect(chat).toEqual(['teacher: Welcome to the recorded class', 'sam: Hello from Sam']);
+    await viewer
+      .locator(`[data-testid="replay-board"][data-board-at="${chosen}"]`)
+      .waitFor({ timeout: 30_000 });
+    const replayShapes = await viewer.evaluate(() =>
+      window
+        .educloudReplay!.board()!
+        .records.filter((r) => r.typeName === 'shape')
+        .map((r) => {
+          const s = r as unknown as {
+            id: string;
+            type: string;
+            x: number;
+            y: number;
+            props: unknown;
+          };
+          return { id: s.id, type: s.type, x: s.x, y: s.y, props: s.props };
+        }),
+    );
+    expect(replayShapes.sort(byId)).toEqual(shapesThen);
+    expect(await viewer.getByTestId('replay-board').getAttribute('data-shape-ids')).toBe(
+      shapesThen.map((s) => s.id).join(','),
+    );
+    expect(await viewer.getByTestId('replay-chat-item').allTextContents()).toEqual([
+      'teacher: Welcome to the recorded class',
+      'sam: Hello from Sam',
+    ]);
     // The screen share was recorded and is shown.
     expect(await viewer.getByTestId('replay-screen').count()).toBe(1);
   },

@@ -109,3 +109,10 @@ export const boardAtResponseSchema = z.object({
   records: z.array(z.record(z.string(), z.unknown())),
 });
 export type BoardAtResponse = z.infer<typeof boardAtResponseSchema>;
+
+/** A class's recording settings (`GET`/`PUT /api/classes/:id/recording-settings`). */
+export const classRecordingSettingsSchema = z.strictObject({
+  /** Recording starts by itself when a teacher starts the class (goes live). */
+  autoRecord: z.boolean(),
+});
+export type ClassRecordingSettings = z.infer<typeof classRecordingSettingsSchema>;

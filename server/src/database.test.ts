@@ -11,6 +11,7 @@ import {
   startPostgres,
   type PostgresServer,
 } from '../../test-support/postgres-server.js';
+import { recordingSettingsMigrations } from './class-recording/recording-settings.js';
 import { openDatabase } from './database.js';
 import { startTestServer } from './test-support/test-server.js';
 
@@ -18,6 +19,7 @@ const migrations = {
   ...signaling.signalingMigrations,
   ...collab.collabMigrations,
   ...ingest.ingestMigrations,
+  ...recordingSettingsMigrations,
 };
 
 describe('PostgreSQL when DATABASE_URL is set', () => {

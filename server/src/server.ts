@@ -16,6 +16,11 @@ import { ClassExports } from './class-recording/class-export.js';
 import { addClassRecordingRoutes } from './class-recording/class-recording-routes.js';
 import { ClassRecordings } from './class-recording/class-recordings.js';
 import { recoverClassRecordings } from './class-recording/recover-class-recordings.js';
+import {
+  getRecordingSettings,
+  recordingSettingsMigrations,
+  type RecordingSettingsTables,
+} from './class-recording/recording-settings.js';
 import { startRetention } from './class-recording/recording-retention.js';
 import { wireBroadcasts, type BroadcastWiring } from './broadcast/wire-broadcasts.js';
 import { deletedClassContent } from './classes/deleted-class-content.js';
@@ -76,6 +81,7 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
       ...signaling.signalingMigrations,
       ...collab.collabMigrations,
       ...ingest.ingestMigrations,
+      ...recordingSettingsMigrations,
     },
   );
   const media = await sfu.start({
@@ -178,6 +184,8 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
         logger: log,
         minFreeDiskBytes: config.limits.minFreeDiskBytes,
         admit: quota,
+        autoRecord: async (classId) =>
+          (await getRecordingSettings(db as Kysely<RecordingSettingsTables>, classId)).autoRecord,
         onStatus: (classId, status) => late.signaling?.live.recordingStatus(classId, status),
       })
     : undefined;

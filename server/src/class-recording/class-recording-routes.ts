@@ -6,6 +6,8 @@ import {
   boardAtResponseSchema,
   classDocumentName,
   classRecordingManifestSchema,
+  classRecordingSettingsSchema,
+  idParamSchema,
   classReplayResponseSchema,
   recordingParamsSchema,
 } from '@educloud/protocol';
@@ -16,6 +18,11 @@ import { HLS_PREFIX } from '../broadcast/hls-files.js';
 import { PUBLIC_GRANT, type HlsGrants } from '../broadcast/hls-grants.js';
 import type { ClassExports } from './class-export.js';
 import { MANIFEST_FILE } from './finalize-class-recording.js';
+import {
+  getRecordingSettings,
+  setRecordingSettings,
+  type RecordingSettingsTables,
+} from './recording-settings.js';
 import { readTimeline, TIMELINE_FILE } from './timeline-log.js';
 
 // Must match the web client's TldrawYjsBinding: the Y.Map holding the board's records.
@@ -40,7 +47,35 @@ export function addClassRecordingRoutes(routes: RouteTable, deps: Deps): void {
     if (rec.status !== 'ready') throw new HttpError('conflict', 'The recording is not ready yet');
     return rec;
   };
+  const settingsDb = deps.db as Kysely<RecordingSettingsTables>;
   routes
+    .add({
+      method: 'get',
+      path: '/api/classes/:id/recording-settings',
+      summary: "A class's recording settings (record automatically when the class goes live)",
+      tag: 'broadcasts',
+      audience: 'member',
+      params: idParamSchema,
+      responses: { 200: { description: 'Settings', schema: classRecordingSettingsSchema } },
+      handler: async ({ principal, params }) => {
+        await deps.signaling().classes.requireMember(who(principal), params.id);
+        return { status: 200, body: await getRecordingSettings(settingsDb, params.id) };
+      },
+    })
+    .add({
+      method: 'put',
+      path: '/api/classes/:id/recording-settings',
+      summary: "Change a class's recording settings (its teachers)",
+      tag: 'broadcasts',
+      audience: 'member',
+      params: idParamSchema,
+      body: classRecordingSettingsSchema,
+      responses: { 200: { description: 'Settings', schema: classRecordingSettingsSchema } },
+      handler: async ({ principal, params, body }) => {
+        await deps.signaling().classes.requireTeacher(who(principal), params.id);
+        return { status: 200, body: await setRecordingSettings(settingsDb, params.id, body) };
+      },
+    })
     .add({
       method: 'get',
       path: '/api/classes/:id/recordings/:rid/replay',

@@ -34,6 +34,8 @@ export interface ClassRecordingsOptions {
   /** The per-teacher quota: a refusal message, or null to allow. */
   admit?: (classId: string) => Promise<{ message: string } | null>;
   segmentSeconds?: number;
+  /** Whether the class records automatically when it goes live. */
+  autoRecord?: (classId: string) => Promise<boolean>;
   /** Tells the class (start on its own, stop at shutdown). */
   onStatus?: (classId: string, status: ClassRecordingStatus) => void;
 }
@@ -138,6 +140,23 @@ export class ClassRecordings implements ClassRecordingControl {
     this.active.set(classId, { id, classId, startedAt, dir, recorder, timeline, names });
     this.log.info({ classId, recordingId: id, by: by.userId }, 'class recording started');
     return this.status(classId);
+  }
+
+  /** The class went live: recording starts if the class is set to record automatically. */
+  async classStarted(
+    classId: string,
+    by: { userId: string; name: string },
+    participants: { peerId: string; name: string }[],
+  ): Promise<ClassRecordingStatus | null> {
+    if (this.active.has(classId) || !(await this.o.autoRecord?.(classId))) return null;
+    try {
+      return await this.start(classId, by, participants);
+    } catch (err) {
+      // A refusal (disk, quota) leaves the class live without a recording; the teacher can
+      // still start one by hand and read why it is refused.
+      this.log.warn({ err, classId }, 'automatic recording refused');
+      return null;
+    }
   }
 
   async stop(classId: string): Promise<ClassRecordingStatus> {

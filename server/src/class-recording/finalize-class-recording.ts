@@ -1,4 +1,4 @@
-import { readdir, stat, writeFile } from 'node:fs/promises';
+import { readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { ClassRecordingManifest, RecordingTrack } from '@educloud/protocol';
@@ -7,6 +7,16 @@ import { readTimeline, TIMELINE_FILE } from './timeline-log.js';
 
 export const MANIFEST_FILE = 'manifest.json';
 const FINALIZE_CONCURRENCY = 4;
+// Below this a replay file holds a header and hardly a frame: its track recorded nothing.
+const MIN_REPLAY_BYTES = 1024;
+
+/** The size of the replay file the track writer closed cleanly, or 0 when there is none. */
+async function writtenReplayBytes(path: string): Promise<number> {
+  return stat(path).then(
+    (s) => (s.isFile() ? s.size : 0),
+    () => 0,
+  );
+}
 
 export interface FinalizeClassTools {
   ffmpegPath: string;
@@ -51,7 +61,14 @@ export async function finalizeClassRecording(
     const planned = t.file;
     let file: string | null = null;
     let durationMs = 0;
+    // The usual case: the writer closed the replay file itself on stop. Nothing to join, so the
+    // replay is ready as soon as the media stops (the segments are only for crashes).
+    if (planned && t.endedAt !== null) {
+      const bytes = await writtenReplayBytes(join(dir, planned));
+      if (bytes >= MIN_REPLAY_BYTES) return { ...t, file: planned };
+    }
     if (planned) {
+      await rm(join(dir, `${planned}.part`), { force: true });
       try {
         const done = await finalizeTrack(join(dir, 'tracks', t.trackId), join(dir, planned), tools);
         if (done) {

@@ -1,11 +1,11 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { start, type Room, type Sfu } from '../index.js';
-import { countPackets, finalizeTrack, listSegments } from './finalize-track.js';
+import { countPackets, finalizeTrack, listSegments, probeDurationMs } from './finalize-track.js';
 import { RoomRecorder, type RecordedTrackInfo } from './room-recorder.js';
 import { startSyntheticProducer, type SyntheticProducer } from './synthetic-producer.js';
 
@@ -87,6 +87,11 @@ describe('RoomRecorder', { timeout: 180_000 }, () => {
     expect(() => room.peer(rec.peerId)).toThrow();
     for (const t of tracks) {
       expect(t.endedAt).not.toBeNull();
+      // The replayable file was written beside the segments and closed on stop: nothing to join.
+      expect(t.replayWritten).toBe(true);
+      const replay = join(dir, `${t.trackId}.${t.finalExt}`);
+      expect(await countPackets('ffprobe', replay)).toBeGreaterThan(0);
+      expect(await probeDurationMs('ffprobe', replay)).toBeGreaterThan(500);
       const segs = await segmentsOf(t);
       expect(segs.length).toBeGreaterThan(0);
       expect(await countPackets('ffprobe', join(dir, t.segmentsDir, segs[0]!))).toBeGreaterThan(0);
@@ -123,5 +128,64 @@ describe('RoomRecorder', { timeout: 180_000 }, () => {
     }
     expect(withMedia.length).toBeGreaterThan(0);
     expect(withMedia[0]!.durationMs).toBeGreaterThan(1000);
+  });
+
+  it('asks for a key frame when the sender loses packets, and keeps recording', async () => {
+    // One packet in 40 of the camera is lost before the SFU: its score falls, the recorder asks
+    // for key frames beyond the regular ones (segment length 60 s: none of those in the test).
+    feeds.push(await startSyntheticProducer(room, { peerId: 'p', kind: 'video', dropEvery: 40 }));
+    const rec = RoomRecorder.start({
+      room,
+      dir,
+      ffmpegPath: 'ffmpeg',
+      logger,
+      segmentSeconds: 60,
+      lossCheckMs: 500,
+    });
+    recorders.push(rec);
+    await rec.settled();
+    await until(() => rec.keyFramesAfterLoss > 0, 'a key frame requested after loss');
+    const [live] = rec.activeTracks;
+    await until(
+      () =>
+        stat(join(dir, `${live!.trackId}.webm.part`)).then(
+          (s) => s.size > 20_000,
+          () => false,
+        ),
+      'media to be written',
+    );
+    const [track] = await rec.stop();
+    expect(track?.replayWritten).toBe(true);
+    expect(await countPackets('ffprobe', join(dir, `${track!.trackId}.webm`))).toBeGreaterThan(0);
+  });
+
+  it('keeps writing one track while a producer sends no key frame after its first', async () => {
+    // Recording from the producer's first (key) frame, then none for the rest of the clip (20 s)
+    // while it ignores requests: segments cannot be cut without key frames, so one segment grows;
+    // the track is not restarted and stopping keeps all of it.
+    const rec = RoomRecorder.start({ room, dir, ffmpegPath: 'ffmpeg', logger, segmentSeconds: 1 });
+    recorders.push(rec);
+    feeds.push(
+      await startSyntheticProducer(room, { peerId: 'p', kind: 'video', keyIntSeconds: 1000 }),
+    );
+    await until(() => rec.activeTracks.length === 1, 'the track');
+    const [live] = rec.activeTracks;
+    const part = join(dir, `${live!.trackId}.webm.part`);
+    // About 8 s of the 300 kbit/s clip: several segment lengths without a key frame.
+    await until(
+      () =>
+        stat(part).then(
+          (s) => s.size > 300_000,
+          () => false,
+        ),
+      'media to be written',
+    );
+    expect(rec.activeTracks.map((t) => t.trackId)).toEqual([live!.trackId]);
+    const tracks = await rec.stop();
+    expect(tracks.map((t) => t.trackId)).toEqual([live!.trackId]);
+    expect(tracks[0]!.replayWritten).toBe(true);
+    expect(await probeDurationMs('ffprobe', join(dir, `${live!.trackId}.webm`))).toBeGreaterThan(
+      6000,
+    );
   });
 });

@@ -5,6 +5,7 @@ import type { MediaSource } from '@educloud/protocol';
 import type { Peer } from '../room/Peer.js';
 import type { Room } from '../room/Room.js';
 import type { ProducerInfo } from '../types.js';
+import { KeyFrameWatch } from './key-frame-watch.js';
 import { consumerSdp, recorderCapabilities, trackContainer } from './sdp.js';
 import { TrackWriter } from './track-writer.js';
 import { freeRtpPortPair } from './udp-ports.js';
@@ -21,6 +22,7 @@ type RecorderPeer = Pick<
   | 'consume'
   | 'resumeConsumer'
   | 'requestKeyFrame'
+  | 'getTransportStats'
   | 'closeTransport'
   | 'hasLeft'
 >;
@@ -37,6 +39,11 @@ export interface RecordedTrackInfo {
   /** Segments directory relative to the recording directory. */
   segmentsDir: string;
   finalExt: 'webm' | 'mp4';
+  /**
+   * The replayable file (`<trackId>.<finalExt>` in the recording directory) was written while
+   * recording and closed cleanly; otherwise it has to be joined from the segments.
+   */
+  replayWritten: boolean;
 }
 
 export interface RoomRecorderOptions {
@@ -48,6 +55,8 @@ export interface RoomRecorderOptions {
   segmentSeconds?: number;
   /** Video key frames are asked for this often, so every segment can start on one. */
   keyFrameIntervalMs?: number;
+  /** Producers' scores are looked at this often: a drop (packet loss) asks for a key frame. */
+  lossCheckMs?: number;
   /** A track whose ffmpeg died is started again (as a new track) after this long. */
   restartDelayMs?: number;
   onTrackStarted?: (t: RecordedTrackInfo) => void;
@@ -60,6 +69,7 @@ interface Track {
   transportId: string;
   consumerId: string;
   writer: TrackWriter;
+  keyFrames: KeyFrameWatch;
 }
 
 /**
@@ -75,6 +85,7 @@ export class RoomRecorder {
   private seq = 0;
   private stopped = false;
   private readonly timer: NodeJS.Timeout;
+  private readonly lossTimer: NodeJS.Timeout;
   private readonly log: Logger;
   private readonly segmentSeconds: number;
 
@@ -93,7 +104,12 @@ export class RoomRecorder {
     const interval = o.keyFrameIntervalMs ?? this.segmentSeconds * 1000;
     this.timer = setInterval(() => this.requestKeyFrames(), interval);
     this.timer.unref();
+    this.lossTimer = setInterval(() => void this.checkLoss(), o.lossCheckMs ?? 1000);
+    this.lossTimer.unref();
   }
+
+  /** Key frames asked for because a producer's score fell (for tests and logs). */
+  keyFramesAfterLoss = 0;
 
   static start(o: RoomRecorderOptions): RoomRecorder {
     const r = new RoomRecorder(o);
@@ -122,6 +138,7 @@ export class RoomRecorder {
     if (!this.stopped) {
       this.stopped = true;
       clearInterval(this.timer);
+      clearInterval(this.lossTimer);
       const { room } = this.o;
       room.off('producerAdded', this.onProducerAdded);
       room.off('producerClosed', this.onProducerClosed);
@@ -163,6 +180,7 @@ export class RoomRecorder {
         rtpCapabilities: recorderCapabilities(room.rtpCapabilities),
       });
       const codec = consumer.rtpParameters.codecs[0]!;
+      const finalExt = trackContainer(codec.mimeType).finalExt;
       const writer = await TrackWriter.start(
         {
           ffmpegPath: this.o.ffmpegPath,
@@ -171,6 +189,7 @@ export class RoomRecorder {
           port,
           segmentSeconds: this.segmentSeconds,
           logger: this.log.child({ trackId }),
+          replay: { path: join(this.o.dir, `${trackId}.${finalExt}`), format: finalExt },
         },
         (_code, expected) => {
           if (!expected) void this.restart(p, trackId);
@@ -191,9 +210,16 @@ export class RoomRecorder {
         startedAt: Date.now(),
         endedAt: null,
         segmentsDir,
-        finalExt: trackContainer(codec.mimeType).finalExt,
+        finalExt,
+        replayWritten: false,
       };
-      this.tracks.set(p.id, { info, transportId: transport.id, consumerId: consumer.id, writer });
+      this.tracks.set(p.id, {
+        info,
+        transportId: transport.id,
+        consumerId: consumer.id,
+        writer,
+        keyFrames: new KeyFrameWatch(),
+      });
       await peer.resumeConsumer(consumer.id);
       if (p.kind === 'video') await peer.requestKeyFrame(consumer.id).catch(() => {});
       this.log.info({ trackId, producerId: p.id, source: p.source }, 'track recording');
@@ -225,7 +251,7 @@ export class RoomRecorder {
     const t = this.tracks.get(producerId);
     if (!t) return;
     this.tracks.delete(producerId);
-    await t.writer.stop();
+    t.info.replayWritten = await t.writer.stop();
     try {
       this.peer.closeTransport(t.transportId);
     } catch {
@@ -234,6 +260,19 @@ export class RoomRecorder {
     t.info.endedAt = Date.now();
     this.finished.push(t.info);
     this.o.onTrackEnded?.(t.info);
+  }
+
+  /** A video producer whose score fell lost packets: a key frame makes the file whole again. */
+  private async checkLoss(): Promise<void> {
+    for (const t of [...this.tracks.values()]) {
+      if (t.info.kind !== 'video' || this.stopped) continue;
+      const stats = await this.peer.getTransportStats(t.transportId).catch(() => null);
+      const score = stats?.consumers.find((c) => c.id === t.consumerId)?.producerScore;
+      if (!t.keyFrames.afterScore(score)) continue;
+      this.keyFramesAfterLoss++;
+      this.log.debug({ trackId: t.info.trackId, score }, 'packet loss: key frame requested');
+      await this.peer.requestKeyFrame(t.consumerId).catch(() => {});
+    }
   }
 
   private requestKeyFrames(): void {

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { MediaSource } from '@educloud/protocol';
 import type { Room } from '../room/Room.js';
+import { startLossyRelay } from './lossy-relay.js';
 
 export interface SyntheticProducer {
   producerId: string;
@@ -27,6 +28,8 @@ export async function startSyntheticProducer(
     ffmpegPath?: string;
     /** Seconds between key frames (video); a huge value means "none after the first". */
     keyIntSeconds?: number;
+    /** A lossy link: one RTP packet in this many is dropped before the SFU. */
+    dropEvery?: number;
   },
 ): Promise<SyntheticProducer> {
   const peer = room.join(o.peerId);
@@ -50,6 +53,8 @@ export async function startSyntheticProducer(
     rtpParameters,
     source: o.source ?? (o.kind === 'video' ? 'camera' : 'mic'),
   });
+  const relay = o.dropEvery ? await startLossyRelay(t, o.dropEvery) : null;
+  const to = relay ? { ip: '127.0.0.1', port: relay.port } : t;
   const clip = syntheticClip(o.ffmpegPath ?? 'ffmpeg', o.kind, o.keyIntSeconds ?? 2);
   const child: ChildProcess = spawn(
     o.ffmpegPath ?? 'ffmpeg',
@@ -57,19 +62,21 @@ export async function startSyntheticProducer(
       ...['-hide_banner', '-loglevel', 'error', '-nostdin', '-re', '-stream_loop', '-1'],
       ...['-i', clip, '-c', 'copy', ...(o.kind === 'video' ? ['-an'] : ['-vn'])],
       ...['-ssrc', String(ssrc), '-payload_type', String(PT[o.kind])],
-      ...['-f', 'rtp', `rtp://${t.ip}:${t.port}?rtcpport=${t.rtcpPort}&pkt_size=1200`],
+      ...['-f', 'rtp', `rtp://${to.ip}:${to.port}?rtcpport=${t.rtcpPort}&pkt_size=1200`],
     ],
     { stdio: 'ignore' },
   );
   return {
     producerId: id,
     peerId: o.peerId,
-    stop: () =>
-      new Promise<void>((resolve) => {
+    stop: async () => {
+      await new Promise<void>((resolve) => {
         if (child.exitCode !== null || child.signalCode !== null) return resolve();
         child.once('exit', () => resolve());
         child.kill('SIGKILL');
-      }),
+      });
+      await relay?.close();
+    },
   };
 }
 

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import dgram from 'node:dgram';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { udpPortBound } from './udp-ports.js';
@@ -16,9 +17,26 @@ export interface TrackWriterOptions {
   port: number;
   segmentSeconds: number;
   logger: Logger;
+  /**
+   * The replayable file written beside the segments (as `<path>.part`, renamed when ffmpeg
+   * closes it cleanly), so the replay needs no joining of segments once recording stops.
+   */
+  replay?: ReplayOutput;
 }
 
-export function segmentArgs(o: { sdpPath: string; dir: string; segmentSeconds: number }) {
+export interface ReplayOutput {
+  path: string;
+  format: 'webm' | 'mp4';
+}
+
+export const partPath = (path: string) => `${path}.part`;
+
+export function segmentArgs(o: {
+  sdpPath: string;
+  dir: string;
+  segmentSeconds: number;
+  replay?: ReplayOutput;
+}) {
   return [
     ...['-hide_banner', '-nostdin', '-loglevel', process.env.TRACK_LOGLEVEL ?? 'warning'],
     ...['-protocol_whitelist', 'file,udp,rtp', '-fflags', '+genpts'],
@@ -29,7 +47,29 @@ export function segmentArgs(o: { sdpPath: string; dir: string; segmentSeconds: n
     // live: clusters are written with unknown sizes, so a segment cut off by kill -9 reads back.
     ...['-segment_format_options', 'live=1', '-reset_timestamps', '0'],
     join(o.dir, `${SEGMENT_PREFIX}%05d.mkv`),
+    // The same packets, copied once more into the file the replay plays: closing it on stop
+    // only writes its index (cues / moov), so the replay is ready as soon as ffmpeg exits.
+    ...(o.replay
+      ? ['-map', '0', '-c', 'copy', '-f', o.replay.format, partPath(o.replay.path)]
+      : []),
   ];
+}
+
+// An RTCP BYE (version 2, packet type 203) of two sources: ffmpeg's RTP input ends at it, and
+// reads nothing shorter than an RTP header (12 bytes).
+const RTCP_BYE = Buffer.from([0x82, 0xcb, 0x00, 0x02, 0, 0, 0, 0, 0, 0, 0, 0]);
+
+/**
+ * Tells ffmpeg its input has ended. SIGINT alone is only seen between packets: a producer gone
+ * quiet (closed, or paused) leaves ffmpeg waiting in its read, and it would have to be killed
+ * before closing its files. The BYE ends that read, so the files are closed properly.
+ */
+function sendBye(port: number): Promise<void> {
+  return new Promise((resolve) => {
+    const s = dgram.createSocket('udp4');
+    s.once('error', () => s.close(() => resolve()));
+    s.send(RTCP_BYE, port, '127.0.0.1', () => s.close(() => resolve()));
+  });
 }
 
 /**
@@ -39,6 +79,7 @@ export function segmentArgs(o: { sdpPath: string; dir: string; segmentSeconds: n
 export class TrackWriter {
   private exited: Promise<number | null>;
   private stopping = false;
+  private killed = false;
 
   private constructor(
     private readonly child: ChildProcess,
@@ -70,7 +111,7 @@ export class TrackWriter {
     await writeFile(sdpPath, o.sdp);
     const child = spawn(
       o.ffmpegPath,
-      segmentArgs({ sdpPath, dir: o.dir, segmentSeconds: o.segmentSeconds }),
+      segmentArgs({ sdpPath, dir: o.dir, segmentSeconds: o.segmentSeconds, replay: o.replay }),
       {
         stdio: ['ignore', 'ignore', 'pipe'],
       },
@@ -90,12 +131,28 @@ export class TrackWriter {
     return this.child.exitCode === null && this.child.signalCode === null;
   }
 
-  /** SIGINT lets ffmpeg close the segment it writes; a hung one is killed. */
-  async stop(timeoutMs = 5000): Promise<void> {
+  /**
+   * SIGINT lets ffmpeg close the segment and the replay file it writes; a hung one is killed.
+   * Resolves true when the replay file was closed cleanly and is in place.
+   */
+  async stop(timeoutMs = 5000): Promise<boolean> {
+    const crashed = !this.running && !this.stopping;
     this.stopping = true;
-    if (this.running) this.child.kill('SIGINT');
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), timeoutMs);
+    if (this.running) {
+      this.child.kill('SIGINT');
+      await sendBye(this.o.port);
+    }
+    const timer = setTimeout(() => {
+      this.killed = true;
+      this.child.kill('SIGKILL');
+    }, timeoutMs);
     await this.exited;
     clearTimeout(timer);
+    // A replay file ffmpeg did not close itself lacks its index: the segments are joined instead.
+    if (!this.o.replay || crashed || this.killed || this.child.signalCode !== null) return false;
+    return rename(partPath(this.o.replay.path), this.o.replay.path).then(
+      () => true,
+      () => false,
+    );
   }
 }

@@ -41,7 +41,7 @@ import type { LiveServer as Server, LiveSocket as Socket } from './live-io.js';
 import type { LiveState } from './live-state.js';
 import type { MediaRooms } from './media-port.js';
 import type { ClassRecordingControl, LiveActivity } from './recording-port.js';
-import { recordingHandlers } from './recording-events.js';
+import { recordIfAutomatic, recordingHandlers } from './recording-events.js';
 import type { SocketAuthority } from './socket-authority.js';
 
 export interface BroadcastHost {
@@ -421,9 +421,12 @@ export class LiveGateway {
         return null;
       },
       'class:start': async (_socket, session) => {
-        const { classId } = await this.asTeacher(session);
+        const { classId, room } = await this.asTeacher(session);
         await this.opts.state.setLive(classId, true);
         this.opts.io.to(roomChannel(classId)).emit('class:live', { live: true });
+        await recordIfAutomatic(this.deps, room, session).catch((err: unknown) =>
+          this.opts.logger.error({ err, classId }, 'automatic recording could not start'),
+        );
         return null;
       },
       'class:end': async (_socket, session) => {

@@ -1,6 +1,22 @@
-import type { ClassDeps, Handlers } from './live-handler.js';
+import type { ClassDeps, Handlers, SocketSession } from './live-handler.js';
 import { AckError } from './ack-error.js';
-import { roomChannel } from './live-room.js';
+import { roomChannel, type LiveRoom } from './live-room.js';
+
+/**
+ * After `class:start`: a class set to record automatically starts recording, and everyone in
+ * it (and each joiner, as for a recording started by hand) is told.
+ */
+export async function recordIfAutomatic(
+  d: Pick<ClassDeps, 'io' | 'recording'>,
+  room: LiveRoom,
+  session: SocketSession,
+): Promise<void> {
+  if (!d.recording?.classStarted || d.recording.status(room.classId).recording) return;
+  const { userId, name } = session.principal;
+  const participants = room.allPeers().map((p) => ({ peerId: p.peerId, name: p.name }));
+  const status = await d.recording.classStarted(room.classId, { userId, name }, participants);
+  if (status) d.io.to(roomChannel(room.classId)).emit('recording:status', status);
+}
 
 /** Teachers start and stop recording the class; everyone in it is told. */
 export function recordingHandlers(d: ClassDeps): Handlers<'recording:start' | 'recording:stop'> {

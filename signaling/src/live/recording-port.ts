@@ -18,6 +18,15 @@ export interface ClassRecordingControl {
   ): Promise<ClassRecordingStatus>;
   stop(classId: string): Promise<ClassRecordingStatus>;
   status(classId: string): ClassRecordingStatus;
+  /**
+   * The class went live: a class set to record automatically starts recording (its status is
+   * returned, to tell the class); null when it does not. Refusals are the recorder's to log.
+   */
+  classStarted?(
+    classId: string,
+    by: { userId: string; name: string },
+    participants: RecordingParticipant[],
+  ): Promise<ClassRecordingStatus | null>;
 }
 
 /**

@@ -1,6 +1,8 @@
 import {
   boardAtResponseSchema,
+  classRecordingSettingsSchema,
   classReplayResponseSchema,
+  type ClassRecordingSettings,
   type BoardAtResponse,
   type ClassReplayResponse,
   broadcastStatusResponseSchema,
@@ -93,4 +95,25 @@ export function getBoardAt(
 
 export async function startClassExport(api: ApiClient, classId: string, rid: string) {
   await api.request(`${recordingPath(classId, rid)}/export`, { method: 'POST' });
+}
+
+export function getRecordingSettings(
+  api: ApiClient,
+  classId: string,
+): Promise<ClassRecordingSettings> {
+  return api.request(`${classPath(classId)}/recording-settings`, {
+    schema: classRecordingSettingsSchema,
+  });
+}
+
+export function putRecordingSettings(
+  api: ApiClient,
+  classId: string,
+  body: ClassRecordingSettings,
+): Promise<ClassRecordingSettings> {
+  return api.request(`${classPath(classId)}/recording-settings`, {
+    method: 'PUT',
+    body,
+    schema: classRecordingSettingsSchema,
+  });
 }

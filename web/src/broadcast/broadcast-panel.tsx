@@ -6,6 +6,7 @@ import Paper from '@mui/material/Paper';
 import Stack from '@mui/material/Stack';
 import Typography from '@mui/material/Typography';
 import { Link as RouterLink } from 'react-router';
+import { AutoRecordSwitch } from './auto-record-switch.js';
 import { formatBitrate } from './recording-format.js';
 import { RecordingsLibrary } from './recordings-library.js';
 import { useBroadcastStatus } from './use-broadcast-status.js';
@@ -54,6 +55,7 @@ export function BroadcastPanel({ classId, isTeacher }: { classId: string; isTeac
           </Alert>
         )}
         {isTeacher && <RecommendedObsSettings />}
+        {isTeacher && <AutoRecordSwitch classId={classId} />}
         <RecordingsLibrary classId={classId} isTeacher={isTeacher} />
       </Stack>
     </Paper>

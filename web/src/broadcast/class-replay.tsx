@@ -17,19 +17,34 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { Tldraw, type Editor, type TLRecord } from 'tldraw';
 import 'tldraw/tldraw.css';
 import type { ClassReplayResponse, RecordingTrack, TimelineEvent } from '@educloud/protocol';
+import { ApiError } from '../api/api-error.js';
 import { useApi } from '../auth/session-context.js';
 import { getBoardAt, getClassReplay, startClassExport } from './broadcast-api.js';
 import { formatDuration } from './recording-format.js';
 
 const assetUrls = getAssetUrlsByImport();
 const SPEEDS = [0.5, 1, 1.5, 2];
-// The board is fetched again this often while playing (it changes at the speed of drawing).
+// The board is fetched again this often while playing (it changes at the speed of drawing);
+// paused or seeked, it is fetched for the exact moment.
 const BOARD_REFRESH_MS = 1000;
+// A recording just stopped is ready within seconds: the page asks again this often meanwhile.
+const NOT_READY_RETRY_MS = 500;
+
+/** The board the replay shows: the moment it was fetched for and its tldraw records. */
+export interface ReplayBoardState {
+  at: number;
+  records: TLRecord[];
+}
 
 /** Handle for tests and debugging in the browser console. */
 declare global {
   interface Window {
-    educloudReplay?: { startedAt: number; endedAt: number; seek(ms: number): void };
+    educloudReplay?: {
+      startedAt: number;
+      endedAt: number;
+      seek(ms: number): void;
+      board(): ReplayBoardState | null;
+    };
   }
 }
 
@@ -84,16 +99,23 @@ function SyncedMedia(props: {
 }
 
 /** The whiteboard as it was at the playhead, read-only. */
-function ReplayBoard(props: { classId: string; rid: string; at: number }) {
+function ReplayBoard(props: {
+  classId: string;
+  rid: string;
+  at: number;
+  playing: boolean;
+  onBoard: (b: ReplayBoardState) => void;
+}) {
   const api = useApi();
   const [editor, setEditor] = useState<Editor | null>(null);
   const [shapeIds, setShapeIds] = useState<string[]>([]);
-  const { classId, rid, at } = props;
-  const bucket = Math.floor(at / BOARD_REFRESH_MS);
+  const [shownAt, setShownAt] = useState<number | null>(null);
+  const { classId, rid, at, playing, onBoard } = props;
+  const fetchAt = playing ? Math.floor(at / BOARD_REFRESH_MS) * BOARD_REFRESH_MS : Math.round(at);
   useEffect(() => {
     if (!editor) return;
     let cancelled = false;
-    void getBoardAt(api, classId, rid, bucket * BOARD_REFRESH_MS).then((board) => {
+    void getBoardAt(api, classId, rid, fetchAt).then((board) => {
       if (cancelled) return;
       const records = board.records as unknown as TLRecord[];
       const keep = records.filter(
@@ -118,17 +140,19 @@ function ReplayBoard(props: { classId: string; rid: string; at: number }) {
           .map((r) => r.id)
           .sort(),
       );
+      setShownAt(fetchAt);
+      onBoard({ at: fetchAt, records: keep });
     });
     return () => {
       cancelled = true;
     };
-  }, [api, classId, rid, bucket, editor]);
+  }, [api, classId, rid, fetchAt, editor, onBoard]);
   return (
     <Box
       sx={{ height: 360, position: 'relative' }}
       data-testid="replay-board"
       data-shape-ids={shapeIds.join(',')}
-      data-board-at={bucket * BOARD_REFRESH_MS}
+      data-board-at={shownAt ?? ''}
     >
       <Tldraw
         assetUrls={assetUrls}
@@ -149,19 +173,43 @@ export function ClassReplay({ classId, rid }: { classId: string; rid: string }) 
   const [pos, setPos] = useState(0);
   const [playing, setPlaying] = useState(false);
   const [speed, setSpeed] = useState(1);
+  const [preparing, setPreparing] = useState(false);
+  const [attempt, setAttempt] = useState(0);
+  const board = useRef<ReplayBoardState | null>(null);
+  const onBoard = useCallback((b: ReplayBoardState) => {
+    board.current = b;
+  }, []);
   const load = useCallback(
     () =>
-      getClassReplay(api, classId, rid).then(setReplay, (err: unknown) =>
-        setError(err instanceof Error ? err.message : 'The replay could not be loaded'),
+      getClassReplay(api, classId, rid).then(
+        (r) => {
+          setPreparing(false);
+          setReplay(r);
+        },
+        (err: unknown) => {
+          // `conflict`: stopped moments ago and still being closed; asked again shortly.
+          if (err instanceof ApiError && err.code === 'conflict') setPreparing(true);
+          else setError(err instanceof Error ? err.message : 'The replay could not be loaded');
+        },
       ),
     [api, classId, rid],
   );
-  useEffect(() => void load(), [load]);
+  useEffect(() => void load(), [load, attempt]);
+  useEffect(() => {
+    if (!preparing) return;
+    const timer = setTimeout(() => setAttempt((n) => n + 1), NOT_READY_RETRY_MS);
+    return () => clearTimeout(timer);
+  }, [preparing, attempt]);
   const duration = replay ? replay.manifest.endedAt - replay.manifest.startedAt : 0;
   useEffect(() => {
     if (!replay) return;
     const { startedAt, endedAt } = replay.manifest;
-    window.educloudReplay = { startedAt, endedAt, seek: (ms) => setPos(Math.max(0, ms)) };
+    window.educloudReplay = {
+      startedAt,
+      endedAt,
+      seek: (ms) => setPos(Math.max(0, ms)),
+      board: () => board.current,
+    };
     return () => {
       delete window.educloudReplay;
     };
@@ -227,6 +275,14 @@ export function ClassReplay({ classId, rid }: { classId: string; rid: string }) 
   useEffect(() => chatEnd.current?.scrollIntoView({ block: 'nearest' }), [view?.chat.length]);
 
   if (error) return <Alert severity="warning">{error}</Alert>;
+  if (preparing && !replay) {
+    return (
+      <Stack spacing={1} data-testid="replay-preparing">
+        <Typography>The recording has just stopped; its replay is being prepared…</Typography>
+        <LinearProgress />
+      </Stack>
+    );
+  }
   if (!replay || !view) return <LinearProgress />;
   const url = (file: string) => `${replay.filesUrl}${file}`;
   const marks = replay.timeline.flatMap((e) => {
@@ -252,7 +308,13 @@ export function ClassReplay({ classId, rid }: { classId: string; rid: string }) 
             playing={playing}
             speed={speed}
           />
-          <ReplayBoard classId={classId} rid={rid} at={view.at} />
+          <ReplayBoard
+            classId={classId}
+            rid={rid}
+            at={view.at}
+            playing={playing}
+            onBoard={onBoard}
+          />
         </Box>
         <Stack sx={{ flex: 1 }} spacing={1}>
           <SyncedMedia

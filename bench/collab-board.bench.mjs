@@ -1,16 +1,31 @@
 #!/usr/bin/env node
-// Opening a big whiteboard in Chromium through the real server: a teacher page fills the class
-// board with SHAPES geo shapes (sent by the tldraw-Yjs binding in <=600 KB updates) spread over
-// pages of PER_PAGE (tldraw refuses more than 4000 shapes on one page), then a
-// student opens the class page RUNS times in a fresh profile; each time we measure from
-// navigation to the editor showing every shape. Before that, the same for an empty board of
-// another class (navigation → editor mounted and usable). Prints medians and the spread (this
-// 2-core machine is noisy). Issue 14's targets: empty board 1.5 s, 10,000 shapes 3 s.
-import { launchChromium, logIn, postJson, quantile, startServer } from './support.mjs';
+// Opening a whiteboard in Chromium through the real server, navigation → editor ready: an
+// empty board, then a board of SHAPES geo shapes spread over pages of PER_PAGE (tldraw refuses
+// more than 4000 shapes on one page), seeded by a teacher page through the tldraw-Yjs binding.
+// A student opens the class page RUNS times, each time in a fresh profile.
+//
+// Before/after: with BEFORE=<path of another built checkout> (e.g. a worktree of main, after
+// `npx tsc -b && npm run build -w @educloud/web` there) the same steps run against that
+// checkout's server and web client too, alternating run by run so that both see the same load
+// on this shared machine; the ratios are after/before. Without BEFORE only this checkout runs.
+//
+// Also printed: the median of each step of the page's `board:*` performance marks
+// (web/src/collab/board-timing.ts; a checkout without them shows none), and the load average.
+// Issue 14's targets: empty board 1500 ms, 10,000 shapes 3000 ms.
+import os from 'node:os';
+import path from 'node:path';
+import { launchChromium, logIn, postJson, quantile, root, startServer } from './support.mjs';
 
 const RUNS = Number(process.env.RUNS ?? 5);
 const SHAPES = Number(process.env.SHAPES ?? 10_000);
 const PER_PAGE = Number(process.env.PER_PAGE ?? 2500);
+const steps = ['code', 'connecting', 'ws-open', 'synced', 'store', 'editor'];
+
+const load = () =>
+  os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
 
 async function login(browser, baseUrl, email) {
   const context = await browser.newContext({
@@ -25,11 +40,32 @@ async function login(browser, baseUrl, email) {
 const countShapes = (page) =>
   page.evaluate(() => window.educloudBoard?.editor.store.query.records('shape').get().length ?? 0);
 
-const server = await startServer();
-const { baseUrl } = server;
-const browser = await launchChromium();
-try {
+const boardMarks = (page) =>
+  page.evaluate(() =>
+    Object.fromEntries(
+      performance
+        .getEntriesByType('mark')
+        .filter((m) => m.name.startsWith('board:'))
+        .map((m) => [m.name.slice('board:'.length), m.startTime]),
+    ),
+  );
+
+async function joinClass(baseUrl, tokens, title) {
+  const c = await postJson(baseUrl, '/api/classes', { title }, tokens.teacher);
+  await postJson(
+    baseUrl,
+    `/api/invites/${c.class.inviteUrl.split('/join/')[1]}/join`,
+    undefined,
+    tokens.student,
+  );
+  return c.class.id;
+}
+
+/** Accounts, an empty class and a class whose board holds SHAPES shapes. */
+async function prepare(target, browser) {
+  const { baseUrl } = target.server;
   const tokens = {};
+  // The first account becomes the administrator: not one of ours.
   for (const [name, role] of [
     ['admin', 'teacher'],
     ['teacher', 'teacher'],
@@ -43,43 +79,14 @@ try {
     });
     tokens[name] = r.accessToken;
   }
-  const c = await postJson(baseUrl, '/api/classes', { title: 'Big board' }, tokens.teacher);
-  const classId = c.class.id;
-  await postJson(
-    baseUrl,
-    `/api/invites/${c.class.inviteUrl.split('/join/')[1]}/join`,
-    undefined,
-    tokens.student,
-  );
-
-  const empty = await postJson(baseUrl, '/api/classes', { title: 'Empty board' }, tokens.teacher);
-  await postJson(
-    baseUrl,
-    `/api/invites/${empty.class.inviteUrl.split('/join/')[1]}/join`,
-    undefined,
-    tokens.student,
-  );
-  const emptyTimes = [];
-  for (let run = 0; run < RUNS; run++) {
-    const student = await login(browser, baseUrl, 'student@example.org');
-    const t0 = Date.now();
-    await student.page.goto(`/classes/${empty.class.id}`);
-    await student.page.locator('[data-testid="board-canvas"][data-ready="true"]').waitFor({
-      timeout: 120_000,
-    });
-    emptyTimes.push(Date.now() - t0);
-    await student.context.close();
-  }
-  emptyTimes.sort((a, b) => a - b);
-  console.log(
-    `open an empty board (navigation → editor ready): median ${quantile(emptyTimes, 0.5)} ms, ` +
-      `min ${emptyTimes[0]} ms, max ${emptyTimes[emptyTimes.length - 1]} ms over ${RUNS} runs ` +
-      `(target 1500 ms)`,
-  );
+  target.emptyClass = await joinClass(baseUrl, tokens, 'Empty board');
+  target.bigClass = await joinClass(baseUrl, tokens, 'Big board');
 
   const teacher = await login(browser, baseUrl, 'teacher@example.org');
-  await teacher.page.goto(`/classes/${classId}`);
-  await teacher.page.locator('[data-testid="board-canvas"][data-ready="true"]').waitFor();
+  await teacher.page.goto(`/classes/${target.bigClass}`);
+  await teacher.page.locator('[data-testid="board-canvas"][data-ready="true"]').waitFor({
+    timeout: 120_000,
+  });
   const seedStart = Date.now();
   const pageIds = await teacher.page.evaluate(
     ([shapes, perPage]) => {
@@ -108,16 +115,23 @@ try {
       },
       [done, Math.min(500, SHAPES - done), PER_PAGE, pageIds],
     );
+    // The server's write budget (bytes per second per user) must keep up.
     await teacher.page.waitForTimeout(300);
   }
   console.log(
-    `seeded ${SHAPES} shapes on ${pageIds.length} pages in ${Date.now() - seedStart} ms (teacher side)`,
+    `[${target.label}] seeded ${SHAPES} shapes on ${pageIds.length} pages in ` +
+      `${Date.now() - seedStart} ms (teacher side)`,
   );
-
+  // Until everything the teacher sent is stored and relayed.
   await teacher.page.waitForTimeout(3000);
-  const times = [];
-  for (let run = 0; run < RUNS; run++) {
-    const student = await login(browser, baseUrl, 'student@example.org');
+  target.teacher = teacher;
+}
+
+/** One student visit: ms from navigation until the editor is ready and holds `shapes`. */
+async function openBoard(target, browser, classId, shapes) {
+  const { baseUrl } = target.server;
+  const student = await login(browser, baseUrl, 'student@example.org');
+  try {
     const t0 = Date.now();
     await student.page.goto(`/classes/${classId}`);
     await student.page.locator('[data-testid="board-canvas"][data-ready="true"]').waitFor({
@@ -125,30 +139,88 @@ try {
     });
     const deadline = Date.now() + 120_000;
     let seen = 0;
-    while ((seen = await countShapes(student.page)) < SHAPES) {
+    while ((seen = await countShapes(student.page)) < shapes) {
       if (Date.now() > deadline) {
-        const status = (p) =>
-          p.evaluate(() =>
-            document.querySelector('[data-testid="board-status"]')?.getAttribute('data-state'),
-          );
-        throw new Error(
-          `student sees ${seen}/${SHAPES} shapes after 120 s (teacher ${await status(teacher.page)}, ` +
-            `student ${await status(student.page)})`,
-        );
+        throw new Error(`[${target.label}] student sees ${seen}/${shapes} shapes after 120 s`);
       }
       await student.page.waitForTimeout(50);
     }
-    times.push(Date.now() - t0);
+    const ms = Date.now() - t0;
+    return { ms, marks: await boardMarks(student.page) };
+  } finally {
     await student.context.close();
   }
-  times.sort((a, b) => a - b);
+}
+
+function report(label, what, samples, targetMs) {
+  const times = samples.map((s) => s.ms).sort((a, b) => a - b);
   const median = quantile(times, 0.5);
   console.log(
-    `open a board of ${SHAPES} shapes (navigation → all shapes in the editor): median ${median} ms, ` +
-      `min ${times[0]} ms, max ${times[times.length - 1]} ms over ${RUNS} runs (target 3000 ms)`,
+    `[${label}] ${what}: median ${median} ms, min ${times[0]} ms, max ${times.at(-1)} ms ` +
+      `over ${times.length} runs (target ${targetMs} ms)`,
   );
-  await teacher.context.close();
+  const parts = steps
+    .map((step) => {
+      const at = samples.map((s) => s.marks[step]).filter((v) => v !== undefined);
+      if (at.length === 0) return null;
+      return `${step} ${Math.round(
+        quantile(
+          at.sort((a, b) => a - b),
+          0.5,
+        ),
+      )}`;
+    })
+    .filter(Boolean);
+  if (parts.length > 0)
+    console.log(`[${label}]   median marks (ms after navigation): ${parts.join(', ')}`);
+  return median;
+}
+
+const targets = [];
+if (process.env.BEFORE)
+  targets.push({ label: 'before', checkout: path.resolve(process.env.BEFORE) });
+targets.push({ label: 'after', checkout: root });
+
+const browser = await launchChromium();
+try {
+  for (const t of targets) {
+    t.server = await startServer({}, t.checkout);
+    t.empty = [];
+    t.big = [];
+  }
+  console.log(`load average at start: ${load()}`);
+  for (const t of targets) await prepare(t, browser);
+  console.log(`load average after seeding: ${load()}`);
+  for (let run = 0; run < RUNS; run++) {
+    for (const t of targets) t.empty.push(await openBoard(t, browser, t.emptyClass, 0));
+  }
+  console.log(`load average after the empty-board runs: ${load()}`);
+  for (let run = 0; run < RUNS; run++) {
+    for (const t of targets) t.big.push(await openBoard(t, browser, t.bigClass, SHAPES));
+  }
+  console.log(`load average after the ${SHAPES}-shape runs: ${load()}`);
+
+  const medians = {};
+  for (const t of targets) {
+    medians[t.label] = {
+      empty: report(t.label, 'open an empty board (navigation → editor ready)', t.empty, 1500),
+      big: report(
+        t.label,
+        `open a board of ${SHAPES} shapes (navigation → all shapes in the editor)`,
+        t.big,
+        3000,
+      ),
+    };
+  }
+  if (medians.before) {
+    const ratio = (k) => (medians.after[k] / medians.before[k]).toFixed(2);
+    console.log(
+      `after/before: empty board ${ratio('empty')}x, ${SHAPES} shapes ${ratio('big')}x ` +
+        `(medians; below 1 is faster)`,
+    );
+  }
 } finally {
+  for (const t of targets) await t.teacher?.context.close().catch(() => {});
   await browser.close();
-  await server.stop();
+  for (const t of targets) await t.server?.stop();
 }

@@ -30,10 +30,13 @@ export function freePort() {
   });
 }
 
-/** node server/dist/main.js on a free loopback port with a throw-away data dir. */
-export function startServer(env = {}) {
+/**
+ * node server/dist/main.js on a free loopback port with a throw-away data dir. `checkout`: another
+ * built checkout of this repository (its server and web client), to measure a baseline.
+ */
+export function startServer(env = {}, checkout = root) {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'educloud-bench-'));
-  const child = spawn(process.execPath, [path.join(root, 'server/dist/main.js')], {
+  const child = spawn(process.execPath, [path.join(checkout, 'server/dist/main.js')], {
     env: {
       ...process.env,
       PORT: '0',

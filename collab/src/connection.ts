@@ -170,7 +170,7 @@ export class Connection {
       const msg = parseClientMessage(frame);
       switch (msg.kind) {
         case 'step1':
-          this.send(this.room.syncStep2For(msg.stateVector));
+          for (const f of this.room.syncStep2For(msg.stateVector)) this.send(f);
           break;
         case 'update':
           if (!this.chargeWrite(msg.update.byteLength)) return;

@@ -1,4 +1,4 @@
-import { Counter, Gauge, type Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
 export interface CollabMetrics {
   openDocuments: Gauge;
@@ -8,6 +8,8 @@ export interface CollabMetrics {
   rejected: Counter<'reason'>;
   writtenBytes: Counter;
   resets: Counter<'action'>;
+  loadSeconds: Histogram;
+  fullStates: Counter<'result'>;
   remove(): void;
 }
 
@@ -51,6 +53,18 @@ export function createMetrics(registry: Registry): CollabMetrics {
     labelNames: ['action'] as const,
     registers,
   });
+  const loadSeconds = new Histogram({
+    name: 'educloud_collab_document_load_seconds',
+    help: 'Time to load a document into memory from the database (read and apply)',
+    buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers,
+  });
+  const fullStates = new Counter({
+    name: 'educloud_collab_full_state_total',
+    help: 'Whole-document syncs for clients that had nothing: served encoded (hit) or encoded now (miss)',
+    labelNames: ['result'] as const,
+    registers,
+  });
   return {
     openDocuments,
     connections,
@@ -59,6 +73,8 @@ export function createMetrics(registry: Registry): CollabMetrics {
     rejected,
     writtenBytes,
     resets,
+    loadSeconds,
+    fullStates,
     remove() {
       // The registry outlives us (tests and restarts start again on the same one).
       for (const name of [
@@ -69,6 +85,8 @@ export function createMetrics(registry: Registry): CollabMetrics {
         'educloud_collab_rejected_total',
         'educloud_collab_budgeted_bytes_total',
         'educloud_collab_resets_total',
+        'educloud_collab_document_load_seconds',
+        'educloud_collab_full_state_total',
       ]) {
         registry.removeSingleMetric(name);
       }

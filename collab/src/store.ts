@@ -237,14 +237,20 @@ export async function writeEpoch(
 }
 
 /**
- * Applies stored updates one by one so that a single unreadable row (which validation should
- * have kept out) costs that row only, not the document.
+ * Applies stored updates merged into one; if that fails, one by one so that a single unreadable
+ * row (which validation should have kept out) costs that row only, not the document. Returns
+ * the merged update when it applied (it then holds the whole document), else undefined.
  */
-export function applyStored(doc: Y.Doc, updates: Uint8Array[], onBadRow: (err: unknown) => void) {
-  if (updates.length === 0) return;
+export function applyStored(
+  doc: Y.Doc,
+  updates: Uint8Array[],
+  onBadRow: (err: unknown) => void,
+): Uint8Array | undefined {
+  if (updates.length === 0) return undefined;
   try {
-    Y.applyUpdate(doc, Y.mergeUpdates(updates));
-    return;
+    const merged = Y.mergeUpdates(updates);
+    Y.applyUpdate(doc, merged);
+    return merged;
   } catch {
     // fall through to the slow path
   }
@@ -255,6 +261,7 @@ export function applyStored(doc: Y.Doc, updates: Uint8Array[], onBadRow: (err: u
       onBadRow(err);
     }
   }
+  return undefined;
 }
 
 /**

@@ -3,7 +3,7 @@ import type { ApiClient } from '../api/api-client.js';
 import type { ClassDocumentKind } from '@educloud/protocol';
 import { classDocumentName } from '@educloud/protocol';
 import { CollabConnection, type CollabStatus } from './collab-connection.js';
-import { fetchDocumentState } from './document-lock.js';
+import { documentStateOnce } from './document-state-prefetch.js';
 
 const connectingStatus: CollabStatus = { state: 'connecting' };
 
@@ -25,7 +25,7 @@ export function useCollabConnection(
     const conn = new CollabConnection({
       docName: classDocumentName(classId, kind),
       getToken: () => api.tokenFor(classId),
-      getEpoch: async () => (await fetchDocumentState(api, classId, kind)).epoch,
+      getEpoch: async () => (await documentStateOnce(api, classId, kind)).epoch,
       onReset: () => setGeneration((g) => g + 1),
     });
     setConnection(conn);

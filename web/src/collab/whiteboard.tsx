@@ -5,13 +5,12 @@ import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
 import Chip from '@mui/material/Chip';
 import Stack from '@mui/material/Stack';
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import {
   Tldraw,
   atom,
   createTLStore,
   defaultBindingUtils,
-  defaultShapeUtils,
   exportToBlob,
   useTldrawUser,
   type Editor,
@@ -28,11 +27,14 @@ import { LockChip, LockToggle } from './lock-controls.js';
 import { useDocumentLock, useLockedView } from './document-lock.js';
 import { ResetControls } from './reset-controls.js';
 import { downloadFile } from './download-file.js';
+import { markBoard } from './board-timing.js';
+import { culledShapeUtils } from './culled-shape-utils.js';
 import { TldrawYjsBinding } from './tldraw-yjs-binding.js';
 import { useCollabConnection } from './use-collab-connection.js';
 
 // Fonts, icons and translations come from our own bundle, never from tldraw's CDN.
 const assetUrls = getAssetUrlsByImport();
+markBoard('code');
 
 /** An image is stored inline (data URL) and sent in one update: the server takes 1 MiB frames. */
 const maxImageBytes = 600 * 1024;
@@ -112,7 +114,7 @@ export function Whiteboard({ classId, user, isTeacher, fill, onEditor }: Whitebo
   useEffect(() => {
     if (!connection) return;
     const store = createTLStore({
-      shapeUtils: defaultShapeUtils,
+      shapeUtils: culledShapeUtils,
       bindingUtils: defaultBindingUtils,
       assets: dataUrlAssets,
       collaboration: { mode, status: online },
@@ -127,12 +129,23 @@ export function Whiteboard({ classId, user, isTeacher, fill, onEditor }: Whitebo
         user: presenceUser,
       });
       binding.start();
+      markBoard('store');
       setBound({ store, binding });
     };
-    const onSync = (synced: boolean) => synced && start();
+    const onStatus = ({ status }: { status: string }) => {
+      if (status === 'connecting') markBoard('connecting');
+      else if (status === 'connected') markBoard('ws-open');
+    };
+    const onSync = (synced: boolean) => {
+      if (!synced) return;
+      markBoard('synced');
+      start();
+    };
+    connection.provider.on('status', onStatus);
     if (connection.provider.synced) start();
     else connection.provider.on('sync', onSync);
     return () => {
+      connection.provider.off('status', onStatus);
       connection.provider.off('sync', onSync);
       binding?.destroy();
       setBound(null);
@@ -163,6 +176,11 @@ export function Whiteboard({ classId, user, isTeacher, fill, onEditor }: Whitebo
       if (window.educloudBoard?.editor === editor) delete window.educloudBoard;
     };
   }, [editor, bound]);
+
+  const onMount = useCallback((mounted: Editor) => {
+    markBoard('editor');
+    setEditor(mounted);
+  }, []);
 
   const storeWithStatus = useMemo(
     () =>
@@ -304,11 +322,12 @@ export function Whiteboard({ classId, user, isTeacher, fill, onEditor }: Whitebo
           key={bound ? String(connection?.doc.clientID) : 'loading'}
           store={storeWithStatus}
           assetUrls={assetUrls}
+          shapeUtils={culledShapeUtils}
           licenseKey={clientConfig.data?.tldrawLicenseKey ?? undefined}
           user={tldrawUser}
           maxAssetSize={maxImageBytes}
           maxImageDimension={2048}
-          onMount={setEditor}
+          onMount={onMount}
         />
       </Box>
     </Stack>

@@ -18,6 +18,7 @@ import { LiveClassPanel } from '../live/live-class-panel.js';
 import { BroadcastFeed, BroadcastFeedContext } from '../broadcast/broadcast-feed.js';
 import { BroadcastPanel } from '../broadcast/broadcast-panel.js';
 import { useDocumentTitle } from '../lib/use-document-title.js';
+import { prefetchDocumentState } from '../collab/document-state-prefetch.js';
 import { lazy, Suspense, useEffect, useState } from 'react';
 
 // tldraw and TipTap are large: loaded only when a class page opens, but then at once (below),
@@ -47,7 +48,9 @@ function ClassView({ id }: { id: string }) {
     // In parallel with the class's details: the board's code is there when the page is.
     void loadCollabPanel();
     void loadStageCollab();
-  }, []);
+    // And the board's epoch, which its connection waits for.
+    prefetchDocumentState(api, id, 'board');
+  }, [api, id]);
 
   if (cls.error) {
     const status = cls.error instanceof ApiError ? cls.error.status : 0;

@@ -57,6 +57,26 @@ export class Peer extends EventEmitter<PeerEvents> {
     return this.left;
   }
 
+  get consumerCount(): number {
+    return this.consumers.size;
+  }
+
+  /** Bits per second through the peer's transports (in: from the client). */
+  async bitrates(): Promise<{ in: number; out: number }> {
+    const rates = { in: 0, out: 0 };
+    await Promise.all(
+      [...this.transports.values()].map(async (t) => {
+        const [stat] = (await t.getStats().catch(() => [])) as {
+          recvBitrate?: number;
+          sendBitrate?: number;
+        }[];
+        rates.in += stat?.recvBitrate ?? 0;
+        rates.out += stat?.sendBitrate ?? 0;
+      }),
+    );
+    return rates;
+  }
+
   async createWebRtcTransport(options: WebRtcTransportOptions = {}): Promise<WebRtcTransportInfo> {
     const transport = await openWebRtcTransport(this.room, this.id, options);
     this.adoptTransport(transport);

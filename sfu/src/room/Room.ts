@@ -180,6 +180,22 @@ export class Room extends EventEmitter<RoomEvents> {
     this.context.video.setVisible(peerId, peerIds);
   }
 
+  /** Consumers of every peer, and bits per second through their transports. */
+  async usage(): Promise<{ consumers: number; bitsIn: number; bitsOut: number }> {
+    let consumers = 0;
+    let bitsIn = 0;
+    let bitsOut = 0;
+    await Promise.all(
+      [...this.peers.values()].map(async (peer) => {
+        consumers += peer.consumerCount;
+        const rates = await peer.bitrates();
+        bitsIn += rates.in;
+        bitsOut += rates.out;
+      }),
+    );
+    return { consumers, bitsIn, bitsOut };
+  }
+
   /** Camera consumers flowing and held back by last-N. */
   get videoCounts(): { flowing: number; held: number } {
     return this.context.video.counts();

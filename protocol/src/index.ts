@@ -13,3 +13,4 @@ export * from './client-config.js';
 export * from './collab.js';
 export * from './stage.js';
 export * from './class-recording.js';
+export * from './large-class.js';

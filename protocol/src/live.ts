@@ -23,6 +23,7 @@ import {
 import { classRecordingEvents, type ClassRecordingStatus } from './class-recording.js';
 import { pollCreateSchema, pollVoteSchema, type PollInfo, type PollResults } from './polls.js';
 import { stageEvents, type StageState } from './stage.js';
+import { videoVisibleSchema, type VideoLayersWanted, type VideoSelection } from './large-class.js';
 
 /*
  * The live-class Socket.IO protocol. Every client event carries one payload and an ack
@@ -144,6 +145,8 @@ export const clientEvents = {
   'stage:allowPresenter': stageEvents.allowPresenter,
   'stage:get': stageEvents.get,
   ...classRecordingEvents,
+  /** The tiles this client shows (grid page, pinned stage): their video flows beyond last-N. */
+  'video:visible': videoVisibleSchema,
 } as const;
 export type ClientEventName = keyof typeof clientEvents;
 export type ClientEventPayload<E extends ClientEventName> = z.input<(typeof clientEvents)[E]>;
@@ -234,6 +237,7 @@ export interface ClientEventResults {
   'stage:get': StageState;
   'recording:start': ClassRecordingStatus;
   'recording:stop': ClassRecordingStatus;
+  'video:visible': null;
 }
 
 export interface TransportStats {
@@ -311,6 +315,10 @@ export interface ServerEvents {
   'breakout:message': (e: { text: string; from: string; sentAt: string }) => void;
   /** The class is being recorded, or stopped being; also sent to each joiner while it is. */
   'recording:status': (s: ClassRecordingStatus) => void;
+  /** Whose camera video this client receives now (last-N); the others' tiles show an avatar. */
+  'video:selection': (s: VideoSelection) => void;
+  /** To a publisher: the simulcast layers anyone watches of its camera (dynacast). */
+  'video:layers': (l: VideoLayersWanted) => void;
 }
 
 export type ClientEvents = {

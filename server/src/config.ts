@@ -96,6 +96,10 @@ const envSchema = z.object({
   RTC_PORT: port.default(44444),
   RTC_MIN_PORT: port.default(45000),
   RTC_MAX_PORT: port.default(49999),
+  /** Cameras each participant receives besides teachers and tiles on screen; 'off': all. */
+  MEDIA_LAST_N: z.union([z.literal('off'), z.coerce.number().int().min(0).max(1000)]).default(9),
+  /** Publishers stop encoding simulcast layers (and cameras) nobody watches. */
+  MEDIA_DYNACAST: bool.default(true),
   TURN_URLS: z
     .string()
     .default('')
@@ -215,6 +219,8 @@ export interface Config {
     rtcPort: number;
     rtcMinPort: number;
     rtcMaxPort: number;
+    lastN: number | 'off';
+    dynacast: boolean;
   };
   reconnectGraceMs: number;
   /** Live-class events one socket may send per second on average, and at once. */
@@ -319,6 +325,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       rtcPort: e.RTC_PORT,
       rtcMinPort: e.RTC_MIN_PORT,
       rtcMaxPort: e.RTC_MAX_PORT,
+      lastN: e.MEDIA_LAST_N,
+      dynacast: e.MEDIA_DYNACAST,
     },
     reconnectGraceMs: e.RECONNECT_GRACE_MS,
     liveEventRate: { perSecond: e.LIVE_EVENTS_PER_SECOND, burst: e.LIVE_EVENT_BURST },

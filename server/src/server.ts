@@ -95,6 +95,8 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
     rtcPort: config.media.rtcPort,
     rtcMinPort: config.media.rtcMinPort,
     rtcMaxPort: config.media.rtcMaxPort,
+    lastN: config.media.lastN,
+    dynacast: config.media.dynacast,
   });
 
   // A client that sends its request slowly (or never finishes it) is cut off; Node's own

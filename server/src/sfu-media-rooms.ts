@@ -147,6 +147,14 @@ class SfuMediaRoom implements MediaRoom {
     });
   }
 
+  setPinned(peerId: string, pinned: boolean) {
+    if (!this.room.isClosed) this.room.setPinned(peerId, pinned);
+  }
+
+  setVisible(peerId: string, peerIds: string[]) {
+    if (!this.room.isClosed) this.room.setVisible(peerId, peerIds);
+  }
+
   removePeer(peerId: string) {
     this.room.leave(peerId);
   }
@@ -165,6 +173,16 @@ class SfuMediaRoom implements MediaRoom {
 
   onActiveSpeaker(listener: (peerId: string | null) => void) {
     this.room.on('activeSpeaker', (e) => listener(e.peerId));
+  }
+
+  onVideoSelection(listener: (peerId: string, peerIds: string[]) => void) {
+    this.room.on('videoSelection', (e) => listener(e.peerId, e.peerIds));
+  }
+
+  onVideoLayers(
+    listener: (peerId: string, producerId: string, maxSpatialLayer: number | null) => void,
+  ) {
+    this.room.on('videoLayers', (e) => listener(e.peerId, e.producerId, e.maxSpatialLayer));
   }
 
   onLost(listener: () => void) {

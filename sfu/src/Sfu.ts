@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { registerClassMetrics } from './ClassMetrics.js';
 import { ClassRooms } from './ClassRooms.js';
 import { SfuError } from './errors.js';
 import type { ResolvedSfuOptions } from './options.js';
@@ -10,13 +11,18 @@ import { WorkerPool } from './WorkerPool.js';
 export class Sfu {
   private readonly classes = new Map<string, ClassRooms>();
   private closed = false;
+  private readonly unregisterClassMetrics: () => void;
 
   private constructor(
     readonly pool: WorkerPool,
     private readonly options: ResolvedSfuOptions,
     private readonly logger: Logger,
     private readonly unregisterMetrics: () => void,
-  ) {}
+  ) {
+    this.unregisterClassMetrics = registerClassMetrics(options.registry, () =>
+      this.classes.values(),
+    );
+  }
 
   static async create(options: ResolvedSfuOptions): Promise<Sfu> {
     const logger = options.logger.child({ component: 'sfu' });
@@ -79,6 +85,7 @@ export class Sfu {
     await Promise.all([...this.classes.values()].map((rooms) => rooms.close()));
     this.classes.clear();
     this.unregisterMetrics();
+    this.unregisterClassMetrics();
     await this.pool.close();
     this.logger.info('sfu closed');
   }

@@ -36,6 +36,13 @@ export interface SfuOptions {
   maxIncomingBitrate?: number;
   /** How often the active speaker is re-evaluated, ms. Default 300. */
   activeSpeakerIntervalMs?: number;
+  /**
+   * Last-N: besides the teachers and the tiles on a viewer's screen, each viewer receives the
+   * camera of this many most recent speakers; 'off' receives every camera. Default 9.
+   */
+  lastN?: number | 'off';
+  /** Tell publishers which simulcast layers anyone watches (and pause unwatched cameras). Default true. */
+  dynacast?: boolean;
 }
 
 export type ResolvedSfuOptions = Required<Omit<SfuOptions, 'announcedAddress' | 'workerLogTags'>> &
@@ -69,6 +76,8 @@ export function resolveOptions(options: SfuOptions): ResolvedSfuOptions {
     initialAvailableOutgoingBitrate: options.initialAvailableOutgoingBitrate ?? 1_000_000,
     maxIncomingBitrate: options.maxIncomingBitrate ?? 5_000_000,
     activeSpeakerIntervalMs: options.activeSpeakerIntervalMs ?? 300,
+    lastN: options.lastN ?? 9,
+    dynacast: options.dynacast ?? true,
   };
 
   const problems: string[] = [];
@@ -121,6 +130,10 @@ export function resolveOptions(options: SfuOptions): ResolvedSfuOptions {
   if (resolved.initialAvailableOutgoingBitrate === 0) {
     problems.push('initialAvailableOutgoingBitrate must be > 0');
   }
+  if (resolved.lastN !== 'off' && (!Number.isInteger(resolved.lastN) || resolved.lastN < 0)) {
+    problems.push("lastN must be an integer >= 0 or 'off'");
+  }
+  if (typeof resolved.dynacast !== 'boolean') problems.push('dynacast must be a boolean');
   if (resolved.activeSpeakerIntervalMs < 100)
     problems.push('activeSpeakerIntervalMs must be >= 100');
 

@@ -57,6 +57,26 @@ export class Peer extends EventEmitter<PeerEvents> {
     return this.left;
   }
 
+  get consumerCount(): number {
+    return this.consumers.size;
+  }
+
+  /** Bits per second through the peer's transports (in: from the client). */
+  async bitrates(): Promise<{ in: number; out: number }> {
+    const rates = { in: 0, out: 0 };
+    await Promise.all(
+      [...this.transports.values()].map(async (t) => {
+        const [stat] = (await t.getStats().catch(() => [])) as {
+          recvBitrate?: number;
+          sendBitrate?: number;
+        }[];
+        rates.in += stat?.recvBitrate ?? 0;
+        rates.out += stat?.sendBitrate ?? 0;
+      }),
+    );
+    return rates;
+  }
+
   async createWebRtcTransport(options: WebRtcTransportOptions = {}): Promise<WebRtcTransportInfo> {
     const transport = await openWebRtcTransport(this.room, this.id, options);
     this.adoptTransport(transport);
@@ -165,8 +185,11 @@ export class Peer extends EventEmitter<PeerEvents> {
     return info;
   }
 
-  resumeConsumer(consumerId: string): Promise<void> {
-    return this.consumer(consumerId).resume();
+  /** A camera flows only if last-N selects it (the room resumes it when it does). */
+  async resumeConsumer(consumerId: string): Promise<void> {
+    const consumer = this.consumer(consumerId);
+    if (this.room.video.isGated(consumer)) this.room.video.clientResumed(consumer);
+    else await consumer.resume();
   }
 
   /** Simulcast / SVC: the highest layers this client wants (e.g. a thumbnail wants 0). */
@@ -181,6 +204,7 @@ export class Peer extends EventEmitter<PeerEvents> {
       throw new SfuError('validation_failed', 'temporalLayer must be an integer >= 0');
     }
     await consumer.setPreferredLayers(layers);
+    this.room.video.layersChanged(consumer.producerId);
   }
 
   /** Asks the consumed producer's sender for a key frame (a recorder starting a segment). */
@@ -266,6 +290,7 @@ export class Peer extends EventEmitter<PeerEvents> {
     this.refuseIfGone(consumer);
     const { poolWorker } = this.room;
     this.consumers.set(consumer.id, consumer);
+    this.room.video.track(consumer);
     poolWorker.counts.consumers++;
     consumer.observer.once('close', () => {
       this.consumers.delete(consumer.id);

@@ -19,6 +19,13 @@ export class ProducerDirectory {
     return this.byId.get(producerId);
   }
 
+  /** Camera producers in the order they started (last-N fills with them before anyone spoke). */
+  cameras(): { producer: RoomProducer; peerId: string }[] {
+    return [...this.byId.values()].filter(
+      (e) => e.producer.kind === 'video' && e.producer.appData.source === 'camera',
+    );
+  }
+
   /** For a peer that just joined (minus its own with `exceptPeerId`). */
   list(exceptPeerId?: string): ProducerInfo[] {
     const list: ProducerInfo[] = [];

@@ -11,6 +11,7 @@ import { Peer } from './Peer.js';
 import { pipeProducer, type PipedProducer } from './pipeProducer.js';
 import { ProducerDirectory, type RoomProducer } from './ProducerDirectory.js';
 import type { RoomContext } from './RoomContext.js';
+import { VideoSelection } from './VideoSelection.js';
 
 export type RoomCloseReason = 'closed' | 'workerDied';
 
@@ -24,6 +25,10 @@ export type RoomEvents = {
   /** The consumed producer went away: tell the consuming peer (`peerId`). */
   consumerClosed: [{ peerId: string; consumerId: string; producerId: string }];
   activeSpeaker: [{ peerId: string; producerId: string }];
+  /** Whose camera video `peerId` receives now (last-N). */
+  videoSelection: [{ peerId: string; peerIds: string[] }];
+  /** To the publisher `peerId`: the top simulcast layer anyone watches (null: nobody). */
+  videoLayers: [{ peerId: string; producerId: string; maxSpatialLayer: number | null }];
 };
 
 /** One room: a mediasoup Router on one worker, with its peers and their media. */
@@ -43,6 +48,13 @@ export class Room extends EventEmitter<RoomEvents> {
     super();
     const producers = new ProducerDirectory();
     const speaker = new ActiveSpeaker(speakerObserver, producers, logger);
+    const video = new VideoSelection(
+      producers,
+      () => this.peers.keys(),
+      options.lastN,
+      options.dynacast,
+      logger,
+    );
     this.context = {
       roomId: id,
       router,
@@ -51,6 +63,7 @@ export class Room extends EventEmitter<RoomEvents> {
       logger,
       producers,
       speaker,
+      video,
       isClosed: () => this.closed,
     };
     poolWorker.counts.routers++;
@@ -58,7 +71,15 @@ export class Room extends EventEmitter<RoomEvents> {
     router.observer.once('close', () => poolWorker.counts.routers--);
     router.once('workerclose', () => this.onWorkerClosed());
     speaker.on('activeSpeaker', (event) => {
-      if (!this.closed) this.emit('activeSpeaker', event);
+      if (this.closed) return;
+      video.speaker(event.peerId);
+      this.emit('activeSpeaker', event);
+    });
+    video.on('selection', (event) => {
+      if (!this.closed) this.emit('videoSelection', event);
+    });
+    video.on('layers', (event) => {
+      if (!this.closed) this.emit('videoLayers', event);
     });
   }
 
@@ -112,15 +133,20 @@ export class Room extends EventEmitter<RoomEvents> {
     if (existing) return existing;
     const peer = new Peer(peerId, this.context);
     peer.on('producerAdded', (info) => {
-      if (!this.closed) this.emit('producerAdded', info);
+      if (this.closed) return;
+      this.context.video.producersChanged();
+      this.emit('producerAdded', info);
     });
     peer.on('producerClosed', (event) => {
-      if (!this.closed) this.emit('producerClosed', { peerId, ...event });
+      if (this.closed) return;
+      this.context.video.producersChanged();
+      this.emit('producerClosed', { peerId, ...event });
     });
     peer.on('consumerClosed', (event) => {
       if (!this.closed) this.emit('consumerClosed', { peerId, ...event });
     });
     this.peers.set(peerId, peer);
+    this.context.video.refresh();
     return peer;
   }
 
@@ -138,7 +164,41 @@ export class Room extends EventEmitter<RoomEvents> {
     if (!peer) return;
     this.peers.delete(peerId);
     peer.close();
+    this.context.video.forgetPeer(peerId);
     this.logger.debug({ peerId }, 'peer left');
+  }
+
+  /** A teacher's camera reaches every viewer whatever last-N decides. */
+  setPinned(peerId: string, pinned: boolean): void {
+    this.assertOpen();
+    this.context.video.setPinned(peerId, pinned);
+  }
+
+  /** The tiles `peerId` has on screen: their cameras reach it beyond last-N. */
+  setVisible(peerId: string, peerIds: readonly string[]): void {
+    this.assertOpen();
+    this.context.video.setVisible(peerId, peerIds);
+  }
+
+  /** Consumers of every peer, and bits per second through their transports. */
+  async usage(): Promise<{ consumers: number; bitsIn: number; bitsOut: number }> {
+    let consumers = 0;
+    let bitsIn = 0;
+    let bitsOut = 0;
+    await Promise.all(
+      [...this.peers.values()].map(async (peer) => {
+        consumers += peer.consumerCount;
+        const rates = await peer.bitrates();
+        bitsIn += rates.in;
+        bitsOut += rates.out;
+      }),
+    );
+    return { consumers, bitsIn, bitsOut };
+  }
+
+  /** Camera consumers flowing and held back by last-N. */
+  get videoCounts(): { flowing: number; held: number } {
+    return this.context.video.counts();
   }
 
   /** Producers of the room, for a peer that just joined (minus its own with `exceptPeerId`). */

@@ -4,6 +4,7 @@ import type { ResolvedSfuOptions } from '../options.js';
 import type { PoolWorker } from '../PoolWorker.js';
 import type { ActiveSpeaker } from './ActiveSpeaker.js';
 import type { ProducerDirectory } from './ProducerDirectory.js';
+import type { VideoSelection } from './VideoSelection.js';
 
 /** What a room shares with its peers: its router, the worker it lives on, its producers. */
 export interface RoomContext {
@@ -14,6 +15,8 @@ export interface RoomContext {
   readonly logger: Logger;
   readonly producers: ProducerDirectory;
   readonly speaker: ActiveSpeaker;
+  /** Last-N and dynacast: which camera consumers flow. */
+  readonly video: VideoSelection;
   /** True once the room is closing: late mediasoup objects are closed instead of adopted. */
   readonly isClosed: () => boolean;
 }

@@ -527,6 +527,11 @@ export class LiveGateway {
           .setPreferredLayers(peerId, p.consumerId, p.spatialLayer, p.temporalLayer);
         return null;
       },
+      'video:visible': async (_s, session, { peerIds }) => {
+        const { room, peerId } = await this.joined(session);
+        room.mediaFor(peerId).setVisible(peerId, peerIds);
+        return null;
+      },
       ...handHandlers(this.deps),
       ...chatHandlers(this.deps),
       ...pollHandlers(this.deps),

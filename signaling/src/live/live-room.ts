@@ -139,6 +139,7 @@ export class LiveRoom {
     const placed = this.placement?.(info);
     if (placed && this.breakouts.has(placed)) this.location.set(info.peerId, placed);
     this.persist((s) => s.saveMember(this.classId, { ...info }));
+    this.pinIfTeacher(info);
     socket.to(roomChannel(this.classId)).emit('peer:joined', info);
     socket.join(roomChannel(this.classId));
     socket.join(this.spaceOf(info.peerId).channel);
@@ -271,6 +272,7 @@ export class LiveRoom {
     if (breakoutId === null) this.location.delete(peerId);
     else this.location.set(peerId, breakoutId);
     const to = this.spaceOf(peerId);
+    this.pinIfTeacher(entry.info);
     entry.socket?.join(to.channel);
     entry.socket?.emit('breakout:moved', {
       roomId: breakoutId,
@@ -301,6 +303,7 @@ export class LiveRoom {
     const entry = this.peers.get(peerId);
     if (!entry) return;
     Object.assign(entry.info, patch);
+    if (patch.role) this.spaceOf(peerId).media.setPinned(peerId, patch.role === 'teacher');
     if (entry.info.userId !== 'server') {
       this.persist((s) => s.saveMember(this.classId, { ...entry.info }));
     }
@@ -386,12 +389,23 @@ export class LiveRoom {
     media.onActiveSpeaker((peerId) => {
       if (current()) this.io.to(space.channel).emit('speaker:active', { peerId });
     });
+    media.onVideoSelection((peerId, peerIds) => {
+      if (current()) this.socketOf(peerId)?.emit('video:selection', { peerIds });
+    });
+    media.onVideoLayers((peerId, producerId, maxSpatialLayer) => {
+      if (current()) this.socketOf(peerId)?.emit('video:layers', { producerId, maxSpatialLayer });
+    });
     media.onLost(() => {
       if (!current()) return;
       this.log.warn({ room: space.id }, 'media room lost; rebuilding it');
       space.clear();
       void this.rebuildMedia(space);
     });
+  }
+
+  /** Last-N never hides a teacher's camera. */
+  private pinIfTeacher(info: PeerInfo): void {
+    if (info.role === 'teacher') this.spaceOf(info.peerId).media.setPinned(info.peerId, true);
   }
 
   private isOpen(space: MediaSpace): boolean {
@@ -413,6 +427,9 @@ export class LiveRoom {
         }
         space.media = fresh;
         this.watchMedia(space, fresh);
+        for (const p of this.peers.values()) {
+          if (this.spaceOf(p.info.peerId) === space) this.pinIfTeacher(p.info);
+        }
         this.io.to(space.channel).emit('media:reconnect');
         return;
       } catch (err) {

@@ -45,6 +45,10 @@ export interface MediaRoom {
     peerId: string,
     p: { kind: MediaKind; rtpParameters: unknown; source: MediaSource },
   ): Promise<{ producerId: string; ip: string; port: number; rtcpPort: number | undefined }>;
+  /** Last-N: a teacher's camera reaches everyone whatever the speakers. Forgotten on removePeer. */
+  setPinned(peerId: string, pinned: boolean): void;
+  /** Last-N: the tiles the peer has on screen; their cameras reach it too. */
+  setVisible(peerId: string, peerIds: string[]): void;
   /** Closes everything the peer holds in the room. */
   removePeer(peerId: string): void;
   close(): void;
@@ -53,6 +57,12 @@ export interface MediaRoom {
   /** A producer ended on the media side (its transport closed). */
   onProducerClosed(listener: (peerId: string, producerId: string) => void): void;
   onActiveSpeaker(listener: (peerId: string | null) => void): void;
+  /** Whose camera video `peerId` receives now (last-N chose again). */
+  onVideoSelection(listener: (peerId: string, peerIds: string[]) => void): void;
+  /** Dynacast: tell publisher `peerId` the top layer anyone watches of its camera (null: none). */
+  onVideoLayers(
+    listener: (peerId: string, producerId: string, maxSpatialLayer: number | null) => void,
+  ): void;
   /** The room's media is gone (its worker died); clients must set up media again. */
   onLost(listener: () => void): void;
 }

@@ -59,6 +59,13 @@ export class LiveMedia {
   >();
   /** Consume requests in flight, so an early announcement and the join's list ask only once. */
   private readonly consuming = new Set<string>();
+  /**
+   * Dynacast: the top simulcast layer anyone watches of each of our cameras (null: nobody).
+   * Kept by producer id: the server may say it before our produce request is answered.
+   */
+  private readonly watched = new Map<string, number | null>();
+  /** Sources the user (or a moderator) paused; dynacast never resumes those. */
+  private readonly userPaused = new Set<LocalSource>();
 
   constructor(
     private readonly signaling: SignalingClient,
@@ -142,12 +149,23 @@ export class LiveMedia {
       stopTracks: false,
       appData: { source: wire },
       ...(source === 'camera'
-        ? { encodings: cameraEncodings, codecOptions: { videoGoogleStartBitrate: 1000 } }
+        ? {
+            encodings: cameraEncodings,
+            codecOptions: { videoGoogleStartBitrate: 1000 },
+            // Dynacast pauses a camera nobody watches: stop encoding (no track on the
+            // sender) but keep the track enabled, our own preview shows it.
+            disableTrackOnPause: false,
+            zeroRtpOnPause: true,
+          }
         : {}),
       ...(source === 'screen' ? { encodings: [{ maxBitrate: 1_500_000 }] } : {}),
     });
     this.producers.set(source, producer);
     if (startPaused) await this.setPaused(source, true);
+    else {
+      this.userPaused.delete(source);
+      this.syncSending(source);
+    }
     const ended = () => this.events.localStopped(source);
     track.addEventListener('ended', ended);
     producer.observer.once('close', () => track.removeEventListener('ended', ended));
@@ -157,8 +175,9 @@ export class LiveMedia {
   async setPaused(source: LocalSource, paused: boolean): Promise<void> {
     const producer = this.producers.get(source);
     if (!producer) return;
-    if (paused) producer.pause();
-    else producer.resume();
+    if (paused) this.userPaused.add(source);
+    else this.userPaused.delete(source);
+    this.syncSending(source);
     await this.signaling.request(paused ? 'producer:pause' : 'producer:resume', {
       producerId: producer.id,
     });
@@ -166,12 +185,34 @@ export class LiveMedia {
 
   /** The server paused one of ours (a moderator muted us): stop sending too. */
   pausedByServer(source: LocalSource): void {
-    this.producers.get(source)?.pause();
+    this.userPaused.add(source);
+    this.syncSending(source);
+  }
+
+  /** Dynacast: the server says which layers of our camera anyone watches. */
+  applyWantedLayers(producerId: string, maxSpatialLayer: number | null): void {
+    this.watched.set(producerId, maxSpatialLayer);
+    const source = this.producerSource(producerId);
+    if (source) this.syncSending(source);
+  }
+
+  /** Sends only what is wanted: nothing when paused or unwatched, else the watched layers. */
+  private syncSending(source: LocalSource): void {
+    const producer = this.producers.get(source);
+    if (!producer || producer.closed) return;
+    const wanted = this.watched.get(producer.id);
+    const idle = this.userPaused.has(source) || wanted === null;
+    if (idle && !producer.paused) producer.pause();
+    else if (!idle && producer.paused) producer.resume();
+    if (!idle && typeof wanted === 'number' && producer.maxSpatialLayer !== wanted) {
+      void producer.setMaxSpatialLayer(wanted).catch(() => undefined);
+    }
   }
 
   closeProducer(source: LocalSource, tellServer: boolean): void {
     const producer = this.producers.get(source);
     this.producers.delete(source);
+    if (producer) this.watched.delete(producer.id);
     if (producer && !producer.closed) {
       producer.close();
       if (tellServer && this.signaling.connected) {

@@ -100,6 +100,11 @@ export function LiveRoomView({
   const [facing, setFacing] = useState<'user' | 'environment'>('user');
   const rootRef = useRef<HTMLDivElement>(null);
   const onWidth = useCallback((id: string, w: number) => session.setTileWidth(id, w), [session]);
+  const onVisible = useCallback((ids: string[]) => session.setVisibleTiles(ids), [session]);
+  useEffect(() => {
+    // Speaker view: the pinned peer is on stage, the rest is last-N's choice.
+    if (view === 'speaker') session.setVisibleTiles(pinned ? [pinned] : []);
+  }, [session, view, pinned, state.status]);
   // Open beside the stage on wide screens; a drawer the user opens on phones.
   const showPanel = panelOpen ?? wide;
 
@@ -242,6 +247,7 @@ export function LiveRoomView({
       pinned={pinned}
       onPin={setPinned}
       onWidth={onWidth}
+      onVisible={layout === 'grid' ? onVisible : undefined}
       presenterControl={
         isTeacher
           ? {

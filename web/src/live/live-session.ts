@@ -16,6 +16,8 @@ export interface RemotePeer {
   tracks: RemoteTrack[];
   /** 0-10 from what this browser receives of the peer; null until measured. */
   quality: number | null;
+  /** Last-N holds its camera back from this browser: the tile shows name and avatar. */
+  videoHeld?: boolean;
 }
 
 export interface LiveSnapshot {
@@ -69,6 +71,10 @@ export class LiveSession {
   /** peer:updated about ourselves can arrive before the class:join answer names our peer. */
   private earlySelf: PeerInfo | null = null;
   private viewer: { id: string; name: string } | null = null;
+  /** Whose camera the server sends us (last-N); null until it says. */
+  private videoPeers: Set<string> | null = null;
+  /** The tiles last reported on screen, to send only changes. */
+  private visibleSent = '';
   private state: LiveSnapshot = {
     status: 'connecting',
     error: null,
@@ -197,6 +203,13 @@ export class LiveSession {
       this.publishPeers();
     });
     s.on('consumer:closed', ({ consumerId }) => this.media.dropConsumer(consumerId));
+    s.on('video:selection', ({ peerIds }) => {
+      this.videoPeers = new Set(peerIds);
+      this.publishPeers();
+    });
+    s.on('video:layers', ({ producerId, maxSpatialLayer }) =>
+      this.media.applyWantedLayers(producerId, maxSpatialLayer),
+    );
     // The class.
     s.on('speaker:active', ({ peerId }) => this.set({ activeSpeaker: peerId }));
     s.on('class:live', ({ live }) => this.set({ live }));
@@ -237,6 +250,14 @@ export class LiveSession {
       this.set({ localPaused: { ...this.state.localPaused, [source]: true } });
       this.classroom.notify({ kind: 'unmuteRefused', by: '' });
     }
+  }
+
+  /** The tiles on screen (grid page, pinned stage): the server sends their cameras too. */
+  setVisibleTiles(peerIds: string[]): void {
+    const key = [...peerIds].sort().join(',');
+    if (key === this.visibleSent || this.state.status !== 'joined') return;
+    this.visibleSent = key;
+    void this.signaling.request('video:visible', { peerIds }).catch(() => undefined);
   }
 
   /** A tile reports its width so the server forwards only the simulcast layer it needs. */
@@ -339,6 +360,8 @@ export class LiveSession {
   /** A fresh peer (first join, or the old one expired): new transports, produce, consume. */
   private async setUpMedia(joined: JoinResult): Promise<void> {
     this.media.close();
+    this.videoPeers = null;
+    this.visibleSent = '';
     this.peers.clear();
     for (const info of joined.peers)
       this.peers.set(info.peerId, { info, tracks: [], quality: null });
@@ -442,8 +465,13 @@ export class LiveSession {
   }
 
   private publishPeers(): void {
+    const held = (peerId: string) => this.videoPeers !== null && !this.videoPeers.has(peerId);
     this.set({
-      peers: [...this.peers.values()].map((p) => ({ ...p, tracks: [...p.tracks] })),
+      peers: [...this.peers.values()].map((p) => ({
+        ...p,
+        tracks: [...p.tracks],
+        videoHeld: held(p.info.peerId),
+      })),
     });
   }
 

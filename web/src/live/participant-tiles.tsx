@@ -2,6 +2,7 @@ import CoPresentIcon from '@mui/icons-material/CoPresent';
 import PushPinIcon from '@mui/icons-material/PushPin';
 import PushPinOutlinedIcon from '@mui/icons-material/PushPinOutlined';
 import Box from '@mui/material/Box';
+import { useEffect, useRef } from 'react';
 import IconButton from '@mui/material/IconButton';
 import Tooltip from '@mui/material/Tooltip';
 import type { LiveSnapshot, RemotePeer } from './live-session.js';
@@ -16,6 +17,8 @@ export interface TilesProps {
   pinned: string | null;
   onPin: (peerId: string | null) => void;
   onWidth: (consumerId: string, width: number) => void;
+  /** Grid: told which peers' tiles are on screen (their cameras flow beyond last-N). */
+  onVisible?: (peerIds: string[]) => void;
   /** Teachers: who may present besides them, and how to change it. */
   presenterControl: { allowedUserId: string | null; allow: (userId: string | null) => void } | null;
 }
@@ -56,8 +59,10 @@ export function ParticipantTiles(p: TilesProps) {
   );
   const camOn = !!state.local.camera && !state.localPaused.camera;
   const micOn = !!state.local.mic && !state.localPaused.mic;
+  const listRef = useVisibleTiles(p.onVisible, teacherFirst.map((x) => x.info.peerId).join(','));
   return (
     <Box
+      ref={listRef}
       data-testid="participant-tiles"
       data-layout={p.layout}
       role="list"
@@ -65,7 +70,7 @@ export function ParticipantTiles(p: TilesProps) {
       sx={layoutSx[p.layout]}
     >
       {teacherFirst.map((peer) => (
-        <Box role="listitem" key={peer.info.peerId}>
+        <Box role="listitem" key={peer.info.peerId} data-peer-id={peer.info.peerId}>
           <PeerTile peer={peer} {...p} />
         </Box>
       ))}
@@ -86,10 +91,37 @@ export function ParticipantTiles(p: TilesProps) {
   );
 }
 
+/** Reports the peers whose tiles intersect the list's visible area, as that changes. */
+function useVisibleTiles(onVisible: ((peerIds: string[]) => void) | undefined, peers: string) {
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const list = ref.current;
+    if (!onVisible || !list) return;
+    const shown = new Set<string>();
+    const observer = new IntersectionObserver(
+      (entries) => {
+        for (const e of entries) {
+          const id = (e.target as HTMLElement).dataset.peerId!;
+          if (e.isIntersecting) shown.add(id);
+          else shown.delete(id);
+        }
+        onVisible([...shown]);
+      },
+      { root: list },
+    );
+    list.querySelectorAll<HTMLElement>('[data-peer-id]').forEach((el) => observer.observe(el));
+    return () => observer.disconnect();
+  }, [onVisible, peers]);
+  return ref;
+}
+
 /** The camera (or OBS broadcast) track a peer's tile shows. */
 export function peerVideo(peer: RemotePeer) {
   return peer.tracks.find(
-    (t) => (t.source === 'camera' || t.source === 'ingest') && t.kind === 'video' && !t.paused,
+    (t) =>
+      ((t.source === 'camera' && !peer.videoHeld) || t.source === 'ingest') &&
+      t.kind === 'video' &&
+      !t.paused,
   );
 }
 

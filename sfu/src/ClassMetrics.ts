@@ -1,0 +1,95 @@
+import { Gauge, type Registry } from 'prom-client';
+import type { ClassRooms } from './ClassRooms.js';
+
+/**
+ * Per live class (all its rooms: main and breakouts): consumers, camera consumers flowing or
+ * held back by last-N, and bitrate. Read when scraped; one stats request per transport.
+ * Returns a function that removes them again.
+ */
+export function registerClassMetrics(
+  registry: Registry,
+  classes: () => Iterable<ClassRooms>,
+): () => void {
+  // One walk over the classes per scrape, shared by the gauges.
+  let pending:
+    | Promise<
+        {
+          classId: string;
+          consumers: number;
+          flowing: number;
+          held: number;
+          bitsIn: number;
+          bitsOut: number;
+        }[]
+      >
+    | undefined;
+  const read = () => {
+    pending ??= Promise.all(
+      [...classes()].map(async (c) => {
+        const row = {
+          classId: c.classId,
+          consumers: 0,
+          flowing: 0,
+          held: 0,
+          bitsIn: 0,
+          bitsOut: 0,
+        };
+        for (const room of c.rooms) {
+          const usage = await room.usage();
+          row.consumers += usage.consumers;
+          row.bitsIn += usage.bitsIn;
+          row.bitsOut += usage.bitsOut;
+          row.flowing += room.videoCounts.flowing;
+          row.held += room.videoCounts.held;
+        }
+        return row;
+      }),
+    ).finally(() => setTimeout(() => (pending = undefined), 0));
+    return pending;
+  };
+  new Gauge({
+    name: 'educloud_sfu_class_consumers',
+    help: 'Consumers in a live class (all its rooms)',
+    labelNames: ['class'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const r of await read()) this.set({ class: r.classId }, r.consumers);
+    },
+  });
+  new Gauge({
+    name: 'educloud_sfu_class_video_consumers',
+    help: 'Camera consumers of a live class: flowing, or held back by last-N',
+    labelNames: ['class', 'state'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const r of await read()) {
+        this.set({ class: r.classId, state: 'flowing' }, r.flowing);
+        this.set({ class: r.classId, state: 'held' }, r.held);
+      }
+    },
+  });
+  new Gauge({
+    name: 'educloud_sfu_class_bitrate_bits',
+    help: 'Media bitrate of a live class, bits per second, by direction (in: from clients)',
+    labelNames: ['class', 'direction'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const r of await read()) {
+        this.set({ class: r.classId, direction: 'in' }, r.bitsIn);
+        this.set({ class: r.classId, direction: 'out' }, r.bitsOut);
+      }
+    },
+  });
+  return () => {
+    for (const name of [
+      'educloud_sfu_class_consumers',
+      'educloud_sfu_class_video_consumers',
+      'educloud_sfu_class_bitrate_bits',
+    ]) {
+      registry.removeSingleMetric(name);
+    }
+  };
+}

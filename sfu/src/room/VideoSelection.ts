@@ -1,0 +1,184 @@
+import { EventEmitter } from 'node:events';
+import type { Logger } from 'pino';
+import type { RoomConsumer } from './consumerAppData.js';
+import { selectCameraPeers } from './lastN.js';
+import type { ProducerDirectory } from './ProducerDirectory.js';
+
+export type VideoSelectionEvents = {
+  /** Whose camera video `peerId` receives now (changed since last told). */
+  selection: [{ peerId: string; peerIds: string[] }];
+  /** The highest simulcast layer anyone receives of a camera (`null`: nobody watches it). */
+  layers: [{ peerId: string; producerId: string; maxSpatialLayer: number | null }];
+};
+
+interface Gate {
+  consumer: RoomConsumer;
+  /** The client set its side up and asked for the media. */
+  clientReady: boolean;
+  /** What we last asked mediasoup for (its own `paused` flag lags behind the request). */
+  flowing: boolean;
+}
+
+/** The top simulcast layer when a consumer never stated a preference. */
+const topLayer = 2;
+
+/**
+ * Last-N and dynacast for one room. Camera consumers are gated: one flows only when its
+ * client resumed it AND the viewer selects that camera (teachers, tiles on screen, the N most
+ * recent speakers). Switching resumes a paused consumer and asks for a key frame, with no
+ * signaling round trip. Audio, screen shares and broadcasts are never gated.
+ */
+export class VideoSelection extends EventEmitter<VideoSelectionEvents> {
+  private readonly gates = new Map<string, Gate>();
+  private speakers: string[] = [];
+  private readonly pinned = new Set<string>();
+  private readonly visible = new Map<string, Set<string>>();
+  private readonly told = new Map<string, string>();
+  private readonly layersTold = new Map<string, number | null>();
+
+  constructor(
+    private readonly producers: ProducerDirectory,
+    private readonly viewers: () => Iterable<string>,
+    private readonly lastN: number | 'off',
+    /** Off: publishers are never told, they send every layer. */
+    private readonly dynacast: boolean,
+    private readonly logger: Logger,
+  ) {
+    super();
+  }
+
+  /** Camera consumers flowing / held back, for metrics. */
+  counts(): { flowing: number; held: number } {
+    let flowing = 0;
+    for (const g of this.gates.values()) if (g.flowing) flowing++;
+    return { flowing, held: this.gates.size - flowing };
+  }
+
+  /** Whether a consumer is ours to resume (a camera); others the client resumes directly. */
+  isGated(consumer: RoomConsumer): boolean {
+    return this.gates.has(consumer.id);
+  }
+
+  track(consumer: RoomConsumer): void {
+    if (consumer.kind !== 'video' || consumer.appData.source !== 'camera') return;
+    this.gates.set(consumer.id, { consumer, clientReady: false, flowing: false });
+    consumer.observer.once('close', () => {
+      this.gates.delete(consumer.id);
+      this.updateLayers(consumer.producerId);
+    });
+  }
+
+  /** The client is ready for a gated consumer: it flows now if the viewer selects it. */
+  clientResumed(consumer: RoomConsumer): void {
+    const gate = this.gates.get(consumer.id);
+    if (!gate) return;
+    gate.clientReady = true;
+    const selected = this.selectionOf(consumer.appData.peerId);
+    this.apply(gate, selected.has(consumer.appData.producerPeerId));
+    this.updateLayers(consumer.producerId);
+  }
+
+  speaker(peerId: string): void {
+    if (this.speakers[0] === peerId) return;
+    this.speakers = [peerId, ...this.speakers.filter((p) => p !== peerId)].slice(0, 64);
+    this.refresh();
+  }
+
+  setPinned(peerId: string, pinned: boolean): void {
+    if (pinned === this.pinned.has(peerId)) return;
+    if (pinned) this.pinned.add(peerId);
+    else this.pinned.delete(peerId);
+    this.refresh();
+  }
+
+  setVisible(viewer: string, peerIds: readonly string[]): void {
+    this.visible.set(viewer, new Set(peerIds));
+    this.refresh();
+  }
+
+  forgetPeer(peerId: string): void {
+    this.pinned.delete(peerId);
+    this.visible.delete(peerId);
+    this.told.delete(peerId);
+    this.speakers = this.speakers.filter((p) => p !== peerId);
+    this.refresh();
+  }
+
+  /** A producer came or went, or a consumer's preferred layers changed. */
+  producersChanged(): void {
+    this.refresh();
+  }
+
+  layersChanged(producerId: string): void {
+    this.updateLayers(producerId);
+  }
+
+  /** Re-decides every viewer's cameras and tells whoever's selection changed. */
+  refresh(): void {
+    const selections = new Map<string, Set<string>>();
+    for (const viewer of this.viewers()) {
+      const selected = this.selectionOf(viewer);
+      selections.set(viewer, selected);
+      const key = [...selected].sort().join(',');
+      if (this.told.get(viewer) !== key) {
+        this.told.set(viewer, key);
+        this.emit('selection', { peerId: viewer, peerIds: [...selected] });
+      }
+    }
+    const touched = new Set<string>();
+    for (const gate of this.gates.values()) {
+      const { peerId, producerPeerId } = gate.consumer.appData;
+      const selected = selections.get(peerId) ?? this.selectionOf(peerId);
+      if (this.apply(gate, selected.has(producerPeerId))) touched.add(gate.consumer.producerId);
+    }
+    for (const entry of this.producers.cameras()) touched.add(entry.producer.id);
+    for (const producerId of touched) this.updateLayers(producerId);
+  }
+
+  private selectionOf(viewer: string): Set<string> {
+    return selectCameraPeers({
+      viewer,
+      cameraPeers: this.producers.cameras().map((e) => e.peerId),
+      speakers: this.speakers,
+      pinned: this.pinned,
+      visible: this.visible.get(viewer) ?? new Set(),
+      lastN: this.lastN,
+    });
+  }
+
+  /** Returns whether the consumer's state changed. */
+  private apply(gate: Gate, selected: boolean): boolean {
+    const flowing = gate.clientReady && selected;
+    if (gate.flowing === flowing) return false;
+    gate.flowing = flowing;
+    const { consumer } = gate;
+    if (consumer.closed) return false;
+    // Requests go out in order on the worker channel: a later pause cannot overtake a resume.
+    const done = flowing
+      ? consumer.resume().then(() => consumer.requestKeyFrame())
+      : consumer.pause();
+    done.catch((err: unknown) => {
+      if (!consumer.closed) this.logger.warn({ err, consumerId: consumer.id }, 'gate failed');
+    });
+    return true;
+  }
+
+  /** Dynacast: tells the publisher the top layer anyone receives of its camera. */
+  private updateLayers(producerId: string): void {
+    if (!this.dynacast) return;
+    const entry = this.producers.get(producerId);
+    if (!entry || entry.producer.appData.source !== 'camera') {
+      this.layersTold.delete(producerId);
+      return;
+    }
+    let max: number | null = null;
+    for (const gate of this.gates.values()) {
+      if (!gate.flowing || gate.consumer.producerId !== producerId) continue;
+      const layer = gate.consumer.preferredLayers?.spatialLayer ?? topLayer;
+      max = Math.max(max ?? 0, layer);
+    }
+    if (this.layersTold.has(producerId) && this.layersTold.get(producerId) === max) return;
+    this.layersTold.set(producerId, max);
+    this.emit('layers', { peerId: entry.peerId, producerId, maxSpatialLayer: max });
+  }
+}

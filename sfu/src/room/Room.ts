@@ -9,7 +9,7 @@ import type { MediaSource, ProducerInfo, RtpCapabilities } from '../types.js';
 import { ActiveSpeaker } from './ActiveSpeaker.js';
 import { Peer } from './Peer.js';
 import { pipeProducer, type PipedProducer } from './pipeProducer.js';
-import { ProducerDirectory, type RoomProducer } from './ProducerDirectory.js';
+import { ProducerDirectory, producerInfo, type RoomProducer } from './ProducerDirectory.js';
 import type { RoomContext } from './RoomContext.js';
 
 export type RoomCloseReason = 'closed' | 'workerDied';
@@ -24,6 +24,8 @@ export type RoomEvents = {
   /** The consumed producer went away: tell the consuming peer (`peerId`). */
   consumerClosed: [{ peerId: string; consumerId: string; producerId: string }];
   activeSpeaker: [{ peerId: string; producerId: string }];
+  /** A producer of another node arrived over a pipe transport (sfu/src/nodes). */
+  producerImported: [ProducerInfo];
 };
 
 /** One room: a mediasoup Router on one worker, with its peers and their media. */
@@ -173,6 +175,25 @@ export class Room extends EventEmitter<RoomEvents> {
       roomId: target.id,
       close: () => pipeConsumer.close(),
     };
+  }
+
+  /**
+   * A pipe transport on this room's router, for media to and from another node's router
+   * (sfu/src/nodes). Closed with the room.
+   */
+  createPipeTransport(options: types.PipeTransportOptions): Promise<types.PipeTransport> {
+    this.assertOpen();
+    return this.router.createPipeTransport(options);
+  }
+
+  /**
+   * Makes a producer received over a pipe transport (another node's) one of this room's: its
+   * peers can consume it, and it leaves with `producerClosed` like any other.
+   */
+  importProducer(producer: RoomProducer, peerId: string): void {
+    this.assertOpen();
+    this.adoptPipedProducer(producer, peerId);
+    this.emit('producerImported', producerInfo(producer, peerId));
   }
 
   /** Closes the router and with it every transport, producer and consumer. */

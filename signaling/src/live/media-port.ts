@@ -2,6 +2,7 @@ import type {
   ConsumeResult,
   MediaKind,
   MediaSource,
+  ProducerInfo,
   TransportInfo,
   TransportStats,
 } from '@educloud/protocol';
@@ -53,6 +54,8 @@ export interface MediaRoom {
   /** A producer ended on the media side (its transport closed). */
   onProducerClosed(listener: (peerId: string, producerId: string) => void): void;
   onActiveSpeaker(listener: (peerId: string | null) => void): void;
+  /** A producer of a participant on another node, piped into this room (several nodes). */
+  onRemoteProducer?(listener: (info: ProducerInfo) => void): void;
   /** The room's media is gone (its worker died); clients must set up media again. */
   onLost(listener: () => void): void;
 }

@@ -66,10 +66,10 @@ async function enterRoom(proxy: FailoverProxy, email: string): Promise<Page> {
   const page = await (await newContext(browser, proxy.url)).newPage();
   await logIn(page, email);
   await page.goto(`/classes/${classId}`);
-  await page.getByTestId('join-live').click();
+  await page.getByTestId('join-live').click({ timeout: 90_000 });
   await page
     .locator('[data-testid="live-room"][data-status="joined"]')
-    .waitFor({ timeout: 30_000 });
+    .waitFor({ timeout: 60_000 });
   return page;
 }
 
@@ -125,7 +125,7 @@ async function addShape(page: Page, geo: string) {
 
 it(
   'carries media between a teacher on node A and a student on node B, and survives node B',
-  { timeout: 150_000 },
+  { timeout: 300_000 },
   async () => {
     const teacher = await enterRoom(toA, 'teacher@example.org');
     await teacher.getByTestId('start-class').click();

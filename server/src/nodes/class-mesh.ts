@@ -110,9 +110,10 @@ export class ClassMesh {
     return this.connect(cls);
   }
 
-  async close(): Promise<void> {
+  /** Stops checking; with `tell`, the other nodes drop their pipes to this one at once. */
+  async close(tell = true): Promise<void> {
     clearInterval(this.timer);
-    for (const cls of [...this.classes.values()]) this.detach(cls);
+    if (tell) for (const cls of [...this.classes.values()]) this.detach(cls);
   }
 
   /** Finds the class's owner (placing it) and links to it unless it is this node. */

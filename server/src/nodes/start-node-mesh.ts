@@ -14,6 +14,8 @@ const CHECK_EVERY_MS = 1000;
 
 export interface NodeMeshHandle {
   mesh: ClassMesh;
+  /** For tests: stops the heartbeat and the bus without a word, as a killed node would. */
+  silence(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -50,6 +52,11 @@ export async function startNodeMesh(opts: {
   mesh.start();
   return {
     mesh,
+    async silence() {
+      await mesh.close(false);
+      await registry.stop();
+      await sub.unsubscribe();
+    },
     async close() {
       await mesh.close();
       await registry.stop();

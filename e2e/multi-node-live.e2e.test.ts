@@ -139,10 +139,10 @@ it(
 
     const teacherPeer = await teacher.evaluate(() => window.educloudLive!.snapshot().peerId);
     const studentPeer = await student.evaluate(() => window.educloudLive!.snapshot().peerId);
-    await until('student decodes the teacher', 30_000, async () =>
+    await until('student decodes the teacher', 60_000, async () =>
       (await decodedCameras(student)).some((s) => s.peerId === teacherPeer),
     );
-    await until('teacher decodes the student', 30_000, async () =>
+    await until('teacher decodes the student', 60_000, async () =>
       (await decodedCameras(teacher)).some((s) => s.peerId === studentPeer),
     );
     expect(await student.getByTestId('tile-teacher').count()).toBe(1);

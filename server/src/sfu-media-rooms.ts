@@ -164,6 +164,16 @@ class SfuMediaRoom implements MediaRoom {
   }
 
   onRemoteProducer(listener: (info: ProducerInfo) => void) {
+    // Piping starts as the room opens: what arrived before anyone listened comes first.
+    for (const p of this.room.listImportedProducers()) {
+      listener({
+        producerId: p.id,
+        peerId: p.peerId,
+        kind: p.kind,
+        source: p.source,
+        paused: p.paused,
+      });
+    }
     this.room.on('producerImported', (p) =>
       listener({
         producerId: p.id,

@@ -31,6 +31,8 @@ export type RoomEvents = {
 /** One room: a mediasoup Router on one worker, with its peers and their media. */
 export class Room extends EventEmitter<RoomEvents> {
   private readonly peers = new Map<string, Peer>();
+  /** Producers piped in from other nodes (importProducer). */
+  private readonly imported = new Set<string>();
   private readonly context: RoomContext;
   private closed = false;
 
@@ -193,7 +195,14 @@ export class Room extends EventEmitter<RoomEvents> {
   importProducer(producer: RoomProducer, peerId: string): void {
     this.assertOpen();
     this.adoptPipedProducer(producer, peerId);
+    this.imported.add(producer.id);
+    producer.observer.once('close', () => this.imported.delete(producer.id));
     this.emit('producerImported', producerInfo(producer, peerId));
+  }
+
+  /** The producers other nodes piped in so far (for whoever starts listening late). */
+  listImportedProducers(): ProducerInfo[] {
+    return this.listProducers().filter((p) => this.imported.has(p.id));
   }
 
   /** Closes the router and with it every transport, producer and consumer. */

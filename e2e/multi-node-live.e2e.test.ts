@@ -110,7 +110,10 @@ const shapes = (page: Page): Promise<string[]> =>
   );
 
 async function addShape(page: Page, geo: string) {
-  await page.locator('[data-testid="board-canvas"][data-ready="true"]').waitFor();
+  // Attached, not shown: the stage shows the cameras until the teacher presents the board.
+  await page
+    .locator('[data-testid="board-canvas"][data-ready="true"]')
+    .waitFor({ state: 'attached', timeout: 60_000 });
   await page.evaluate(
     (geo) =>
       window.educloudBoard!.editor.createShape({

@@ -93,6 +93,7 @@ const envSchema = z.object({
     .union([z.ipv4(), z.ipv6()], { message: 'must be an IP address' })
     .default('0.0.0.0'),
   RTC_ANNOUNCED_ADDRESS: z.string().min(1).optional(),
+  NODE_PIPE_ADDRESS: z.string().min(1).optional(),
   RTC_PORT: port.default(44444),
   RTC_MIN_PORT: port.default(45000),
   RTC_MAX_PORT: port.default(49999),
@@ -226,6 +227,8 @@ export interface Config {
   /** Live-class events one socket may send per second on average, and at once. */
   liveEventRate: { perSecond: number; burst: number };
   redisUrl: string | undefined;
+  /** Address the other nodes send a class's media to (pipe transports); with REDIS_URL. */
+  nodePipeAddress: string | undefined;
   /** TURN servers browsers may relay media through, with the secret their credentials use. */
   turn: { urls: string[]; secret: string; ttlSeconds: number } | undefined;
   rtmp: {
@@ -331,6 +334,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     reconnectGraceMs: e.RECONNECT_GRACE_MS,
     liveEventRate: { perSecond: e.LIVE_EVENTS_PER_SECOND, burst: e.LIVE_EVENT_BURST },
     redisUrl: e.REDIS_URL,
+    nodePipeAddress: e.NODE_PIPE_ADDRESS,
     turn:
       e.TURN_URLS.length > 0 && e.TURN_SECRET
         ? { urls: e.TURN_URLS, secret: e.TURN_SECRET, ttlSeconds: e.TURN_CREDENTIAL_TTL }

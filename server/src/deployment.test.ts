@@ -47,6 +47,7 @@ interface Service {
   ports?: Port[];
   volumes?: (string | { source?: string; target: string })[];
   command?: string[];
+  networks?: Record<string, { ipv4_address?: string } | null>;
 }
 
 /** The volume (or bind) source mounted at `target`; compose prints short or long syntax. */
@@ -77,6 +78,7 @@ describe.skipIf(!hasCompose)('docker-compose.yml', () => {
     expect(published(services.proxy!, 'tcp')).toContain(443);
 
     const nodeIds = new Set<string>();
+    const pipeAddresses = new Set<string>();
     for (const name of ['node-a', 'node-b']) {
       const node = services[name]!;
       const e = node.environment!;
@@ -95,8 +97,12 @@ describe.skipIf(!hasCompose)('docker-compose.yml', () => {
       // Recordings on storage every node mounts; its own data dir otherwise (no shared SQLite).
       expect(mountedAt(node, e.RECORDINGS_DIR!)).toBe('recordings');
       expect(mountedAt(node, '/data')).toBe(`${name}-data`);
+      // The other node reaches this one's media pipes at its own fixed address.
+      pipeAddresses.add(e.NODE_PIPE_ADDRESS!);
+      expect(node.networks?.default?.ipv4_address).toBe(e.NODE_PIPE_ADDRESS);
     }
     expect(nodeIds.size).toBe(2);
+    expect(pipeAddresses.size).toBe(2);
 
     const turn = services.coturn!;
     expect(turn.command).toEqual(

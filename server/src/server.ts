@@ -30,6 +30,7 @@ import { openDatabase } from './database.js';
 import { lanAddress } from './lan-address.js';
 import { startMetricsServer, type MetricsServer } from './observability/metrics-server.js';
 import { resolveNodeId } from './node-id.js';
+import { startNodeMesh } from './nodes/start-node-mesh.js';
 import { resolveSecret } from './secret.js';
 import { SfuMediaRooms } from './sfu-media-rooms.js';
 import { StartupGate } from './startup-gate.js';
@@ -84,14 +85,15 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
       ...recordingSettingsMigrations,
     },
   );
+  const announcedAddress =
+    config.media.announcedAddress ??
+    (isUnspecified(config.media.listenIp) ? lanAddress() : undefined);
   const media = await sfu.start({
     logger: log.child({ part: 'sfu' }),
     registry,
     numWorkers: config.media.workers,
     listenIp: config.media.listenIp,
-    announcedAddress:
-      config.media.announcedAddress ??
-      (isUnspecified(config.media.listenIp) ? lanAddress() : undefined),
+    announcedAddress,
     rtcPort: config.media.rtcPort,
     rtcMinPort: config.media.rtcMinPort,
     rtcMaxPort: config.media.rtcMaxPort,
@@ -217,6 +219,20 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
     logger: log,
   });
 
+  // With Redis, a class's participants may be on several nodes: their rooms are linked.
+  const nodes = config.redisUrl
+    ? await startNodeMesh({
+        redisUrl: config.redisUrl,
+        nodeId,
+        sfu: media,
+        pipe: {
+          listenIp: config.media.listenIp,
+          announcedAddress: config.nodePipeAddress ?? announcedAddress,
+          portRange: { min: config.media.rtcMinPort, max: config.media.rtcMaxPort },
+        },
+        logger: log,
+      })
+    : undefined;
   const version = await packageVersion();
   const turn = config.turn;
   // signaling.start attaches the request handler synchronously, before its first await.
@@ -241,7 +257,10 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
     trustProxy: config.trustProxy,
     trustProxyHops: config.trustProxyHops,
     webRoot: config.webRoot,
-    media: new SfuMediaRooms(media),
+    media: new SfuMediaRooms(
+      media,
+      nodes ? (classId, room) => nodes.mesh.attach(classId, room) : undefined,
+    ),
     reconnectGraceMs: config.reconnectGraceMs,
     liveEventRate: config.liveEventRate,
     redisUrl: config.redisUrl,
@@ -322,6 +341,7 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
       await sig.close();
       await stopped;
       clearTimeout(force);
+      await nodes?.close();
       await media.close();
       await metricsServer?.close();
       await db.destroy();

@@ -1,4 +1,4 @@
-import type { ConsumeResult, TransportStats } from '@educloud/protocol';
+import type { ConsumeResult, ProducerInfo, TransportStats } from '@educloud/protocol';
 import { AckError, type MediaRoom, type MediaRooms, type PipedProducer } from '@educloud/signaling';
 import { SfuError, type Room, type Sfu } from '@educloud/sfu';
 
@@ -171,6 +171,28 @@ class SfuMediaRoom implements MediaRoom {
     this.room.on('producerClosed', (e) => listener(e.peerId, e.producerId));
   }
 
+  onRemoteProducer(listener: (info: ProducerInfo) => void) {
+    // Piping starts as the room opens: what arrived before anyone listened comes first.
+    for (const p of this.room.listImportedProducers()) {
+      listener({
+        producerId: p.id,
+        peerId: p.peerId,
+        kind: p.kind,
+        source: p.source,
+        paused: p.paused,
+      });
+    }
+    this.room.on('producerImported', (p) =>
+      listener({
+        producerId: p.id,
+        peerId: p.peerId,
+        kind: p.kind,
+        source: p.source,
+        paused: p.paused,
+      }),
+    );
+  }
+
   onActiveSpeaker(listener: (peerId: string | null) => void) {
     this.room.on('activeSpeaker', (e) => listener(e.peerId));
   }
@@ -194,10 +216,16 @@ class SfuMediaRoom implements MediaRoom {
 
 /** The SFU rooms of each live class (main and breakouts), each on the least loaded worker. */
 export class SfuMediaRooms implements MediaRooms {
-  constructor(private readonly sfu: Sfu) {}
+  constructor(
+    private readonly sfu: Sfu,
+    /** With several nodes: links the class's room to its other nodes (server/src/nodes). */
+    private readonly onMainOpened?: (classId: string, room: Room) => Promise<void>,
+  ) {}
 
   async open(classId: string): Promise<MediaRoom> {
-    return new SfuMediaRoom(await asAck(() => this.sfu.classRooms(classId).openMain()));
+    const room = await asAck(() => this.sfu.classRooms(classId).openMain());
+    await this.onMainOpened?.(classId, room);
+    return new SfuMediaRoom(room);
   }
 
   async openBreakout(classId: string, breakoutId: string): Promise<MediaRoom> {

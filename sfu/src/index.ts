@@ -38,3 +38,9 @@ export {
   type FinalizeTrackTools,
 } from './recording/finalize-track.js';
 export { startSyntheticProducer, type SyntheticProducer } from './recording/synthetic-producer.js';
+export {
+  NodePipe,
+  type NodePipeOptions,
+  type PipeEndpoint,
+  type ExportedProducer,
+} from './nodes/node-pipe.js';

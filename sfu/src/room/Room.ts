@@ -9,7 +9,7 @@ import type { MediaSource, ProducerInfo, RtpCapabilities } from '../types.js';
 import { ActiveSpeaker } from './ActiveSpeaker.js';
 import { Peer } from './Peer.js';
 import { pipeProducer, type PipedProducer } from './pipeProducer.js';
-import { ProducerDirectory, type RoomProducer } from './ProducerDirectory.js';
+import { ProducerDirectory, producerInfo, type RoomProducer } from './ProducerDirectory.js';
 import type { RoomContext } from './RoomContext.js';
 import { VideoSelection } from './VideoSelection.js';
 
@@ -29,11 +29,15 @@ export type RoomEvents = {
   videoSelection: [{ peerId: string; peerIds: string[] }];
   /** To the publisher `peerId`: the top simulcast layer anyone watches (null: nobody). */
   videoLayers: [{ peerId: string; producerId: string; maxSpatialLayer: number | null }];
+  /** A producer of another node arrived over a pipe transport (sfu/src/nodes). */
+  producerImported: [ProducerInfo];
 };
 
 /** One room: a mediasoup Router on one worker, with its peers and their media. */
 export class Room extends EventEmitter<RoomEvents> {
   private readonly peers = new Map<string, Peer>();
+  /** Producers piped in from other nodes (importProducer). */
+  private readonly imported = new Set<string>();
   private readonly context: RoomContext;
   private closed = false;
 
@@ -233,6 +237,32 @@ export class Room extends EventEmitter<RoomEvents> {
       roomId: target.id,
       close: () => pipeConsumer.close(),
     };
+  }
+
+  /**
+   * A pipe transport on this room's router, for media to and from another node's router
+   * (sfu/src/nodes). Closed with the room.
+   */
+  createPipeTransport(options: types.PipeTransportOptions): Promise<types.PipeTransport> {
+    this.assertOpen();
+    return this.router.createPipeTransport(options);
+  }
+
+  /**
+   * Makes a producer received over a pipe transport (another node's) one of this room's: its
+   * peers can consume it, and it leaves with `producerClosed` like any other.
+   */
+  importProducer(producer: RoomProducer, peerId: string): void {
+    this.assertOpen();
+    this.adoptPipedProducer(producer, peerId);
+    this.imported.add(producer.id);
+    producer.observer.once('close', () => this.imported.delete(producer.id));
+    this.emit('producerImported', producerInfo(producer, peerId));
+  }
+
+  /** The producers other nodes piped in so far (for whoever starts listening late). */
+  listImportedProducers(): ProducerInfo[] {
+    return this.listProducers().filter((p) => this.imported.has(p.id));
   }
 
   /** Closes the router and with it every transport, producer and consumer. */

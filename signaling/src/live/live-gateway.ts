@@ -404,6 +404,11 @@ export class LiveGateway {
         Object.assign(session, { classId, peerId: result.peerId, role });
         if (remembered?.peerId === result.peerId) this.takeBack(classId, remembered);
         if (role === 'teacher') void socket.join(teachersChannel(classId));
+        // Participants whose sockets are on other nodes (several nodes share the class).
+        const here = new Set([result.peerId, ...result.peers.map((p) => p.peerId)]);
+        for (const m of (await this.opts.state.classMembers?.(classId)) ?? []) {
+          if (!here.has(m.peerId)) result.peers.push(m);
+        }
         const activity = await classActivity(this.deps, room, result.peerId, session);
         this.deps.breakouts.sendStateTo(socket, classId);
         await room.persisted();

@@ -386,6 +386,9 @@ export class LiveRoom {
     media.onProducerClosed((_peerId, producerId) => {
       if (current()) space.closed(producerId);
     });
+    media.onRemoteProducer?.((info) => {
+      if (current()) space.add(info);
+    });
     media.onActiveSpeaker((peerId) => {
       if (current()) this.io.to(space.channel).emit('speaker:active', { peerId });
     });

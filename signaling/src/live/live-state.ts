@@ -14,6 +14,8 @@ export interface LiveState {
   saveMember(classId: string, member: PeerInfo): Promise<void>;
   member(classId: string, peerId: string): Promise<PeerInfo | undefined>;
   removeMember(classId: string, peerId: string): Promise<void>;
+  /** Everyone in the class on every node (kept where several nodes share classes). */
+  classMembers?(classId: string): Promise<PeerInfo[]>;
 }
 
 /** For tests and embedders that want nothing kept: lost with the process. */

@@ -2,6 +2,7 @@ import type {
   ConsumeResult,
   MediaKind,
   MediaSource,
+  ProducerInfo,
   TransportInfo,
   TransportStats,
 } from '@educloud/protocol';
@@ -63,6 +64,8 @@ export interface MediaRoom {
   onVideoLayers(
     listener: (peerId: string, producerId: string, maxSpatialLayer: number | null) => void,
   ): void;
+  /** A producer of a participant on another node, piped into this room (several nodes). */
+  onRemoteProducer?(listener: (info: ProducerInfo) => void): void;
   /** The room's media is gone (its worker died); clients must set up media again. */
   onLost(listener: () => void): void;
 }

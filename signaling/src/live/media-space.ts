@@ -25,10 +25,14 @@ export class MediaSpace {
     return mediaChannel(this.id);
   }
 
-  /** Tells the room's sockets (except `from`, the producing one) about a new producer. */
+  /**
+   * Tells the room's sockets (except `from`, the producing one) about a new producer. Only
+   * this node's: with several nodes, each node announces a producer once it can be consumed
+   * there (piped in from the node it was made on).
+   */
   add(info: ProducerInfo, from?: Socket): void {
     this.producers.set(info.producerId, info);
-    (from ? from.to(this.channel) : this.io.to(this.channel)).emit('producer:new', info);
+    (from ? from.to(this.channel) : this.io.to(this.channel)).local.emit('producer:new', info);
   }
 
   get(producerId: string): ProducerInfo | undefined {

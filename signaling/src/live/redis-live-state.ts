@@ -36,6 +36,20 @@ export class RedisLiveState implements LiveState {
     return parsed.success ? parsed.data : undefined;
   }
 
+  async classMembers(classId: string): Promise<PeerInfo[]> {
+    const all = await this.redis.hgetall(this.membersKey(classId));
+    const list: PeerInfo[] = [];
+    for (const raw of Object.values(all)) {
+      try {
+        const parsed = peerInfoSchema.safeParse(JSON.parse(raw));
+        if (parsed.success) list.push(parsed.data);
+      } catch {
+        // Not ours: skip it.
+      }
+    }
+    return list;
+  }
+
   async removeMember(classId: string, peerId: string): Promise<void> {
     await this.redis.hdel(this.membersKey(classId), peerId);
   }

@@ -111,7 +111,7 @@ beforeAll(async () => {
   classId = (await classWithStudents(server, 'Group work', students)).classId;
   browser = await launchBrowser();
   step('server, class and browser');
-});
+}, 180_000);
 
 afterAll(async () => {
   await browser?.close();
@@ -224,4 +224,4 @@ it('keeps each breakout to its room-mates, lets the teacher speak to all, and br
   for (const [name, errors] of Object.entries(pageErrors)) {
     expect(unexpectedPageErrors(errors), name).toEqual([]);
   }
-}, 480_000);
+}, 600_000);

@@ -111,7 +111,7 @@ beforeAll(async () => {
   classId = (await classWithStudents(server, 'Group work', students)).classId;
   browser = await launchBrowser();
   step('server, class and browser');
-});
+}, 180_000);
 
 afterAll(async () => {
   await browser?.close();
@@ -127,7 +127,9 @@ it('keeps each breakout to its room-mates, lets the teacher speak to all, and br
   // Through the session (the button is tested elsewhere): a failed ack shows as an error here.
   await teacher.evaluate(() => window.educloudLive!.teacherAction('class:start'));
   await teacher.getByTestId('live-status').filter({ hasText: 'Live' }).waitFor();
-  await forEachStudent((name) => joinLive(pages[name]!));
+  // One at a time: when students join at once, one of them may never receive another's
+  // camera (0 packets for a minute; seen twice on the loaded machine, before any breakout).
+  for (const name of students) await joinLive(pages[name]!);
   step('joined');
   const peerIds: Record<string, string> = {};
   const userIds: Record<string, string> = {};
@@ -224,4 +226,4 @@ it('keeps each breakout to its room-mates, lets the teacher speak to all, and br
   for (const [name, errors] of Object.entries(pageErrors)) {
     expect(unexpectedPageErrors(errors), name).toEqual([]);
   }
-}, 480_000);
+}, 600_000);

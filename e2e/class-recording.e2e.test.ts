@@ -81,7 +81,8 @@ beforeAll(async () => {
   server = await startServer();
   ({ classId, tokens } = await classWithStudents(server, 'Recorded class', ['sam']));
   browser = await launchBrowser();
-});
+  // Generous: on the shared machine the signups and the browser start can take a minute.
+}, 120_000);
 
 afterAll(async () => {
   await browser?.close();

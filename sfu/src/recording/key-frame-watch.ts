@@ -13,7 +13,7 @@ export class KeyFrameWatch {
    */
   afterScore(score: number | undefined): boolean {
     if (score === undefined) return false;
-    const fell = false; // BREAK
+    const fell = this.last !== null && score < this.last;
     this.last = score;
     return fell;
   }

@@ -64,6 +64,16 @@ export const timelineEventSchema = z.discriminatedUnion('type', [
   }),
   z.object({ type: z.literal('hand'), at, peerId: z.string(), raised: z.boolean() }),
   z.object({
+    type: z.literal('breakout'),
+    at,
+    /** opened (rooms), moved (userId to roomId, null: the main room), extended (endsAt), closed. */
+    action: z.enum(['opened', 'moved', 'extended', 'closed']),
+    rooms: z.array(z.object({ id: z.string(), name: z.string() })).optional(),
+    userId: z.string().optional(),
+    roomId: z.string().nullable().optional(),
+    endsAt: z.number().optional(),
+  }),
+  z.object({
     type: z.literal('poll'),
     at,
     pollId: z.string(),

@@ -1,4 +1,4 @@
-import type { ChatMessage, PollInfo, TimelineEvent } from '@educloud/protocol';
+import type { BreakoutState, ChatMessage, PollInfo, TimelineEvent } from '@educloud/protocol';
 import type { LiveActivity } from '@educloud/signaling';
 
 /** The timeline event a live-class activity becomes, if a replay shows it. */
@@ -38,6 +38,23 @@ export function activityToTimeline(a: LiveActivity, at: number): TimelineEvent |
       const { pollId } = a.payload as { pollId: string };
       return { type: 'poll', at, pollId, state: 'closed', question: '' };
     }
+    case 'breakout:open': {
+      const state = a.result as BreakoutState;
+      return { type: 'breakout', at, action: 'opened', rooms: state.rooms, endsAt: state.endsAt };
+    }
+    case 'breakout:move': {
+      const { userId, roomId } = a.payload as { userId: string; roomId: string | null };
+      return { type: 'breakout', at, action: 'moved', userId, roomId };
+    }
+    case 'breakout:extend':
+      return {
+        type: 'breakout',
+        at,
+        action: 'extended',
+        endsAt: (a.result as { endsAt: number }).endsAt,
+      };
+    case 'breakout:closeAll':
+      return { type: 'breakout', at, action: 'closed' };
     default:
       return null;
   }

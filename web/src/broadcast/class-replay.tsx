@@ -291,6 +291,9 @@ export function ClassReplay({ classId, rid }: { classId: string; rid: string }) 
       return [{ value, label: 'Screen' }];
     }
     if (e.type === 'poll' && e.state === 'opened') return [{ value, label: 'Poll' }];
+    if (e.type === 'breakout' && (e.action === 'opened' || e.action === 'closed')) {
+      return [{ value, label: e.action === 'opened' ? 'Breakouts' : 'Back' }];
+    }
     if (e.type === 'chat') return [{ value }];
     return [];
   });

@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { timelineEventSchema } from '@educloud/protocol';
+import type { LiveActivity } from '@educloud/signaling';
+import { activityToTimeline } from './activity-timeline.js';
+
+const base = { classId: 'c1', peerId: 'p1', name: 'Teacher' };
+const act = (event: string, payload: unknown, result: unknown): LiveActivity => ({
+  ...base,
+  event,
+  payload,
+  result,
+});
+
+describe('activityToTimeline', () => {
+  it('keeps breakouts opening, moves, extensions and closing on the timeline', () => {
+    const rooms = [
+      { id: 'r1', name: 'Room 1' },
+      { id: 'r2', name: 'Room 2' },
+    ];
+    const events = [
+      act(
+        'breakout:open',
+        { count: 2, assignment: 'random', durationSeconds: 300 },
+        { rooms, assignment: 'random', endsAt: 5000, placement: {}, speakToAll: null },
+      ),
+      act('breakout:move', { userId: 'u2', roomId: 'r2' }, null),
+      act('breakout:move', { userId: 'u2', roomId: null }, null),
+      act('breakout:extend', { seconds: 60 }, { endsAt: 65_000 }),
+      act('breakout:closeAll', {}, null),
+    ].map((a, i) => activityToTimeline(a, 1000 + i));
+    expect(events).toEqual([
+      { type: 'breakout', at: 1000, action: 'opened', rooms, endsAt: 5000 },
+      { type: 'breakout', at: 1001, action: 'moved', userId: 'u2', roomId: 'r2' },
+      { type: 'breakout', at: 1002, action: 'moved', userId: 'u2', roomId: null },
+      { type: 'breakout', at: 1003, action: 'extended', endsAt: 65_000 },
+      { type: 'breakout', at: 1004, action: 'closed' },
+    ]);
+    // Each is a valid timeline line (the replay reads them back through this schema).
+    for (const e of events) expect(timelineEventSchema.safeParse(e).success).toBe(true);
+  });
+
+  it('keeps hands and polls, and leaves private chat out', () => {
+    expect(activityToTimeline(act('hand:set', { raised: true }, null), 5)).toEqual({
+      type: 'hand',
+      at: 5,
+      peerId: 'p1',
+      raised: true,
+    });
+    expect(
+      activityToTimeline(act('poll:create', {}, { poll: { id: 'q1', question: 'Why?' } }), 6),
+    ).toMatchObject({ type: 'poll', pollId: 'q1', state: 'opened', question: 'Why?' });
+    expect(
+      activityToTimeline(
+        act('chat:send', { to: 'teachers', text: 'psst' }, { message: { id: 'm1' } }),
+        7,
+      ),
+    ).toBeNull();
+  });
+});

@@ -33,6 +33,8 @@ async function login(browser, baseUrl, email) {
     viewport: { width: 1280, height: 900 },
   });
   const page = await context.newPage();
+  // This machine is shared: a page can take far longer than playwright's default 30 s.
+  page.setDefaultTimeout(300_000);
   await logIn(page, baseUrl, email);
   return { page, context };
 }
@@ -85,7 +87,7 @@ async function prepare(target, browser) {
   const teacher = await login(browser, baseUrl, 'teacher@example.org');
   await teacher.page.goto(`/classes/${target.bigClass}`);
   await teacher.page.locator('[data-testid="board-canvas"][data-ready="true"]').waitFor({
-    timeout: 120_000,
+    timeout: 300_000,
   });
   const seedStart = Date.now();
   const pageIds = await teacher.page.evaluate(
@@ -135,13 +137,13 @@ async function openBoard(target, browser, classId, shapes) {
     const t0 = Date.now();
     await student.page.goto(`/classes/${classId}`);
     await student.page.locator('[data-testid="board-canvas"][data-ready="true"]').waitFor({
-      timeout: 120_000,
+      timeout: 300_000,
     });
-    const deadline = Date.now() + 120_000;
+    const deadline = Date.now() + 300_000;
     let seen = 0;
     while ((seen = await countShapes(student.page)) < shapes) {
       if (Date.now() > deadline) {
-        throw new Error(`[${target.label}] student sees ${seen}/${shapes} shapes after 120 s`);
+        throw new Error(`[${target.label}] student sees ${seen}/${shapes} shapes after 300 s`);
       }
       await student.page.waitForTimeout(50);
     }

@@ -33,6 +33,8 @@ async function login(browser, baseUrl, email) {
     viewport: { width: 1280, height: 900 },
   });
   const page = await context.newPage();
+  // This machine is shared: a page can take far longer than playwright's default 30 s.
+  page.setDefaultTimeout(300_000);
   await logIn(page, baseUrl, email);
   return { page, context };
 }
@@ -85,7 +87,7 @@ async function prepare(target, browser) {
   const teacher = await login(browser, baseUrl, 'teacher@example.org');
   await teacher.page.goto(`/classes/${target.bigClass}`);
   await teacher.page.locator('[data-testid="board-canvas"][data-ready="true"]').waitFor({
-    timeout: 120_000,
+    timeout: 300_000,
   });
   const seedStart = Date.now();
   const pageIds = await teacher.page.evaluate(
@@ -135,13 +137,13 @@ async function openBoard(target, browser, classId, shapes) {
     const t0 = Date.now();
     await student.page.goto(`/classes/${classId}`);
     await student.page.locator('[data-testid="board-canvas"][data-ready="true"]').waitFor({
-      timeout: 120_000,
+      timeout: 300_000,
     });
-    const deadline = Date.now() + 120_000;
+    const deadline = Date.now() + 300_000;
     let seen = 0;
     while ((seen = await countShapes(student.page)) < shapes) {
       if (Date.now() > deadline) {
-        throw new Error(`[${target.label}] student sees ${seen}/${shapes} shapes after 120 s`);
+        throw new Error(`[${target.label}] student sees ${seen}/${shapes} shapes after 300 s`);
       }
       await student.page.waitForTimeout(50);
     }
@@ -195,27 +197,39 @@ try {
     for (const t of targets) t.empty.push(await openBoard(t, browser, t.emptyClass, 0));
   }
   console.log(`load average after the empty-board runs: ${load()}`);
-  for (let run = 0; run < RUNS; run++) {
-    for (const t of targets) t.big.push(await openBoard(t, browser, t.bigClass, SHAPES));
-  }
-  console.log(`load average after the ${SHAPES}-shape runs: ${load()}`);
-
   const medians = {};
   for (const t of targets) {
     medians[t.label] = {
       empty: report(t.label, 'open an empty board (navigation → editor ready)', t.empty, 1500),
-      big: report(
-        t.label,
-        `open a board of ${SHAPES} shapes (navigation → all shapes in the editor)`,
-        t.big,
-        3000,
-      ),
     };
   }
+  for (let run = 0; run < RUNS; run++) {
+    for (const t of targets) {
+      // On this loaded machine one side may not get there at all: say so, keep the other.
+      try {
+        t.big.push(await openBoard(t, browser, t.bigClass, SHAPES));
+      } catch (err) {
+        console.log(`[${t.label}] a ${SHAPES}-shape open failed: ${err.message.split('\n')[0]}`);
+      }
+    }
+  }
+  console.log(`load average after the ${SHAPES}-shape runs: ${load()}`);
+  for (const t of targets) {
+    if (t.big.length === 0) continue;
+    medians[t.label].big = report(
+      t.label,
+      `open a board of ${SHAPES} shapes (navigation → all shapes in the editor)`,
+      t.big,
+      3000,
+    );
+  }
   if (medians.before) {
-    const ratio = (k) => (medians.after[k] / medians.before[k]).toFixed(2);
+    const ratio = (k) =>
+      medians.before[k] && medians.after[k]
+        ? `${(medians.after[k] / medians.before[k]).toFixed(2)}x`
+        : 'n/a';
     console.log(
-      `after/before: empty board ${ratio('empty')}x, ${SHAPES} shapes ${ratio('big')}x ` +
+      `after/before: empty board ${ratio('empty')}, ${SHAPES} shapes ${ratio('big')} ` +
         `(medians; below 1 is faster)`,
     );
   }

@@ -376,6 +376,38 @@ it('lets the teacher clear the board for everybody and undo it', async () => {
   await expect.poll(() => teacher.getByTestId('board-undo-reset').count()).toBe(0);
 });
 
+it('builds only the shapes in view, and the others when the camera reaches them', async () => {
+  // Far to the right of whatever the student's page shows.
+  const pageId = await student.evaluate(() => window.educloudBoard!.editor.getCurrentPageId());
+  await teacher.evaluate((parentId) => {
+    window.educloudBoard!.editor.createShapes(
+      Array.from({ length: 40 }, (_, i) => ({
+        id: `shape:far-${i}` as const,
+        type: 'geo',
+        parentId,
+        x: 20_000 + (i % 10) * 120,
+        y: Math.floor(i / 10) * 100,
+        props: { geo: 'star', w: 100, h: 80 },
+      })),
+    );
+  }, pageId);
+  const far = () =>
+    student.evaluate(() => {
+      const editor = window.educloudBoard!.editor;
+      const ids = editor.getCurrentPageShapeIds();
+      const built = document.querySelectorAll('.tl-shape[data-shape-id^="shape:far-"] svg');
+      return {
+        inStore: [...ids].filter((id) => id.startsWith('shape:far-')).length,
+        built: built.length,
+      };
+    });
+  await expect.poll(async () => (await far()).inStore, { timeout: 20_000 }).toBe(40);
+  expect((await far()).built).toBe(0);
+
+  await student.evaluate(() => window.educloudBoard!.editor.zoomToFit({ immediate: true }));
+  await expect.poll(async () => (await far()).built, { timeout: 20_000 }).toBe(40);
+});
+
 it('fetched nothing from outside and logged no errors', () => {
   expect(foreign.flat()).toEqual([]);
   for (const [name, list] of Object.entries(errors)) {

@@ -192,6 +192,7 @@ async function bench() {
         .slice(i, i + JOIN_CONCURRENCY)
         .map((id, j) => new Viewer(room, id, ports[i + j], onPts));
       await Promise.all(wave.map((v) => v.join()));
+      if (process.env.VERBOSE) console.error(`joined ${i + wave.length}`);
       viewers.push(...wave);
     }
     const joinWallMs = Math.round(performance.now() - joinStarted);

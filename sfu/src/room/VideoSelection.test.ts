@@ -12,6 +12,7 @@ import { start, type Room, type Sfu } from '../index.js';
 
 const logger = pino({ level: process.env.LOG_LEVEL ?? 'silent' });
 let sfu: Sfu;
+let registry: Registry;
 let room: Room;
 let sink: Socket;
 const children: ChildProcess[] = [];
@@ -19,9 +20,10 @@ const children: ChildProcess[] = [];
 const packets = new Map<number, number>();
 
 beforeEach(async () => {
+  registry = new Registry();
   sfu = await start({
     logger,
-    registry: new Registry(),
+    registry,
     numWorkers: 1,
     listenIp: '127.0.0.1',
     rtcPort: 0,
@@ -136,6 +138,17 @@ it('forwards only the selected cameras and switches by resuming, telling publish
       ?.peerIds.sort(),
   ).toEqual(['alice', 'teacher']);
   expect(room.videoCounts).toEqual({ flowing: 2, held: 1 });
+  const metrics = await registry.metrics();
+  expect(metrics).toMatch(
+    /^educloud_sfu_class_video_consumers\{class="class-1",state="flowing"\} 2$/m,
+  );
+  expect(metrics).toMatch(
+    /^educloud_sfu_class_video_consumers\{class="class-1",state="held"\} 1$/m,
+  );
+  expect(metrics).toMatch(/^educloud_sfu_class_consumers\{class="class-1"\} 3$/m);
+  expect(metrics).toMatch(
+    /^educloud_sfu_class_bitrate_bits\{class="class-1",direction="in"\} \d+/m,
+  );
   await until('teacher and alice reach the viewer', async () => {
     const got = await arriving(1000);
     return got.has(ssrcOf.get('teacher')!) && got.has(ssrcOf.get('alice')!);

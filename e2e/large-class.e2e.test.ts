@@ -1,0 +1,218 @@
+/**
+ * Last-N in real Chromium: a teacher (the observer) and five students with fake cameras and
+ * microphones, tabs of one browser, through the real server with MEDIA_LAST_N=2. The observer
+ * receives every microphone but only two student cameras (the others' tiles show a name and
+ * avatar); when one held-back student becomes the only one speaking, their camera reaches the
+ * observer by resuming a consumer it already has. The switch latency is logged, not asserted
+ * (bench/large-class.bench.mjs measures it).
+ *
+ * Skipped until seen green once: on this session's machine (load average 35 on 2 cores, five
+ * engineers' tests) the server took 55 s to start and the tabs' page loads timed out at 60 s,
+ * so neither test reached its assertions. Unskip and run it on a quiet machine first.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import chromiumFlags from './chromium-flags.json' with { type: 'json' };
+import { logIn, newContext } from './browser.js';
+import { classWithStudents } from './class-setup.js';
+import { startServer, type E2eServer } from './harness.js';
+
+const students = ['s1', 's2', 's3', 's4', 's5'] as const;
+let server: E2eServer;
+let browser: Browser;
+let tmp: string;
+const started = Date.now();
+const step = (what: string) => console.log(`[large-class] +${Date.now() - started} ms ${what}`);
+let classId: string;
+const pages: Record<string, Page> = {};
+
+interface Inbound {
+  consumerId: string;
+  peerId: string;
+  source: string;
+  kind: string;
+  framesDecoded: number;
+  packetsReceived: number;
+}
+
+async function enterRoom(name: string) {
+  const context = await newContext(browser, server.baseUrl);
+  // Six tabs on a loaded 2-core machine: navigation may be slow.
+  context.setDefaultTimeout(60_000);
+  const page = await context.newPage();
+  await logIn(page, `${name}@example.org`);
+  await page.goto(`/classes/${classId}`);
+  await page.getByTestId('join-live').click();
+  await page
+    .locator('[data-testid="live-room"][data-status="joined"]')
+    .waitFor({ timeout: 30_000 });
+  pages[name] = page;
+  return page;
+}
+
+const inbound = (page: Page): Promise<Inbound[]> =>
+  page.evaluate(() => window.educloudLive!.inboundStats());
+
+/** What grew on the page's consumers during `ms`: frames per video, packets per audio. */
+async function growth(page: Page, ms: number) {
+  const before = new Map((await inbound(page)).map((s) => [s.consumerId, s]));
+  await page.waitForTimeout(ms);
+  const after = await inbound(page);
+  const grew = (kind: string, key: 'framesDecoded' | 'packetsReceived') =>
+    after
+      .filter((s) => s.kind === kind && s[key] > (before.get(s.consumerId)?.[key] ?? 0))
+      .map((s) => s.peerId);
+  return {
+    videoPeers: grew('video', 'framesDecoded'),
+    audioPeers: grew('audio', 'packetsReceived'),
+    cameraConsumers: after.filter((s) => s.kind === 'video' && s.source === 'camera').length,
+  };
+}
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 45_000) {
+  const deadline = Date.now() + ms;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    const value = await probe().catch((err: unknown) => ((last = err), undefined));
+    if (value !== undefined) return value;
+  }
+  throw new Error(`${what}: not reached (${String(last ?? '')})`);
+}
+
+/** Peer ids of the students, from the observer's roster. */
+async function peerIds(page: Page): Promise<Record<string, string>> {
+  const peers = await page.evaluate(() =>
+    window.educloudLive!.snapshot().peers.map((p) => [p.info.name, p.info.peerId]),
+  );
+  return Object.fromEntries(peers);
+}
+
+beforeAll(async () => {
+  server = await startServer({ MEDIA_LAST_N: '2' });
+  ({ classId } = await classWithStudents(server, 'Large class', students));
+  // Six tabs on a shared 2-core machine: every fake camera plays a small 320x180 clip at
+  // 15 fps instead of Chromium's 720p pattern (the microphones keep their fake beeps).
+  tmp = mkdtempSync(path.join(os.tmpdir(), 'educloud-large-'));
+  const clip = path.join(tmp, 'camera.y4m');
+  execFileSync('ffmpeg', [
+    ...['-hide_banner', '-loglevel', 'error', '-f', 'lavfi'],
+    ...['-i', 'testsrc=size=320x180:rate=15', '-t', '2', '-pix_fmt', 'yuv420p', clip],
+  ]);
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: [...chromiumFlags, `--use-file-for-fake-video-capture=${clip}`],
+  });
+  step('server and browser up');
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  if (tmp) rmSync(tmp, { recursive: true, force: true });
+});
+
+it.skip('gives an observer with N=2 two cameras and every microphone', async () => {
+  const teacher = await enterRoom('teacher');
+  await teacher.getByTestId('start-class').click();
+  await teacher.getByTestId('live-status').filter({ hasText: 'Live' }).waitFor();
+  // The observer's own camera is beside the point here (and costs CPU): off.
+  await teacher.getByTestId('toggle-camera').click();
+  step('teacher live');
+  for (const name of students) await enterRoom(name);
+  step('students in');
+  const ids = await peerIds(teacher);
+  const studentIds = students.map((s) => ids[s]!);
+
+  // Hears all five: audio packets keep arriving from every student.
+  await until('the observer hears all five students', async () => {
+    const g = await growth(teacher, 1500);
+    return studentIds.every((id) => g.audioPeers.includes(id)) ? true : undefined;
+  });
+  step('hears all');
+  // Consumes all five cameras, decodes exactly two of them.
+  const decoding = await until('the observer decodes exactly two cameras', async () => {
+    const g = await growth(teacher, 2000);
+    return g.cameraConsumers === 5 && g.videoPeers.length === 2 ? g : undefined;
+  });
+  step('decodes two');
+  expect(decoding.videoPeers.every((id) => studentIds.includes(id))).toBe(true);
+  // The three held back show name and avatar: no video element in their tiles.
+  const tiles = teacher.getByTestId('participant-tiles');
+  await expect.poll(() => tiles.locator('video').count(), { timeout: 15_000 }).toBe(2);
+  const held = students.filter((s) => !decoding.videoPeers.includes(ids[s]!));
+  for (const name of held) {
+    expect(await teacher.getByTestId(`tile-${name}`).locator('video').count()).toBe(0);
+    expect(await teacher.getByTestId(`tile-${name}`).textContent()).toContain(name);
+  }
+}, 240_000);
+
+it.skip("brings the new speaker's camera when they become the only one speaking", async () => {
+  const teacher = pages.teacher!;
+  const ids = await peerIds(teacher);
+  const now = await growth(teacher, 1500);
+  const target = students.find((s) => !now.videoPeers.includes(ids[s]!))!;
+  const targetId = ids[target]!;
+  // The observer notes when the server names the speaker, re-selects, and the first frame.
+  await teacher.evaluate((peerId) => {
+    const live = window.educloudLive!;
+    const marks: Record<string, number> = {};
+    (window as unknown as { switchMarks: Record<string, number> }).switchMarks = marks;
+    live.socket.on('speaker:active', (e) => {
+      if (e.peerId === peerId) marks.speaker ??= Date.now();
+    });
+    live.socket.on('video:selection', (e) => {
+      if (e.peerIds.includes(peerId)) marks.selection ??= Date.now();
+    });
+    const start = async () => {
+      const frames = async () =>
+        (await live.inboundStats())
+          .filter((s) => s.peerId === peerId && s.kind === 'video')
+          .reduce((n, s) => n + s.framesDecoded, 0);
+      const base = await frames();
+      const timer = setInterval(() => {
+        void frames().then((f) => {
+          if (f > base && marks.frame === undefined) {
+            marks.frame = Date.now();
+            clearInterval(timer);
+          }
+        });
+      }, 50);
+    };
+    void start();
+  }, targetId);
+  for (const name of students) {
+    if (name !== target) await pages[name]!.getByTestId('toggle-mic').click();
+  }
+  const mutedAt = Date.now();
+  step('others muted');
+  const marks = await until(
+    `${target}'s camera reaches the observer`,
+    async () => {
+      await teacher.waitForTimeout(200);
+      const m = await teacher.evaluate(
+        () => (window as unknown as { switchMarks: Record<string, number> }).switchMarks,
+      );
+      return m.frame !== undefined ? m : undefined;
+    },
+    30_000,
+  );
+  const g = await growth(teacher, 1500);
+  expect(g.videoPeers).toContain(targetId);
+  expect(g.videoPeers.length).toBeLessThanOrEqual(2);
+  await expect
+    .poll(() => teacher.getByTestId(`tile-${target}`).locator('video').count(), {
+      timeout: 10_000,
+    })
+    .toBe(1);
+  console.log(
+    `[large-class] speaker switch to ${target}: others muted -> speaker:active ` +
+      `${(marks.speaker ?? NaN) - mutedAt} ms; speaker:active -> video:selection ` +
+      `${(marks.selection ?? NaN) - (marks.speaker ?? NaN)} ms; video:selection -> first frame ` +
+      `${marks.frame! - (marks.selection ?? NaN)} ms; others muted -> first frame ` +
+      `${marks.frame! - mutedAt} ms`,
+  );
+}, 240_000);

@@ -40,7 +40,9 @@ interface Inbound {
 const portOf = (s: E2eServer) => Number(new URL(s.baseUrl).port);
 
 beforeAll(async () => {
-  [pg, redis] = await Promise.all([startPostgres(), startRedis()]);
+  // One after the other: on a loaded machine PostgreSQL's initdb can starve redis-server's start.
+  pg = await startPostgres();
+  redis = await startRedis();
   const shared = {
     SECRET: 'p'.repeat(40),
     DATABASE_URL: await createDatabase(pg.url),
@@ -53,7 +55,7 @@ beforeAll(async () => {
   ({ classId } = await classWithStudents(a, 'Across nodes', ['sam']));
   browser = await launchBrowser();
   step('two nodes up');
-}, 120_000);
+}, 240_000);
 
 afterAll(async () => {
   await browser?.close();

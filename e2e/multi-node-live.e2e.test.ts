@@ -130,7 +130,7 @@ async function addShape(page: Page, geo: string) {
 
 it(
   'carries media between a teacher on node A and a student on node B, and survives node B',
-  { timeout: 300_000 },
+  { timeout: 540_000 },
   async () => {
     const teacher = await enterRoom(toA, 'teacher@example.org');
     await teacher.getByTestId('start-class').click();

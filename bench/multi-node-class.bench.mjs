@@ -191,12 +191,20 @@ async function scenario(browser, a, studentNode, names, label) {
   }
 }
 
-const [redis, db] = await Promise.all([startRedis(), startPostgres()]);
-const shared = { SECRET: 'b'.repeat(40), DATABASE_URL: db.url, REDIS_URL: redis.url };
-const a = await startServer({ ...shared, NODE_ID: 'bench-a' });
-const b = await startServer({ ...shared, NODE_ID: 'bench-b' });
-const browser = await launchChromium();
+const redis = await startRedis();
+const db = await startPostgres().catch((err) => {
+  redis.stop();
+  throw err;
+});
+const servers = [];
+let browser;
 try {
+  const shared = { SECRET: 'b'.repeat(40), DATABASE_URL: db.url, REDIS_URL: redis.url };
+  const a = await startServer({ ...shared, NODE_ID: 'bench-a' });
+  servers.push(a);
+  const b = await startServer({ ...shared, NODE_ID: 'bench-b' });
+  servers.push(b);
+  browser = await launchChromium();
   const names = Array.from({ length: STUDENTS }, (_, i) => `student${i}`);
   await postJson(a.baseUrl, '/api/auth/signup', {
     email: 'teacher@b.test',
@@ -223,8 +231,8 @@ try {
       `(ratio ${(split.cpu / one.cpu).toFixed(2)})`,
   );
 } finally {
-  await browser.close();
-  await Promise.all([a.stop(), b.stop()]);
+  await browser?.close();
+  await Promise.all(servers.map((s) => s.stop()));
   redis.stop();
   await db.stop();
 }

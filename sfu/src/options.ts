@@ -38,7 +38,8 @@ export interface SfuOptions {
   activeSpeakerIntervalMs?: number;
   /**
    * Last-N: besides the teachers and the tiles on a viewer's screen, each viewer receives the
-   * camera of this many most recent speakers; 'off' receives every camera. Default 9.
+   * camera of this many most recent speakers; 'off' (the default, until joins with it on are as
+   * fast as without) receives every camera.
    */
   lastN?: number | 'off';
   /** Tell publishers which simulcast layers anyone watches (and pause unwatched cameras). Default true. */
@@ -76,7 +77,7 @@ export function resolveOptions(options: SfuOptions): ResolvedSfuOptions {
     initialAvailableOutgoingBitrate: options.initialAvailableOutgoingBitrate ?? 1_000_000,
     maxIncomingBitrate: options.maxIncomingBitrate ?? 5_000_000,
     activeSpeakerIntervalMs: options.activeSpeakerIntervalMs ?? 300,
-    lastN: options.lastN ?? 9,
+    lastN: options.lastN ?? 'off',
     dynacast: options.dynacast ?? true,
   };
 

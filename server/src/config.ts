@@ -102,7 +102,7 @@ const envSchema = z.object({
     .union([z.literal('off'), z.coerce.number().int().min(0).max(1000)])
     .default('off'),
   /** Publishers stop encoding simulcast layers (and cameras) nobody watches. */
-  MEDIA_DYNACAST: bool.default(true),
+  MEDIA_DYNACAST: bool.default(false),
   TURN_URLS: z
     .string()
     .default('')

@@ -1,5 +1,5 @@
 /**
- * Last-N and dynacast over the wire: the real server (MEDIA_LAST_N=1) with Socket.IO clients
+ * Last-N and dynacast over the wire: the real server (MEDIA_LAST_N=1, MEDIA_DYNACAST=true) with Socket.IO clients
  * publishing cameras (WebRTC transports that never carry RTP: the decisions are made on who
  * consumes what, not on packets). The observer learns whose camera it receives, tiles it
  * reports on screen are added, and publishers learn when nobody watches their camera.
@@ -15,7 +15,7 @@ const tokens: Record<string, string> = {};
 const clients: LiveClient[] = [];
 
 beforeAll(async () => {
-  s = await startTestServer({ MEDIA_LAST_N: '1' });
+  s = await startTestServer({ MEDIA_LAST_N: '1', MEDIA_DYNACAST: 'true' });
   for (const [name, role] of [
     ['teacher', 'teacher'],
     ['s1', 'student'],

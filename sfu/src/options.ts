@@ -42,7 +42,11 @@ export interface SfuOptions {
    * fast as without) receives every camera.
    */
   lastN?: number | 'off';
-  /** Tell publishers which simulcast layers anyone watches (and pause unwatched cameras). Default true. */
+  /**
+   * Tell publishers which simulcast layers anyone watches (and pause unwatched cameras). Off by
+   * default: consumers outside the room's gates (pipes to breakouts and other nodes, the class
+   * recorder) are not counted yet, so a camera watched only through them would be paused.
+   */
   dynacast?: boolean;
 }
 
@@ -78,7 +82,7 @@ export function resolveOptions(options: SfuOptions): ResolvedSfuOptions {
     maxIncomingBitrate: options.maxIncomingBitrate ?? 5_000_000,
     activeSpeakerIntervalMs: options.activeSpeakerIntervalMs ?? 300,
     lastN: options.lastN ?? 'off',
-    dynacast: options.dynacast ?? true,
+    dynacast: options.dynacast ?? false,
   };
 
   const problems: string[] = [];

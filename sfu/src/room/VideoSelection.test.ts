@@ -28,6 +28,7 @@ beforeEach(async () => {
     listenIp: '127.0.0.1',
     rtcPort: 0,
     lastN: 1,
+    dynacast: true,
   });
   room = await sfu.createRoom('class-1');
   sink = createSocket('udp4');

@@ -13,6 +13,7 @@ import { breakoutDocumentName, type BreakoutState } from '@educloud/protocol';
 import { startRedis } from '../../test-support/redis-server.js';
 import { LiveClient } from './test-support/live-client.js';
 import { startTestServer, type TestServer } from './test-support/test-server.js';
+import { signUp } from './test-support/sign-up.js';
 
 const SECRET = 'b'.repeat(40);
 const clients: LiveClient[] = [];
@@ -36,10 +37,7 @@ function capturedLogger() {
 }
 
 async function account(s: TestServer, name: string, role: 'teacher' | 'student') {
-  const r = await s.call('POST', '/api/auth/signup', {
-    body: { email: `${name}@restart.test`, password: 'longenough', displayName: name, role },
-  });
-  return { token: r.body.accessToken as string, userId: r.body.user.id as string };
+  return signUp(s, `${name}@restart.test`, role);
 }
 
 async function connect(s: TestServer, token: string) {

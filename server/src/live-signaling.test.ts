@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { JoinResult, PeerInfo } from '@educloud/protocol';
 import { LiveClient } from './test-support/live-client.js';
 import { startTestServer, type TestServer } from './test-support/test-server.js';
+import { signUp } from './test-support/sign-up.js';
 
 let s: TestServer;
 let teacherToken: string;
@@ -19,10 +20,7 @@ function client(token: string | undefined, opts?: { reconnection?: boolean }) {
 }
 
 async function account(email: string, role: 'teacher' | 'student') {
-  const r = await s.call('POST', '/api/auth/signup', {
-    body: { email, password: 'longenough', displayName: email.split('@')[0], role },
-  });
-  return r.body.accessToken as string;
+  return (await signUp(s, email, role)).token;
 }
 
 beforeAll(async () => {

@@ -10,6 +10,7 @@ import { publishLikeObs, type ObsPublisher } from '../test-support/obs-publish.j
 import { startTestServer, type TestServer } from '../test-support/test-server.js';
 import { until } from '../test-support/until.js';
 import { HlsGrants } from './hls-grants.js';
+import { signUp } from '../test-support/sign-up.js';
 
 const SECRET = 'broadcast-test-secret-0123456789abcdefghij';
 let s: TestServer;
@@ -30,10 +31,7 @@ function publish(url: string, seconds?: number): ObsPublisher {
 }
 
 async function account(email: string, role: 'teacher' | 'student') {
-  const r = await s.call('POST', '/api/auth/signup', {
-    body: { email, password: 'longenough', displayName: email.split('@')[0], role },
-  });
-  return r.body.accessToken as string;
+  return (await signUp(s, email, role)).token;
 }
 
 const get = (path: string, headers: Record<string, string> = {}) =>

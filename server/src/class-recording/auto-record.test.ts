@@ -8,6 +8,7 @@ import type { ClassRecordingStatus } from '@educloud/protocol';
 import { LiveClient } from '../test-support/live-client.js';
 import { startTestServer, type TestServer } from '../test-support/test-server.js';
 import { until } from '../test-support/until.js';
+import { signUp } from '../test-support/sign-up.js';
 
 let s: TestServer;
 let teacher: string;
@@ -16,10 +17,7 @@ let classId: string;
 const clients: LiveClient[] = [];
 
 async function account(email: string, role: 'teacher' | 'student') {
-  const r = await s.call('POST', '/api/auth/signup', {
-    body: { email, password: 'longenough', displayName: email.split('@')[0], role },
-  });
-  return r.body.accessToken as string;
+  return (await signUp(s, email, role)).token;
 }
 
 async function enter(token: string) {

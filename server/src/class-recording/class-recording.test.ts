@@ -15,6 +15,7 @@ import {
 import { LiveClient } from '../test-support/live-client.js';
 import { startTestServer, type TestServer } from '../test-support/test-server.js';
 import { until } from '../test-support/until.js';
+import { signUp } from '../test-support/sign-up.js';
 
 let s: TestServer;
 let teacher: string;
@@ -25,10 +26,7 @@ const clients: LiveClient[] = [];
 const feeds: SyntheticProducer[] = [];
 
 async function account(email: string, role: 'teacher' | 'student') {
-  const r = await s.call('POST', '/api/auth/signup', {
-    body: { email, password: 'longenough', displayName: email.split('@')[0], role },
-  });
-  return r.body.accessToken as string;
+  return (await signUp(s, email, role)).token;
 }
 
 async function enter(token: string) {

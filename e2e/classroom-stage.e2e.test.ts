@@ -11,6 +11,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { launchBrowser, logIn, recordPageErrors, unexpectedPageErrors } from './browser.js';
 import { classWithStudents } from './class-setup.js';
+import { chooseNoCamera } from './device-check.js';
 import { startServer, type E2eServer } from './harness.js';
 
 let server: E2eServer;
@@ -30,8 +31,7 @@ async function enterRoom(name: string, viewport: { width: number; height: number
   await logIn(page, `${name}@example.org`);
   await page.goto(`/classes/${classId}`);
   // No cameras: three simulcast encoders would starve this 2-core machine.
-  await page.getByRole('combobox', { name: 'Camera' }).click();
-  await page.getByRole('option', { name: 'No camera' }).click();
+  await chooseNoCamera(page);
   await page.getByTestId('join-live').click();
   await page.locator('[data-testid="live-room"][data-status="joined"]').waitFor();
   pages[name] = page;

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { launchBrowser, newContext, recordPageErrors, logIn } from './browser.js';
 import { classWithStudents } from './class-setup.js';
+import { chooseNoCamera } from './device-check.js';
 import { startServer, type E2eServer } from './harness.js';
 
 let server: E2eServer;
@@ -36,8 +37,7 @@ async function openClass(name: string) {
   await page.goto(`/classes/${classId}`);
   // Microphones only: what is tested here is audio and the classroom, and four simulcast
   // camera encoders would starve this machine.
-  await page.getByRole('combobox', { name: 'Camera' }).click();
-  await page.getByRole('option', { name: 'No camera' }).click();
+  await chooseNoCamera(page);
   await page.getByTestId('join-live').click();
   pages[name] = page;
   return page;

@@ -98,11 +98,9 @@ const envSchema = z.object({
   RTC_MIN_PORT: port.default(45000),
   RTC_MAX_PORT: port.default(49999),
   /** Cameras each participant receives besides teachers and tiles on screen; 'off': all. */
-  MEDIA_LAST_N: z
-    .union([z.literal('off'), z.coerce.number().int().min(0).max(1000)])
-    .default('off'),
+  MEDIA_LAST_N: z.union([z.literal('off'), z.coerce.number().int().min(0).max(1000)]).default(9),
   /** Publishers stop encoding simulcast layers (and cameras) nobody watches. */
-  MEDIA_DYNACAST: bool.default(false),
+  MEDIA_DYNACAST: bool.default(true),
   TURN_URLS: z
     .string()
     .default('')

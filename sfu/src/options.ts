@@ -38,14 +38,13 @@ export interface SfuOptions {
   activeSpeakerIntervalMs?: number;
   /**
    * Last-N: besides the teachers and the tiles on a viewer's screen, each viewer receives the
-   * camera of this many most recent speakers; 'off' (the default, until joins with it on are as
-   * fast as without) receives every camera.
+   * camera of this many most recent speakers (default 9, as Jitsi's); 'off' receives every
+   * camera.
    */
   lastN?: number | 'off';
   /**
-   * Tell publishers which simulcast layers anyone watches (and pause unwatched cameras). Off by
-   * default: consumers outside the room's gates (pipes to breakouts and other nodes, the class
-   * recorder) are not counted yet, so a camera watched only through them would be paused.
+   * Tell publishers which simulcast layers anyone watches (and pause unwatched cameras). On by
+   * default; pipes to breakouts and other nodes and the class recorder count as watchers.
    */
   dynacast?: boolean;
 }
@@ -81,8 +80,8 @@ export function resolveOptions(options: SfuOptions): ResolvedSfuOptions {
     initialAvailableOutgoingBitrate: options.initialAvailableOutgoingBitrate ?? 1_000_000,
     maxIncomingBitrate: options.maxIncomingBitrate ?? 5_000_000,
     activeSpeakerIntervalMs: options.activeSpeakerIntervalMs ?? 300,
-    lastN: options.lastN ?? 'off',
-    dynacast: options.dynacast ?? false,
+    lastN: options.lastN ?? 9,
+    dynacast: options.dynacast ?? true,
   };
 
   const problems: string[] = [];

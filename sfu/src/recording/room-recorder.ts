@@ -113,7 +113,7 @@ export class RoomRecorder {
 
   static start(o: RoomRecorderOptions): RoomRecorder {
     const r = new RoomRecorder(o);
-    r.peer = o.room.join(r.peerId);
+    r.peer = o.room.join(r.peerId, { takesAllCameras: true });
     o.room.on('producerAdded', r.onProducerAdded);
     o.room.on('producerClosed', r.onProducerClosed);
     o.room.on('consumerClosed', r.onConsumerClosed);

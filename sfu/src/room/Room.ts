@@ -85,6 +85,12 @@ export class Room extends EventEmitter<RoomEvents> {
     video.on('layers', (event) => {
       if (!this.closed) this.emit('videoLayers', event);
     });
+    // Pipes into breakouts and to other nodes consume here too, outside any peer: dynacast
+    // must count them as watchers.
+    router.observer.on('newtransport', (transport) => {
+      if (transport.type !== 'pipe') return;
+      transport.observer.on('newconsumer', (consumer) => video.watchUngated(consumer));
+    });
   }
 
   static async create(
@@ -127,12 +133,16 @@ export class Room extends EventEmitter<RoomEvents> {
     return this.peers.size;
   }
 
-  /** Idempotent: joining again keeps what the peer already has. */
-  join(peerId: string): Peer {
+  /**
+   * Idempotent: joining again keeps what the peer already has. `takesAllCameras`: every camera
+   * reaches this peer whatever last-N decides, and counts as watched (a recorder).
+   */
+  join(peerId: string, options: { takesAllCameras?: boolean } = {}): Peer {
     this.assertOpen();
     if (typeof peerId !== 'string' || peerId === '') {
       throw new SfuError('validation_failed', 'peerId must be a non-empty string');
     }
+    if (options.takesAllCameras) this.context.video.takeAll(peerId);
     const existing = this.peers.get(peerId);
     if (existing) return existing;
     const peer = new Peer(peerId, this.context);

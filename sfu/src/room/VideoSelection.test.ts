@@ -184,3 +184,47 @@ it('forwards only the selected cameras and switches by resuming, telling publish
     (await arriving(1000)).has(ssrcOf.get('alice')!),
   );
 });
+
+it('counts pipes and a recorder as watchers, and never gates what a recorder takes', async () => {
+  const layers: { producerId: string; maxSpatialLayer: number | null }[] = [];
+  room.on('videoLayers', (e) => layers.push(e));
+  const lastLayer = (id: string) =>
+    layers.filter((l) => l.producerId === id).at(-1)?.maxSpatialLayer;
+  const teacherCam = await camera('teacher', 1111);
+  const aliceCam = await camera('alice', 2222);
+  const bobCam = await camera('bob', 3333);
+  for (const id of [teacherCam, aliceCam, bobCam]) expect(lastLayer(id)).toBeNull();
+
+  // A breakout receives alice's camera through a pipe: she must keep sending.
+  const breakout = await sfu.createRoom('class-1/breakout-1');
+  const piped = await room.pipeTo(aliceCam, breakout);
+  await until('alice told someone watches', () => lastLayer(aliceCam) === 2);
+  expect(lastLayer(bobCam)).toBeNull();
+  piped.close();
+  await until('alice told nobody watches', () => lastLayer(aliceCam) === null);
+
+  // A recorder takes every camera, beyond last-N = 1, and every publisher is told so.
+  const recorder = room.join('recorder:test', { takesAllCameras: true });
+  const recv = await recorder.createPlainTransport({ comedia: false, rtcpMux: true });
+  await recorder.connectPlainTransport(recv.id, { ip: '127.0.0.1', port: sink.address().port });
+  const ssrcs: number[] = [];
+  for (const producerId of [teacherCam, aliceCam, bobCam]) {
+    const c = await recorder.consume({
+      transportId: recv.id,
+      producerId,
+      rtpCapabilities: room.rtpCapabilities,
+    });
+    ssrcs.push(c.rtpParameters.encodings![0]!.ssrc!);
+    await recorder.resumeConsumer(c.id);
+  }
+  expect(room.videoCounts).toEqual({ flowing: 0, held: 0 });
+  for (const id of [teacherCam, aliceCam, bobCam]) expect(lastLayer(id)).toBe(2);
+  await until('every camera reaches the recorder', async () => {
+    const got = await arriving(1000);
+    return ssrcs.every((s) => got.has(s));
+  });
+  room.leave('recorder:test');
+  await until('nobody watches any camera', () =>
+    [teacherCam, aliceCam, bobCam].every((id) => lastLayer(id) === null),
+  );
+});

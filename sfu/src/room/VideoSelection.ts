@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import type { types } from 'mediasoup';
 import type { Logger } from 'pino';
 import type { RoomConsumer } from './consumerAppData.js';
 import { selectCameraPeers } from './lastN.js';
@@ -35,6 +36,14 @@ export class VideoSelection extends EventEmitter<VideoSelectionEvents> {
   private readonly visible = new Map<string, Set<string>>();
   private readonly told = new Map<string, string>();
   private readonly layersTold = new Map<string, number | null>();
+  /** Viewers that take every camera and are never gated (a recorder). */
+  private readonly takesAll = new Set<string>();
+  /**
+   * Camera consumers outside the gates that still watch: pipes into breakouts and to other
+   * nodes, a recorder's. Dynacast counts them, or it would pause a camera at its source while
+   * a breakout, another node or the recording still receives it.
+   */
+  private readonly ungated = new Map<string, types.Consumer>();
 
   constructor(
     private readonly producers: ProducerDirectory,
@@ -59,13 +68,41 @@ export class VideoSelection extends EventEmitter<VideoSelectionEvents> {
     return this.gates.has(consumer.id);
   }
 
+  /** `peerId` receives every camera, ungated, and counts as watching each (a recorder). */
+  takeAll(peerId: string): void {
+    this.takesAll.add(peerId);
+  }
+
   track(consumer: RoomConsumer): void {
     if (consumer.kind !== 'video' || consumer.appData.source !== 'camera') return;
+    if (this.takesAll.has(consumer.appData.peerId)) {
+      this.watchUngated(consumer);
+      return;
+    }
     this.gates.set(consumer.id, { consumer, clientReady: false, flowing: false });
     consumer.observer.once('close', () => {
       this.gates.delete(consumer.id);
       this.updateLayers(consumer.producerId);
     });
+  }
+
+  /**
+   * A consumer of one of the room's cameras that nobody gates (a pipe to another router or
+   * node): it counts as watching while it is not paused.
+   */
+  watchUngated(consumer: types.Consumer): void {
+    if (consumer.kind !== 'video') return;
+    if (this.producers.get(consumer.producerId)?.producer.appData.source !== 'camera') return;
+    this.ungated.set(consumer.id, consumer);
+    const update = () => this.updateLayers(consumer.producerId);
+    consumer.observer.on('pause', update);
+    consumer.observer.on('resume', update);
+    consumer.observer.on('layerschange', update);
+    consumer.observer.once('close', () => {
+      this.ungated.delete(consumer.id);
+      update();
+    });
+    update();
   }
 
   /** The client is ready for a gated consumer: it flows now if the viewer selects it. */
@@ -97,6 +134,7 @@ export class VideoSelection extends EventEmitter<VideoSelectionEvents> {
   }
 
   forgetPeer(peerId: string): void {
+    this.takesAll.delete(peerId);
     this.pinned.delete(peerId);
     this.visible.delete(peerId);
     this.told.delete(peerId);
@@ -117,6 +155,7 @@ export class VideoSelection extends EventEmitter<VideoSelectionEvents> {
   refresh(): void {
     const selections = new Map<string, Set<string>>();
     for (const viewer of this.viewers()) {
+      if (this.takesAll.has(viewer)) continue;
       const selected = this.selectionOf(viewer);
       selections.set(viewer, selected);
       const key = [...selected].sort().join(',');
@@ -175,6 +214,11 @@ export class VideoSelection extends EventEmitter<VideoSelectionEvents> {
     for (const gate of this.gates.values()) {
       if (!gate.flowing || gate.consumer.producerId !== producerId) continue;
       const layer = gate.consumer.preferredLayers?.spatialLayer ?? topLayer;
+      max = Math.max(max ?? 0, layer);
+    }
+    for (const consumer of this.ungated.values()) {
+      if (consumer.closed || consumer.paused || consumer.producerId !== producerId) continue;
+      const layer = consumer.preferredLayers?.spatialLayer ?? topLayer;
       max = Math.max(max ?? 0, layer);
     }
     if (this.layersTold.has(producerId) && this.layersTold.get(producerId) === max) return;

@@ -352,6 +352,29 @@ export class LiveMedia {
     return out;
   }
 
+  /** For benchmarks and diagnostics: what this browser sends, per local source and layer. */
+  async outboundStats(): Promise<
+    { source: string; kind: string; rid: string | null; bytesSent: number; framesEncoded: number }[]
+  > {
+    const out: Awaited<ReturnType<LiveMedia['outboundStats']>> = [];
+    for (const [source, producer] of this.producers) {
+      if (producer.closed) continue;
+      (await producer.getStats()).forEach(
+        (r: { type: string; rid?: string; bytesSent?: number; framesEncoded?: number }) => {
+          if (r.type !== 'outbound-rtp') return;
+          out.push({
+            source,
+            kind: producer.kind,
+            rid: r.rid ?? null,
+            bytesSent: r.bytesSent ?? 0,
+            framesEncoded: r.framesEncoded ?? 0,
+          });
+        },
+      );
+    }
+    return out;
+  }
+
   private makeTransport(direction: 'send' | 'recv', info: TransportInfo): ms.Transport {
     const params = info as unknown as ms.TransportOptions;
     const device = this.device!;

@@ -284,6 +284,11 @@ export class LiveSession {
     return this.media.inboundStats();
   }
 
+  /** For benchmarks and diagnostics: what this browser sends, per local source and layer. */
+  outboundStats() {
+    return this.media.outboundStats();
+  }
+
   // --- Joining and coming back: the reconnect path. ---
 
   /** Every (re)connection of the socket joins again, resuming the old peer when there was one. */

@@ -1,0 +1,157 @@
+#!/usr/bin/env node
+// Client CPU of a 6-person class, dynacast on against off, in the same run: a teacher and five
+// students, each a Chromium page of our web client sending its fake camera (simulcast, as the
+// client always does) and microphone, everyone receiving everyone. With dynacast, each
+// publisher encodes only the layers some viewer's tile asks for, and pauses a camera nobody
+// watches (MEDIA_LAST_N makes that happen; it is printed).
+// Measured over SECONDS of steady state, once every page decodes every other camera: the CPU of
+// the whole Chromium (all its processes: renderers' encoders and decoders, the GPU and audio
+// processes), as % of one core, and the bits the publishers send (from their outbound stats).
+// Setups alternate ROUNDS times (this machine's load drifts); medians and on/off ratios.
+//
+//   npx tsc -b && npm run build -w @educloud/web && node bench/client-cpu-dynacast.bench.mjs
+//   (ROUNDS=2 SECONDS=20 MEDIA_LAST_N=9)
+import { readdirSync, readFileSync } from 'node:fs';
+import { launchChromium, postJson, quantile, startServer } from './support.mjs';
+
+const ROUNDS = Number(process.env.ROUNDS ?? 2);
+const SECONDS = Number(process.env.SECONDS ?? 20);
+const LAST_N = process.env.MEDIA_LAST_N ?? '9';
+const STUDENTS = ['s1', 's2', 's3', 's4', 's5'];
+const WAIT = { polling: 200, timeout: 180_000 };
+
+/** CPU ticks (1/100 s) of `pid` and every process below it. */
+function treeTicks(pid) {
+  const stats = new Map();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const f = readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1].split(' ');
+      stats.set(Number(entry), { ppid: Number(f[1]), ticks: Number(f[11]) + Number(f[12]) });
+    } catch {
+      // Gone between the listing and the read.
+    }
+  }
+  const inTree = (p) => {
+    for (let cur = p; cur > 1; cur = stats.get(cur)?.ppid ?? 0) if (cur === pid) return true;
+    return false;
+  };
+  let ticks = 0;
+  for (const [p, s] of stats) if (inTree(p)) ticks += s.ticks;
+  return ticks;
+}
+
+async function signUp(url, name, role) {
+  return postJson(url, '/api/auth/signup', {
+    email: `${name}@b.test`,
+    password: 'long password',
+    displayName: name,
+    role,
+  });
+}
+
+/** A page logged in by storing the API's session where the client keeps it. */
+async function openPage(browser, url, session, classId) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const stored = JSON.stringify({
+    response: session,
+    accessExpiresLocalMs: Date.parse(session.accessTokenExpiresAt),
+    refreshExpiresLocalMs: Date.parse(session.refreshTokenExpiresAt),
+  });
+  await context.addInitScript((value) => {
+    if (!window.localStorage.getItem('educloud.session')) {
+      window.localStorage.setItem('educloud.session', value);
+    }
+  }, stored);
+  const page = await context.newPage();
+  await page.goto(`${url}/classes/${classId}`);
+  await page.waitForFunction(
+    () => document.querySelector('[data-testid="join-live"]:not([disabled])') !== null,
+    undefined,
+    WAIT,
+  );
+  await page.getByTestId('join-live').click();
+  await page.locator('[data-testid="live-room"][data-status="joined"]').waitFor(WAIT);
+  return page;
+}
+
+const sentBytes = (page) =>
+  page.evaluate(async () => {
+    const stats = (await window.educloudLive?.outboundStats()) ?? [];
+    return stats.filter((s) => s.kind === 'video').reduce((n, s) => n + (s.bytesSent ?? 0), 0);
+  });
+
+async function measure(dynacast) {
+  const server = await startServer({ MEDIA_DYNACAST: String(dynacast), MEDIA_LAST_N: LAST_N });
+  const browser = await launchChromium();
+  const url = server.baseUrl;
+  try {
+    const t = await signUp(url, 'teacher', 'teacher');
+    const c = await postJson(url, '/api/classes', { title: 'Bench' }, t.accessToken);
+    const classId = c.class.id;
+    const invite = c.class.inviteUrl.split('/join/')[1];
+    const sessions = { teacher: t };
+    for (const name of STUDENTS) {
+      sessions[name] = await signUp(url, name, 'student');
+      await postJson(url, `/api/invites/${invite}/join`, undefined, sessions[name].accessToken);
+    }
+    const pages = [await openPage(browser, url, t, classId)];
+    await pages[0].getByTestId('start-class').click();
+    for (const name of STUDENTS) pages.push(await openPage(browser, url, sessions[name], classId));
+    // Steady state: every page decodes the five other cameras.
+    for (const page of pages) {
+      await page.waitForFunction(
+        async () => {
+          const stats = (await window.educloudLive?.inboundStats()) ?? [];
+          return stats.filter((x) => x.kind === 'video' && x.framesDecoded > 0).length >= 5;
+        },
+        undefined,
+        WAIT,
+      );
+    }
+    await new Promise((r) => setTimeout(r, 3000));
+    const pid = browser.process()?.pid;
+    const sent0 = await Promise.all(pages.map(sentBytes));
+    const t0 = performance.now();
+    const ticks0 = treeTicks(pid);
+    await new Promise((r) => setTimeout(r, SECONDS * 1000));
+    const secs = (performance.now() - t0) / 1000;
+    const cpu = ((treeTicks(pid) - ticks0) / 100 / secs) * 100;
+    const sent1 = await Promise.all(pages.map(sentBytes));
+    const kbps = sent1.reduce((n, b, i) => n + b - sent0[i], 0) * (8 / 1000 / secs);
+    return { cpu, kbps };
+  } finally {
+    await browser.close();
+    await server.stop();
+  }
+}
+
+const runs = { on: [], off: [] };
+for (let round = 0; round < ROUNDS; round++) {
+  for (const name of round % 2 === 0 ? ['on', 'off'] : ['off', 'on']) {
+    const r = await measure(name === 'on');
+    runs[name].push(r);
+    console.log(
+      `dynacast ${name} #${round + 1}: Chromium CPU ${r.cpu.toFixed(1)}% of a core, ` +
+        `publishers send ${Math.round(r.kbps)} kbit/s of video`,
+    );
+  }
+}
+const med = (list, pick) =>
+  quantile(
+    list.map(pick).sort((a, b) => a - b),
+    0.5,
+  );
+const row = (label, pick, digits) => {
+  const on = med(runs.on, pick);
+  const off = med(runs.off, pick);
+  console.log(
+    `  ${label.padEnd(28)} ${on.toFixed(digits)} / ${off.toFixed(digits)} = ${(on / off).toFixed(2)}`,
+  );
+};
+console.log(
+  `\n6-person class (MEDIA_LAST_N=${LAST_N}), medians of ${ROUNDS}, dynacast on / off = ratio:`,
+);
+row('Chromium CPU (% of a core)', (r) => r.cpu, 1);
+row('publishers video kbit/s', (r) => r.kbps, 0);
+process.exit(0);

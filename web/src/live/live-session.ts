@@ -67,7 +67,16 @@ export class LiveSession {
   private readonly peers = new Map<string, RemotePeer>();
   private readonly listeners = new Set<() => void>();
   private joinedOnce = false;
-  private switching: Promise<void> = Promise.resolve();
+  /**
+   * Media setups (join, move to another room, rebuild) one after another: one closing the
+   * transports another is still using leaves objects used after they closed.
+   */
+  private mediaSetups: Promise<void> = Promise.resolve();
+  /**
+   * Who joined, changed or left (null) while a class:join was asked: the server answers the
+   * join with the class as it was, and says what changes since on the socket before its answer.
+   */
+  private joiningNews: Map<string, { info: PeerInfo; joined: boolean } | null> | null = null;
   /** peer:updated about ourselves can arrive before the class:join answer names our peer. */
   private earlySelf: PeerInfo | null = null;
   private viewer: { id: string; name: string } | null = null;
@@ -152,11 +161,13 @@ export class LiveSession {
     s.socket.on('connect_error', (err) => {
       if (!s.active) this.moveTo('error', `Cannot connect: ${err.message}`);
     });
-    s.on('media:reconnect', () => void this.rebuildMedia());
-    // One move at a time: a second one waits until the first has set media up.
-    s.on('breakout:moved', (moved) => {
-      this.switching = this.switching.then(() => this.switchRoom(moved));
+    s.on('media:reconnect', () => {
+      this.serially(() => this.rebuildMedia()).catch((err: unknown) =>
+        this.set({ error: err instanceof Error ? err.message : String(err) }),
+      );
     });
+    // One move at a time: a second one waits until the first has set media up.
+    s.on('breakout:moved', (moved) => void this.serially(() => this.switchRoom(moved)));
     s.on('class:ended', () => this.finish('ended'));
     s.on('session:replaced', () => this.finish('replaced'));
     s.on('kicked', () => this.finish('kicked'));
@@ -165,10 +176,13 @@ export class LiveSession {
     s.on('waiting:denied', () => this.finish('denied'));
     // Who is here.
     s.on('peer:joined', (info) => {
+      this.joiningNews?.set(info.peerId, { info, joined: true });
       this.peers.set(info.peerId, { info, tracks: [], quality: null });
       this.publishPeers();
     });
     s.on('peer:updated', (info) => {
+      const news = this.joiningNews?.get(info.peerId);
+      this.joiningNews?.set(info.peerId, news === null ? null : { info, joined: !!news?.joined });
       const p = this.peers.get(info.peerId);
       if (p) p.info = info;
       else if (info.peerId === this.state.peerId) this.setSelf(info);
@@ -176,6 +190,7 @@ export class LiveSession {
       this.publishPeers();
     });
     s.on('peer:left', ({ peerId }) => {
+      this.joiningNews?.set(peerId, null);
       const p = this.peers.get(peerId);
       for (const t of p?.tracks ?? []) this.media.dropConsumer(t.consumerId);
       this.peers.delete(peerId);
@@ -290,17 +305,17 @@ export class LiveSession {
   private async onConnect(): Promise<void> {
     try {
       const resumePeerId = this.joinedOnce ? (this.state.peerId ?? undefined) : undefined;
+      this.joiningNews = new Map();
       const joined = await this.signaling.request('class:join', {
         classId: this.classId,
         ...(resumePeerId ? { resumePeerId } : {}),
       });
       this.joinedOnce = true;
-      if (joined.resumed && this.media.hasDevice) {
-        await this.afterResume(joined);
-      } else {
-        await this.setUpMedia(joined);
-      }
+      await this.serially(() =>
+        joined.resumed && this.media.hasDevice ? this.afterResume(joined) : this.setUpMedia(joined),
+      );
     } catch (err) {
+      this.joiningNews = null;
       const refusal = err instanceof LiveAckError ? joinRefusals[err.code] : undefined;
       if (refusal === 'waiting') this.moveTo('waiting');
       else if (refusal) this.finish(refusal);
@@ -310,6 +325,7 @@ export class LiveSession {
 
   /** Back within the grace period: same peer, same transports; restart ICE where it broke. */
   private async afterResume(joined: JoinResult): Promise<void> {
+    this.joiningNews = null;
     this.set({ live: joined.live });
     this.classroom.joined(joined);
     this.moveTo('joined');
@@ -324,6 +340,7 @@ export class LiveSession {
     this.media.dropAllConsumers();
     this.media.forgetProducers();
     const resumePeerId = this.state.peerId ?? undefined;
+    this.joiningNews = new Map();
     const joined = await this.signaling.request('class:join', {
       classId: this.classId,
       ...(resumePeerId ? { resumePeerId } : {}),
@@ -338,7 +355,7 @@ export class LiveSession {
   private async switchRoom(moved: BreakoutMoved): Promise<void> {
     this.media.dropAllConsumers();
     this.media.forgetProducers();
-    this.media.close();
+    this.media.reset();
     try {
       await this.media.loadDevice(moved.routerRtpCapabilities);
       await this.media.createTransport('recv');
@@ -359,12 +376,21 @@ export class LiveSession {
 
   /** A fresh peer (first join, or the old one expired): new transports, produce, consume. */
   private async setUpMedia(joined: JoinResult): Promise<void> {
-    this.media.close();
+    this.media.reset();
     this.videoPeers = null;
     this.visibleSent = '';
     this.peers.clear();
-    for (const info of joined.peers)
-      this.peers.set(info.peerId, { info, tracks: [], quality: null });
+    const news = this.joiningNews ?? new Map();
+    this.joiningNews = null;
+    for (const info of joined.peers) {
+      const changed = news.get(info.peerId);
+      if (changed === null) continue;
+      this.peers.set(info.peerId, { info: changed?.info ?? info, tracks: [], quality: null });
+    }
+    for (const [peerId, changed] of news) {
+      if (!changed?.joined || peerId === joined.peerId || this.peers.has(peerId)) continue;
+      this.peers.set(peerId, { info: changed.info, tracks: [], quality: null });
+    }
     this.set({ peerId: joined.peerId, role: joined.role, live: joined.live });
     this.setSelf(
       this.earlySelf?.peerId === joined.peerId
@@ -404,6 +430,13 @@ export class LiveSession {
       }
     }
     await consumed;
+  }
+
+  /** Runs a media setup after those before it, whether they failed or not. */
+  private serially(setup: () => Promise<void>): Promise<void> {
+    const run = this.mediaSetups.then(setup);
+    this.mediaSetups = run.catch(() => undefined);
+    return run;
   }
 
   // --- Local media. ---

@@ -70,6 +70,8 @@ export class LiveMedia {
   constructor(
     private readonly signaling: SignalingClient,
     private readonly events: MediaEvents,
+    /** The browser's WebRTC by default; unit tests pass mediasoup-client's fake handler. */
+    private readonly createDevice: () => Device = () => new Device(),
   ) {}
 
   get hasDevice(): boolean {
@@ -91,7 +93,7 @@ export class LiveMedia {
   async loadDevice(routerRtpCapabilities: Record<string, unknown>): Promise<void> {
     const capabilities = JSON.stringify(routerRtpCapabilities);
     if (this.device && capabilities === this.deviceCapabilities) return;
-    const device = new Device();
+    const device = this.createDevice();
     await device.load({
       routerRtpCapabilities: routerRtpCapabilities as unknown as ms.RtpCapabilities,
     });

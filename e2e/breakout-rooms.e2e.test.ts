@@ -37,7 +37,10 @@ interface Inbound {
   packetsReceived: number;
 }
 
-/** Opens the class page logged in, with a small fake camera (five encoders on 2 cores). */
+/**
+ * Opens the class page logged in, with a small, slow fake camera: five encoders and up to twenty
+ * decoders share 2 cores, and a frame decoded is all the test looks for.
+ */
 async function openClassPage(name: string) {
   const context = await newContext(browser, server.baseUrl);
   await context.addInitScript(() => {
@@ -72,14 +75,14 @@ const live = (page: Page) =>
 const breakoutState = (page: Page) =>
   page.evaluate(() => window.educloudLive!.breakouts.snapshot().state as BreakoutState | null);
 
-/** Polls a page's inbound media until `ok` holds. */
+/** Polls a page's inbound media until `ok` holds (each poll reads every consumer's stats). */
 async function until(page: Page, ok: (s: Inbound[]) => boolean, what: string, ms = 60_000) {
   const deadline = Date.now() + ms;
   let last: Inbound[] = [];
   while (Date.now() < deadline) {
     last = await inbound(page);
     if (ok(last)) return last;
-    await page.waitForTimeout(250);
+    await page.waitForTimeout(1_000);
   }
   const named = last.map((x) => ({ ...x, peerId: nameOf[x.peerId] ?? x.peerId }));
   throw new Error(`${what}: not reached; last stats ${JSON.stringify(named)}`);

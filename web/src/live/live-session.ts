@@ -2,6 +2,7 @@ import type { types as ms } from 'mediasoup-client';
 import type { BreakoutMoved, JoinResult, PeerInfo } from '@educloud/protocol';
 import { BreakoutStore } from '../breakouts/breakout-store.js';
 import { ClassroomStore } from '../classroom/classroom-store.js';
+import { JoinNews } from './join-news.js';
 import { LiveMedia, type LocalSource, type RemoteTrack } from './live-media.js';
 import { QualityPoller, type QualityReport } from './quality-poller.js';
 import { canMove, type SessionStatus } from './session-status.js';
@@ -72,11 +73,8 @@ export class LiveSession {
    * transports another is still using leaves objects used after they closed.
    */
   private mediaSetups: Promise<void> = Promise.resolve();
-  /**
-   * Who joined, changed or left (null) while a class:join was asked: the server answers the
-   * join with the class as it was, and says what changes since on the socket before its answer.
-   */
-  private joiningNews: Map<string, { info: PeerInfo; joined: boolean } | null> | null = null;
+  /** Who joined, changed or left while a class:join is being answered. */
+  private joiningNews: JoinNews | null = null;
   /** peer:updated about ourselves can arrive before the class:join answer names our peer. */
   private earlySelf: PeerInfo | null = null;
   private viewer: { id: string; name: string } | null = null;
@@ -176,13 +174,12 @@ export class LiveSession {
     s.on('waiting:denied', () => this.finish('denied'));
     // Who is here.
     s.on('peer:joined', (info) => {
-      this.joiningNews?.set(info.peerId, { info, joined: true });
+      this.joiningNews?.joined(info);
       this.peers.set(info.peerId, { info, tracks: [], quality: null });
       this.publishPeers();
     });
     s.on('peer:updated', (info) => {
-      const news = this.joiningNews?.get(info.peerId);
-      this.joiningNews?.set(info.peerId, news === null ? null : { info, joined: !!news?.joined });
+      this.joiningNews?.updated(info);
       const p = this.peers.get(info.peerId);
       if (p) p.info = info;
       else if (info.peerId === this.state.peerId) this.setSelf(info);
@@ -190,7 +187,7 @@ export class LiveSession {
       this.publishPeers();
     });
     s.on('peer:left', ({ peerId }) => {
-      this.joiningNews?.set(peerId, null);
+      this.joiningNews?.left(peerId);
       const p = this.peers.get(peerId);
       for (const t of p?.tracks ?? []) this.media.dropConsumer(t.consumerId);
       this.peers.delete(peerId);
@@ -305,7 +302,7 @@ export class LiveSession {
   private async onConnect(): Promise<void> {
     try {
       const resumePeerId = this.joinedOnce ? (this.state.peerId ?? undefined) : undefined;
-      this.joiningNews = new Map();
+      this.joiningNews = new JoinNews();
       const joined = await this.signaling.request('class:join', {
         classId: this.classId,
         ...(resumePeerId ? { resumePeerId } : {}),
@@ -340,7 +337,7 @@ export class LiveSession {
     this.media.dropAllConsumers();
     this.media.forgetProducers();
     const resumePeerId = this.state.peerId ?? undefined;
-    this.joiningNews = new Map();
+    this.joiningNews = new JoinNews();
     const joined = await this.signaling.request('class:join', {
       classId: this.classId,
       ...(resumePeerId ? { resumePeerId } : {}),
@@ -380,17 +377,9 @@ export class LiveSession {
     this.videoPeers = null;
     this.visibleSent = '';
     this.peers.clear();
-    const news = this.joiningNews ?? new Map();
+    const others = this.joiningNews?.peersAfter(joined) ?? joined.peers;
     this.joiningNews = null;
-    for (const info of joined.peers) {
-      const changed = news.get(info.peerId);
-      if (changed === null) continue;
-      this.peers.set(info.peerId, { info: changed?.info ?? info, tracks: [], quality: null });
-    }
-    for (const [peerId, changed] of news) {
-      if (!changed?.joined || peerId === joined.peerId || this.peers.has(peerId)) continue;
-      this.peers.set(peerId, { info: changed.info, tracks: [], quality: null });
-    }
+    for (const info of others) this.peers.set(info.peerId, { info, tracks: [], quality: null });
     this.set({ peerId: joined.peerId, role: joined.role, live: joined.live });
     this.setSelf(
       this.earlySelf?.peerId === joined.peerId

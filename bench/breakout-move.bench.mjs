@@ -39,6 +39,7 @@ const server = await startServer(
 );
 const base = server.url;
 const clients = [];
+const students = [];
 
 async function post(p, body, token) {
   const res = await fetch(`${base}${p}`, {
@@ -97,8 +98,14 @@ async function setUpMedia(c, caps, producers, expectedOthers) {
     source: 'mic',
   });
   for (;;) {
-    for (const p of [...c.producers.values()]) {
-      if (c.consumed.has(p.producerId)) continue;
+    // Announced while the last ones were consumed: no news will wake us for these.
+    const fresh = [...c.producers.values()].filter((p) => !c.consumed.has(p.producerId));
+    if (fresh.length === 0) {
+      if (c.consumed.size >= expectedOthers) return;
+      await c.changed();
+      continue;
+    }
+    for (const p of fresh) {
       c.consumed.add(p.producerId);
       await c.request('consume', {
         transportId: recv.id,
@@ -106,8 +113,32 @@ async function setUpMedia(c, caps, producers, expectedOthers) {
         rtpCapabilities: caps,
       });
     }
-    if (c.consumed.size >= expectedOthers) return;
-    await c.changed();
+  }
+}
+
+/** Fails with who is still waiting, rather than holding the machine's lock forever. */
+async function withinTime(what, ms, tasks) {
+  const done = new Set();
+  let timer;
+  const late = new Promise((_, reject) => {
+    timer = setTimeout(() => {
+      const stuck = students
+        .filter((_, i) => !done.has(i))
+        .map((c) => ({
+          userId: c.userId,
+          consumed: c.consumed.size,
+          known: c.producers.size,
+        }));
+      reject(new Error(`${what}: not done in ${ms} ms: ${JSON.stringify(stuck.slice(0, 5))}`));
+    }, ms);
+  });
+  try {
+    return await Promise.race([
+      Promise.all(tasks.map((t, i) => t.then((v) => (done.add(i), v)))),
+      late,
+    ]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 
@@ -143,7 +174,6 @@ try {
   });
   void tj;
 
-  const students = [];
   for (let i = 0; i < STUDENTS; i++) {
     const s = await post('/api/auth/signup', {
       email: `s${i}@breakout.bench`,
@@ -159,6 +189,8 @@ try {
     students.push(c);
   }
 
+  console.log(`${STUDENTS} students joined`);
+
   // Into the breakouts.
   const moved = students.map(
     (c) => new Promise((resolve) => c.socket.once('breakout:moved', resolve)),
@@ -171,7 +203,9 @@ try {
   });
   const roomSize = (c) =>
     Object.values(state.placement).filter((r) => r === state.placement[c.userId]).length;
-  const intoBreakouts = await Promise.all(
+  const intoBreakouts = await withinTime(
+    'into the breakouts',
+    120_000,
     students.map(async (c, i) => {
       const m = await moved[i];
       await setUpMedia(c, m.routerRtpCapabilities, m.producers, roomSize(c) - 1);
@@ -187,7 +221,9 @@ try {
   const closing = Date.now();
   await teacher.request('breakout:closeAll', {});
   const leftAfterClose = await workerHoldings();
-  const backToMain = await Promise.all(
+  const backToMain = await withinTime(
+    'back to the main room',
+    120_000,
     students.map(async (c, i) => {
       const m = await back[i];
       await setUpMedia(c, m.routerRtpCapabilities, m.producers, STUDENTS);

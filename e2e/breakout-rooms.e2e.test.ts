@@ -7,6 +7,9 @@
  * The rooms open for ten minutes, so no step races the clock on a slow machine; once every
  * check in the rooms is done the teacher closes them "in 10 s", and the test waits for that
  * countdown to run out. Steps run for all students at once and print their timings.
+ *
+ * Kept cheap for a 2-core machine: logged in over the API, pages opened and students joined
+ * all at once (which also covers a join racing the others' publishing), small cameras.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
@@ -34,14 +37,17 @@ interface Inbound {
   packetsReceived: number;
 }
 
-/** Opens the class page logged in, with a small fake camera (five encoders on 2 cores). */
+/**
+ * Opens the class page logged in, with a small, slow fake camera: five encoders and up to twenty
+ * decoders share 2 cores, and a frame decoded is all the test looks for.
+ */
 async function openClassPage(name: string) {
   const context = await newContext(browser, server.baseUrl);
   await context.addInitScript(() => {
     const devices = navigator.mediaDevices;
     const open = devices.getUserMedia.bind(devices);
     devices.getUserMedia = (c) =>
-      open(c?.video ? { ...c, video: { width: 640, height: 360, frameRate: 15 } } : c);
+      open(c?.video ? { ...c, video: { width: 320, height: 180, frameRate: 10 } } : c);
   });
   await logInByApi(context, server, `${name}@example.org`);
   const page = await context.newPage();
@@ -69,14 +75,14 @@ const live = (page: Page) =>
 const breakoutState = (page: Page) =>
   page.evaluate(() => window.educloudLive!.breakouts.snapshot().state as BreakoutState | null);
 
-/** Polls a page's inbound media until `ok` holds. */
+/** Polls a page's inbound media until `ok` holds (each poll reads every consumer's stats). */
 async function until(page: Page, ok: (s: Inbound[]) => boolean, what: string, ms = 60_000) {
   const deadline = Date.now() + ms;
   let last: Inbound[] = [];
   while (Date.now() < deadline) {
     last = await inbound(page);
     if (ok(last)) return last;
-    await page.waitForTimeout(250);
+    await page.waitForTimeout(1_000);
   }
   const named = last.map((x) => ({ ...x, peerId: nameOf[x.peerId] ?? x.peerId }));
   throw new Error(`${what}: not reached; last stats ${JSON.stringify(named)}`);
@@ -118,22 +124,16 @@ afterAll(async () => {
   await server?.close();
 });
 
-// Skipped from CI for now. On the quiet machine (dynacast off) every breakout step passed: room-mates
-// only, speak to all, room boards, time up and everyone back. But one student's page then reported
-// an uncaught "closed" (a mediasoup-client object used after the move back closed it), and the
-// whole test takes ~190 s, most of it opening five pages and joining. Issue 9 stays open for both.
-it.skip('keeps each breakout to its room-mates, lets the teacher speak to all, and brings everyone back', async () => {
-  // One page load at a time: five at once starve each other past any timeout on 2 cores.
-  for (const name of everyone) await openClassPage(name);
+it('keeps each breakout to its room-mates, lets the teacher speak to all, and brings everyone back', async () => {
+  await Promise.all(everyone.map(openClassPage));
   step('pages open');
   const teacher = pages.teacher!;
   await joinLive(teacher);
   // Through the session (the button is tested elsewhere): a failed ack shows as an error here.
   await teacher.evaluate(() => window.educloudLive!.teacherAction('class:start'));
   await teacher.getByTestId('live-status').filter({ hasText: 'Live' }).waitFor();
-  // One at a time: when students join at once, one of them may never receive another's
-  // camera (0 packets for a minute; seen twice on the loaded machine, before any breakout).
-  for (const name of students) await joinLive(pages[name]!);
+  // All at once: a producer announced while a join is being answered must still be consumed.
+  await forEachStudent((name) => joinLive(pages[name]!));
   step('joined');
   const peerIds: Record<string, string> = {};
   const userIds: Record<string, string> = {};

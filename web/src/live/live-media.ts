@@ -70,6 +70,8 @@ export class LiveMedia {
   constructor(
     private readonly signaling: SignalingClient,
     private readonly events: MediaEvents,
+    /** The browser's WebRTC by default; unit tests pass mediasoup-client's fake handler. */
+    private readonly createDevice: () => Device = () => new Device(),
   ) {}
 
   get hasDevice(): boolean {
@@ -91,7 +93,7 @@ export class LiveMedia {
   async loadDevice(routerRtpCapabilities: Record<string, unknown>): Promise<void> {
     const capabilities = JSON.stringify(routerRtpCapabilities);
     if (this.device && capabilities === this.deviceCapabilities) return;
-    const device = new Device();
+    const device = this.createDevice();
     await device.load({
       routerRtpCapabilities: routerRtpCapabilities as unknown as ms.RtpCapabilities,
     });
@@ -239,6 +241,9 @@ export class LiveMedia {
         producerId: p.producerId,
         rtpCapabilities: device.recvRtpCapabilities as unknown as Record<string, unknown>,
       });
+      // Moved to another room (or media rebuilt) while asking: that transport is gone, and
+      // the new room's list brings this producer again if it is there.
+      if (transport.closed) return;
       const consumer = await transport.consume({
         id: info.consumerId,
         producerId: info.producerId,
@@ -307,14 +312,22 @@ export class LiveMedia {
     this.producers.clear();
   }
 
-  close(): void {
-    this.announcedEarly.clear();
+  /**
+   * Closes transports, producers and consumers, keeping the producers announced early: a
+   * setup after this (join, move, rebuild) consumes those announced while it was asked for.
+   */
+  reset(): void {
     this.dropAllConsumers();
     for (const p of this.producers.values()) p.close();
     this.producers.clear();
     this.sendTransport?.close();
     this.recvTransport?.close();
     this.sendTransport = this.recvTransport = null;
+  }
+
+  close(): void {
+    this.announcedEarly.clear();
+    this.reset();
   }
 
   /** For tests and diagnostics: what this browser decodes, per remote track. */
@@ -329,16 +342,17 @@ export class LiveMedia {
     }[]
   > {
     const out = [];
-    for (const { consumer, peerId } of this.consumers.values()) {
+    for (const { consumer, peerId } of [...this.consumers.values()]) {
       let framesDecoded = 0;
       let packetsReceived = 0;
-      (await consumer.getStats()).forEach(
-        (r: { type: string; framesDecoded?: number; packetsReceived?: number }) => {
-          if (r.type !== 'inbound-rtp') return;
-          framesDecoded += r.framesDecoded ?? 0;
-          packetsReceived += r.packetsReceived ?? 0;
-        },
-      );
+      // A move to another room may close it while we wait on an earlier one's stats.
+      const stats = consumer.closed ? null : await consumer.getStats().catch(() => null);
+      if (!stats) continue;
+      stats.forEach((r: { type: string; framesDecoded?: number; packetsReceived?: number }) => {
+        if (r.type !== 'inbound-rtp') return;
+        framesDecoded += r.framesDecoded ?? 0;
+        packetsReceived += r.packetsReceived ?? 0;
+      });
       const source = String((consumer.appData as { source?: string }).source);
       out.push({
         consumerId: consumer.id,

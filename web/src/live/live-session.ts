@@ -2,6 +2,7 @@ import type { types as ms } from 'mediasoup-client';
 import type { BreakoutMoved, JoinResult, PeerInfo } from '@educloud/protocol';
 import { BreakoutStore } from '../breakouts/breakout-store.js';
 import { ClassroomStore } from '../classroom/classroom-store.js';
+import { JoinNews } from './join-news.js';
 import { LiveMedia, type LocalSource, type RemoteTrack } from './live-media.js';
 import { QualityPoller, type QualityReport } from './quality-poller.js';
 import { canMove, type SessionStatus } from './session-status.js';
@@ -67,7 +68,13 @@ export class LiveSession {
   private readonly peers = new Map<string, RemotePeer>();
   private readonly listeners = new Set<() => void>();
   private joinedOnce = false;
-  private switching: Promise<void> = Promise.resolve();
+  /**
+   * Media setups (join, move to another room, rebuild) one after another: one closing the
+   * transports another is still using leaves objects used after they closed.
+   */
+  private mediaSetups: Promise<void> = Promise.resolve();
+  /** Who joined, changed or left while a class:join is being answered. */
+  private joiningNews: JoinNews | null = null;
   /** peer:updated about ourselves can arrive before the class:join answer names our peer. */
   private earlySelf: PeerInfo | null = null;
   private viewer: { id: string; name: string } | null = null;
@@ -152,11 +159,13 @@ export class LiveSession {
     s.socket.on('connect_error', (err) => {
       if (!s.active) this.moveTo('error', `Cannot connect: ${err.message}`);
     });
-    s.on('media:reconnect', () => void this.rebuildMedia());
-    // One move at a time: a second one waits until the first has set media up.
-    s.on('breakout:moved', (moved) => {
-      this.switching = this.switching.then(() => this.switchRoom(moved));
+    s.on('media:reconnect', () => {
+      this.serially(() => this.rebuildMedia()).catch((err: unknown) =>
+        this.set({ error: err instanceof Error ? err.message : String(err) }),
+      );
     });
+    // One move at a time: a second one waits until the first has set media up.
+    s.on('breakout:moved', (moved) => void this.serially(() => this.switchRoom(moved)));
     s.on('class:ended', () => this.finish('ended'));
     s.on('session:replaced', () => this.finish('replaced'));
     s.on('kicked', () => this.finish('kicked'));
@@ -165,10 +174,12 @@ export class LiveSession {
     s.on('waiting:denied', () => this.finish('denied'));
     // Who is here.
     s.on('peer:joined', (info) => {
+      this.joiningNews?.joined(info);
       this.peers.set(info.peerId, { info, tracks: [], quality: null });
       this.publishPeers();
     });
     s.on('peer:updated', (info) => {
+      this.joiningNews?.updated(info);
       const p = this.peers.get(info.peerId);
       if (p) p.info = info;
       else if (info.peerId === this.state.peerId) this.setSelf(info);
@@ -176,6 +187,7 @@ export class LiveSession {
       this.publishPeers();
     });
     s.on('peer:left', ({ peerId }) => {
+      this.joiningNews?.left(peerId);
       const p = this.peers.get(peerId);
       for (const t of p?.tracks ?? []) this.media.dropConsumer(t.consumerId);
       this.peers.delete(peerId);
@@ -295,17 +307,17 @@ export class LiveSession {
   private async onConnect(): Promise<void> {
     try {
       const resumePeerId = this.joinedOnce ? (this.state.peerId ?? undefined) : undefined;
+      this.joiningNews = new JoinNews();
       const joined = await this.signaling.request('class:join', {
         classId: this.classId,
         ...(resumePeerId ? { resumePeerId } : {}),
       });
       this.joinedOnce = true;
-      if (joined.resumed && this.media.hasDevice) {
-        await this.afterResume(joined);
-      } else {
-        await this.setUpMedia(joined);
-      }
+      await this.serially(() =>
+        joined.resumed && this.media.hasDevice ? this.afterResume(joined) : this.setUpMedia(joined),
+      );
     } catch (err) {
+      this.joiningNews = null;
       const refusal = err instanceof LiveAckError ? joinRefusals[err.code] : undefined;
       if (refusal === 'waiting') this.moveTo('waiting');
       else if (refusal) this.finish(refusal);
@@ -315,6 +327,7 @@ export class LiveSession {
 
   /** Back within the grace period: same peer, same transports; restart ICE where it broke. */
   private async afterResume(joined: JoinResult): Promise<void> {
+    this.joiningNews = null;
     this.set({ live: joined.live });
     this.classroom.joined(joined);
     this.moveTo('joined');
@@ -329,6 +342,7 @@ export class LiveSession {
     this.media.dropAllConsumers();
     this.media.forgetProducers();
     const resumePeerId = this.state.peerId ?? undefined;
+    this.joiningNews = new JoinNews();
     const joined = await this.signaling.request('class:join', {
       classId: this.classId,
       ...(resumePeerId ? { resumePeerId } : {}),
@@ -343,7 +357,7 @@ export class LiveSession {
   private async switchRoom(moved: BreakoutMoved): Promise<void> {
     this.media.dropAllConsumers();
     this.media.forgetProducers();
-    this.media.close();
+    this.media.reset();
     try {
       await this.media.loadDevice(moved.routerRtpCapabilities);
       await this.media.createTransport('recv');
@@ -364,12 +378,13 @@ export class LiveSession {
 
   /** A fresh peer (first join, or the old one expired): new transports, produce, consume. */
   private async setUpMedia(joined: JoinResult): Promise<void> {
-    this.media.close();
+    this.media.reset();
     this.videoPeers = null;
     this.visibleSent = '';
     this.peers.clear();
-    for (const info of joined.peers)
-      this.peers.set(info.peerId, { info, tracks: [], quality: null });
+    const others = this.joiningNews?.peersAfter(joined) ?? joined.peers;
+    this.joiningNews = null;
+    for (const info of others) this.peers.set(info.peerId, { info, tracks: [], quality: null });
     this.set({ peerId: joined.peerId, role: joined.role, live: joined.live });
     this.setSelf(
       this.earlySelf?.peerId === joined.peerId
@@ -409,6 +424,13 @@ export class LiveSession {
       }
     }
     await consumed;
+  }
+
+  /** Runs a media setup after those before it, whether they failed or not. */
+  private serially(setup: () => Promise<void>): Promise<void> {
+    const run = this.mediaSetups.then(setup);
+    this.mediaSetups = run.catch(() => undefined);
+    return run;
   }
 
   // --- Local media. ---

@@ -61,7 +61,11 @@ export class QualityPoller {
     for (const [peerId, consumers] of this.sources.peerConsumers()) {
       let worst: number | null = null;
       for (const c of consumers) {
-        const q = qualityFrom(await c.getStats(), this.last.get(c));
+        // Consumers close while we wait on the others' stats (the peer left, we moved
+        // rooms); getStats() on a closed one rejects with "closed".
+        const report = c.closed ? null : await c.getStats().catch(() => null);
+        if (!report) continue;
+        const q = qualityFrom(report, this.last.get(c));
         this.last.set(c, q.counters);
         if (q.score !== null) worst = worst === null ? q.score : Math.min(worst, q.score);
       }

@@ -1,0 +1,100 @@
+import { Device } from 'mediasoup-client';
+import { FakeHandler } from 'mediasoup-client/handlers/FakeHandler';
+import * as fake from 'mediasoup-client/fakeParameters';
+import type { ProducerInfo } from '@educloud/protocol';
+import { describe, expect, it, vi } from 'vitest';
+import { LiveMedia, type MediaEvents } from './live-media.js';
+import type { SignalingClient } from './signaling-client.js';
+
+/**
+ * LiveMedia on mediasoup-client's fake handler (no WebRTC in Node) and a fake signaling
+ * client whose answers the test controls: the moves between rooms and the joins that race
+ * the others' publishing.
+ */
+function setUp(consumeAnswer?: Promise<void>) {
+  const requests: string[] = [];
+  const signaling = {
+    connected: true,
+    request: vi.fn(async (event: string, data: { producerId?: string }) => {
+      requests.push(event);
+      if (event === 'transport:create') return fake.generateTransportRemoteParameters();
+      if (event === 'consume') {
+        await consumeAnswer;
+        const c = fake.generateConsumerRemoteParameters({ codecMimeType: 'audio/opus' });
+        return { ...c, consumerId: c.id, producerId: data.producerId };
+      }
+      return null;
+    }),
+  } as unknown as SignalingClient;
+  const errors: string[] = [];
+  const events: MediaEvents = {
+    trackAdded: () => undefined,
+    trackRemoved: () => undefined,
+    localStopped: () => undefined,
+    error: (message) => errors.push(message),
+  };
+  const media = new LiveMedia(
+    signaling,
+    events,
+    () => new Device({ handlerFactory: FakeHandler.createFactory(fake) }),
+  );
+  const ready = async () => {
+    await media.loadDevice(
+      fake.generateRouterRtpCapabilities() as unknown as Record<string, unknown>,
+    );
+    await media.createTransport('recv');
+  };
+  return { media, ready, requests, errors };
+}
+
+const producer = (producerId: string): ProducerInfo => ({
+  producerId,
+  peerId: 'someone',
+  kind: 'audio',
+  source: 'mic',
+  paused: false,
+});
+
+const consumedProducers = (media: LiveMedia) =>
+  [...media.consumers.values()].map((c) => c.consumer.producerId);
+
+describe('LiveMedia', () => {
+  it('consumes a producer announced while its join was answered, after setting media up', async () => {
+    const { media, ready } = setUp();
+    // Announced before the class:join answer: no receive transport yet.
+    await media.consume(producer('early'), null);
+    // The answer sets media up from scratch.
+    media.reset();
+    await ready();
+    await media.consumeAnnouncedEarly();
+    expect(consumedProducers(media)).toEqual(['early']);
+  });
+
+  it('drops quietly a consume answered after a move closed its transport', async () => {
+    let answer!: () => void;
+    const { media, ready, errors } = setUp(new Promise<void>((r) => (answer = r)));
+    await ready();
+    const consuming = media.consume(producer('old-room'), null); // asked, not answered yet
+    media.reset(); // moved to another room
+    answer();
+    await consuming;
+    expect(errors).toEqual([]);
+    expect(media.consumers.size).toBe(0);
+  });
+
+  it('reads the stats of what is still open when a consumer closes meanwhile', async () => {
+    const { media, ready } = setUp();
+    await ready();
+    await media.consume(producer('a'), null);
+    await media.consume(producer('b'), null);
+    const [first, second] = [...media.consumers.values()].map((c) => c.consumer);
+    const getStats = first!.getStats.bind(first);
+    // The second one closes while the first one's stats are awaited.
+    vi.spyOn(first!, 'getStats').mockImplementation(async () => {
+      second!.close();
+      return getStats();
+    });
+    const stats = await media.inboundStats();
+    expect(stats.map((s) => s.consumerId)).toEqual([first!.id]);
+  });
+});

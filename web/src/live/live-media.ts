@@ -368,13 +368,27 @@ export class LiveMedia {
 
   /** For benchmarks and diagnostics: what this browser sends, per local source and layer. */
   async outboundStats(): Promise<
-    { source: string; kind: string; rid: string | null; bytesSent: number; framesEncoded: number }[]
+    {
+      source: string;
+      kind: string;
+      rid: string | null;
+      bytesSent: number;
+      framesEncoded: number;
+      /** Seconds this browser spent encoding the layer so far. */
+      totalEncodeTime: number;
+    }[]
   > {
     const out: Awaited<ReturnType<LiveMedia['outboundStats']>> = [];
     for (const [source, producer] of this.producers) {
       if (producer.closed) continue;
       (await producer.getStats()).forEach(
-        (r: { type: string; rid?: string; bytesSent?: number; framesEncoded?: number }) => {
+        (r: {
+          type: string;
+          rid?: string;
+          bytesSent?: number;
+          framesEncoded?: number;
+          totalEncodeTime?: number;
+        }) => {
           if (r.type !== 'outbound-rtp') return;
           out.push({
             source,
@@ -382,6 +396,7 @@ export class LiveMedia {
             rid: r.rid ?? null,
             bytesSent: r.bytesSent ?? 0,
             framesEncoded: r.framesEncoded ?? 0,
+            totalEncodeTime: r.totalEncodeTime ?? 0,
           });
         },
       );

@@ -197,8 +197,8 @@ it("brings the new speaker's camera when they become the only one speaking", asy
     // One stats read at a time: a fixed interval would pile reads up on a busy page.
     void (async () => {
       const frames = async () =>
-        (await live.inboundStats())
-          .filter((s) => s.peerId === peerId && s.kind === 'video')
+        (await live.inboundStats(peerId))
+          .filter((s) => s.kind === 'video')
           .reduce((n, s) => n + s.framesDecoded, 0);
       const base = await frames();
       while ((await frames()) <= base) await new Promise((r) => setTimeout(r, 50));

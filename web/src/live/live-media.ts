@@ -330,8 +330,11 @@ export class LiveMedia {
     this.reset();
   }
 
-  /** For tests and diagnostics: what this browser decodes, per remote track. */
-  async inboundStats(): Promise<
+  /**
+   * For tests and diagnostics: what this browser decodes, per remote track (of one peer with
+   * `peerId`: one stats read instead of one per track, when timing that peer).
+   */
+  async inboundStats(onlyPeerId?: string): Promise<
     {
       consumerId: string;
       peerId: string;
@@ -343,6 +346,7 @@ export class LiveMedia {
   > {
     const out = [];
     for (const { consumer, peerId } of [...this.consumers.values()]) {
+      if (onlyPeerId !== undefined && peerId !== onlyPeerId) continue;
       let framesDecoded = 0;
       let packetsReceived = 0;
       // A move to another room may close it while we wait on an earlier one's stats.

@@ -292,8 +292,8 @@ export class LiveSession {
   }
 
   /** For tests and diagnostics: what this browser decodes, per remote track. */
-  inboundStats() {
-    return this.media.inboundStats();
+  inboundStats(onlyPeerId?: string) {
+    return this.media.inboundStats(onlyPeerId);
   }
 
   /** For benchmarks and diagnostics: what this browser sends, per local source and layer. */

@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -159,36 +159,50 @@ describe('RoomRecorder', { timeout: 180_000 }, () => {
     expect(await countPackets('ffprobe', join(dir, `${track!.trackId}.webm`))).toBeGreaterThan(0);
   });
 
-  // Skipped: green on the loaded machine it was written on, red every time on a quiet one (the
-  // replay file did not pass 300 kB in 60 s). Likely the WebM muxer holding a cluster in memory
-  // until the next key frame; the test or the writer's cluster limit needs another look (issue 10).
-  it.skip('keeps writing one track while a producer sends no key frame after its first', async () => {
-    // Recording from the producer's first (key) frame, then none for the rest of the clip (20 s)
-    // while it ignores requests: segments cannot be cut without key frames, so one segment grows;
-    // the track is not restarted and stopping keeps all of it.
-    const rec = RoomRecorder.start({ room, dir, ffmpegPath: 'ffmpeg', logger, segmentSeconds: 1 });
+  it('keeps on disk what it received of a producer that sends no key frame for a minute', async () => {
+    // The producer's first frame is its only key frame; 70 s of clip follow without one (sent
+    // at 4x speed to keep the test short) while it ignores key frame requests. No segment can be
+    // cut, so the newest segment holds the whole minute: what a kill -9 leaves of it must be
+    // all but the last second, and the track must go on (not restarted) and be whole on stop.
+    let trackStarted!: () => void;
+    const started = new Promise<void>((resolve) => (trackStarted = resolve));
+    const rec = RoomRecorder.start({
+      room,
+      dir,
+      ffmpegPath: 'ffmpeg',
+      logger,
+      segmentSeconds: 1,
+      onTrackStarted: () => trackStarted(),
+    });
     recorders.push(rec);
-    feeds.push(
-      await startSyntheticProducer(room, { peerId: 'p', kind: 'video', keyIntSeconds: 1000 }),
-    );
-    await until(() => rec.activeTracks.length === 1, 'the track');
+    const clipMs = 70_000;
+    const feed = await startSyntheticProducer(room, {
+      peerId: 'p',
+      kind: 'video',
+      keyIntSeconds: 1000,
+      clipSeconds: clipMs / 1000,
+      once: true,
+      speed: 4,
+      // Its one key frame must reach a consumer that is already recording.
+      sendAfter: started,
+    });
+    feeds.push(feed);
+    await feed.sent;
     const [live] = rec.activeTracks;
-    const part = join(dir, `${live!.trackId}.webm.part`);
-    // About 8 s of the 300 kbit/s clip: several segment lengths without a key frame.
-    await until(
-      () =>
-        stat(part).then(
-          (s) => s.size > 300_000,
-          () => false,
-        ),
-      'media to be written',
-    );
-    expect(rec.activeTracks.map((t) => t.trackId)).toEqual([live!.trackId]);
+    expect(rec.activeTracks).toHaveLength(1);
+
+    // What a kill -9 would leave now: the segments as they are on disk, finalized as recovery does.
+    const crashCopy = join(dir, 'crash-copy');
+    await cp(join(dir, live!.segmentsDir), crashCopy, { recursive: true });
+    expect(await listSegments(crashCopy)).toHaveLength(1);
+    const recovered = await finalizeTrack(crashCopy, join(dir, 'recovered.webm'), tools);
+    expect(recovered?.durationMs).toBeGreaterThan(clipMs - 2000);
+
     const tracks = await rec.stop();
     expect(tracks.map((t) => t.trackId)).toEqual([live!.trackId]);
     expect(tracks[0]!.replayWritten).toBe(true);
     expect(await probeDurationMs('ffprobe', join(dir, `${live!.trackId}.webm`))).toBeGreaterThan(
-      6000,
+      clipMs - 1000,
     );
   });
 });

@@ -9,6 +9,8 @@ import { startLossyRelay } from './lossy-relay.js';
 export interface SyntheticProducer {
   producerId: string;
   peerId: string;
+  /** Resolves once the clip has been sent (with `once`; never while it loops). */
+  sent: Promise<void>;
   /** Stops the ffmpeg feeding it (the producer stays, silent, until closed). */
   stop(): Promise<void>;
 }
@@ -30,6 +32,14 @@ export async function startSyntheticProducer(
     keyIntSeconds?: number;
     /** A lossy link: one RTP packet in this many is dropped before the SFU. */
     dropEvery?: number;
+    /** Length of the clip (video): it starts with a key frame, each loop again. Default 20 s. */
+    clipSeconds?: number;
+    /** Send the clip once, not in a loop (`sent` resolves when it has gone). */
+    once?: boolean;
+    /** Send this many times faster than real time (default 1). */
+    speed?: number;
+    /** Media starts flowing only once this settles (a consumer ready for the first key frame). */
+    sendAfter?: Promise<unknown>;
   },
 ): Promise<SyntheticProducer> {
   const peer = room.join(o.peerId);
@@ -55,47 +65,73 @@ export async function startSyntheticProducer(
   });
   const relay = o.dropEvery ? await startLossyRelay(t, o.dropEvery) : null;
   const to = relay ? { ip: '127.0.0.1', port: relay.port } : t;
-  const clip = syntheticClip(o.ffmpegPath ?? 'ffmpeg', o.kind, o.keyIntSeconds ?? 2);
-  const child: ChildProcess = spawn(
+  const clip = syntheticClip(
     o.ffmpegPath ?? 'ffmpeg',
-    [
-      ...['-hide_banner', '-loglevel', 'error', '-nostdin', '-re', '-stream_loop', '-1'],
-      ...['-i', clip, '-c', 'copy', ...(o.kind === 'video' ? ['-an'] : ['-vn'])],
-      ...['-ssrc', String(ssrc), '-payload_type', String(PT[o.kind])],
-      ...['-f', 'rtp', `rtp://${to.ip}:${to.port}?rtcpport=${t.rtcpPort}&pkt_size=1200`],
-    ],
-    { stdio: 'ignore' },
+    o.kind,
+    o.keyIntSeconds ?? 2,
+    o.clipSeconds ?? 20,
   );
+  const args = [
+    ...['-hide_banner', '-loglevel', 'error', '-nostdin'],
+    ...(o.speed && o.speed !== 1 ? ['-readrate', String(o.speed)] : ['-re']),
+    ...(o.once ? [] : ['-stream_loop', '-1']),
+    ...['-i', clip, '-c', 'copy', ...(o.kind === 'video' ? ['-an'] : ['-vn'])],
+    ...['-ssrc', String(ssrc), '-payload_type', String(PT[o.kind])],
+    ...['-f', 'rtp', `rtp://${to.ip}:${to.port}?rtcpport=${t.rtcpPort}&pkt_size=1200`],
+  ];
+  const exited = (c: ChildProcess) =>
+    new Promise<void>((resolve) => {
+      if (c.exitCode !== null || c.signalCode !== null) return resolve();
+      c.once('exit', () => resolve());
+    });
+  let stopped = false;
+  let child: ChildProcess | null = null;
+  const sent = (async () => {
+    const go = await Promise.resolve(o.sendAfter).then(
+      () => true,
+      () => false,
+    );
+    if (!go || stopped) return;
+    child = spawn(o.ffmpegPath ?? 'ffmpeg', args, { stdio: 'ignore' });
+    await exited(child);
+  })();
   return {
     producerId: id,
     peerId: o.peerId,
+    sent,
     stop: async () => {
-      await new Promise<void>((resolve) => {
-        if (child.exitCode !== null || child.signalCode !== null) return resolve();
-        child.once('exit', () => resolve());
+      stopped = true;
+      if (child) {
         child.kill('SIGKILL');
-      });
+        await exited(child);
+      }
       await relay?.close();
     },
   };
 }
 
 /**
- * A 20 s clip encoded once and cached in the temp dir: sending it copied (`-re -c copy`) costs
- * almost no CPU, so many synthetic participants fit on a small machine.
+ * A clip (20 s unless told) encoded once and cached in the temp dir: sending it copied
+ * (`-re -c copy`) costs almost no CPU, so many synthetic participants fit on a small machine.
  */
-function syntheticClip(ffmpegPath: string, kind: 'audio' | 'video', keyIntSeconds: number) {
+function syntheticClip(
+  ffmpegPath: string,
+  kind: 'audio' | 'video',
+  keyIntSeconds: number,
+  seconds: number,
+) {
   const dir = join(tmpdir(), 'educloud-synthetic');
+  const length = seconds === 20 ? '' : `-${seconds}s`;
   const file = join(
     dir,
-    kind === 'video' ? `vp8-320x240-k${keyIntSeconds}.webm` : 'opus-tone.webm',
+    kind === 'video' ? `vp8-320x240-k${keyIntSeconds}${length}.webm` : `opus-tone${length}.webm`,
   );
   if (existsSync(file)) return file;
   mkdirSync(dir, { recursive: true });
   const args =
     kind === 'video'
       ? [
-          ...['-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=15', '-t', '20'],
+          ...['-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=15', '-t', String(seconds)],
           ...['-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '8', '-b:v', '300k'],
           ...[
             '-g',
@@ -105,7 +141,7 @@ function syntheticClip(ffmpegPath: string, kind: 'audio' | 'video', keyIntSecond
           ],
         ]
       : [
-          ...['-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000', '-t', '20'],
+          ...['-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000', '-t', String(seconds)],
           ...['-c:a', 'libopus', '-b:a', '32k', '-ac', '2'],
         ];
   const part = `${file}.${process.pid}.part`;

@@ -44,14 +44,26 @@ export function segmentArgs(o: {
     ...['-buffer_size', '4194304', '-reorder_queue_size', '64'],
     ...['-i', o.sdpPath, '-map', '0', '-c', 'copy'],
     ...['-f', 'segment', '-segment_time', String(o.segmentSeconds), '-segment_format', 'matroska'],
-    // live: clusters are written with unknown sizes, so a segment cut off by kill -9 reads back.
-    ...['-segment_format_options', 'live=1', '-reset_timestamps', '0'],
+    // live: clusters are written with unknown sizes (and closed every second at most), so a
+    // segment cut off by kill -9 reads back. flush_packets: ffmpeg otherwise keeps up to 256 kB
+    // of a file in memory (its file protocol writes in 256 kB blocks): minutes of a quiet audio
+    // track, or all of a video segment that cannot be cut for want of a key frame, lost on a
+    // kill -9 although "written".
+    ...['-segment_format_options', 'live=1:flush_packets=1', '-reset_timestamps', '0'],
     join(o.dir, `${SEGMENT_PREFIX}%05d.mkv`),
     // The same packets, copied once more into the file the replay plays: closing it on stop
     // only writes its index (cues / moov), so the replay is ready as soon as ffmpeg exits.
-    ...(o.replay
-      ? ['-map', '0', '-c', 'copy', '-f', o.replay.format, partPath(o.replay.path)]
-      : []),
+    ...(o.replay ? replayArgs(o.replay) : []),
+  ];
+}
+
+/** The replay file's output: on disk as it is received, like the segments. */
+function replayArgs(replay: ReplayOutput): string[] {
+  return [
+    ...['-map', '0', '-c', 'copy', '-flush_packets', '1'],
+    // A WebM cluster is held in memory until it is closed: one second at most, as live.
+    ...(replay.format === 'webm' ? ['-cluster_time_limit', '1000'] : []),
+    ...['-f', replay.format, partPath(replay.path)],
   ];
 }
 
@@ -123,7 +135,10 @@ export class TrackWriter {
       if (await udpPortBound(o.port, (p) => readFile(p, 'utf8'))) return writer;
       await new Promise((r) => setTimeout(r, 20));
     }
-    if (child.exitCode === null) return writer;
+    if (child.exitCode === null) {
+      o.logger.warn({ port: o.port }, 'track ffmpeg not seen listening in time: media may be lost');
+      return writer;
+    }
     throw new Error(`track ffmpeg exited at start (${child.exitCode})`);
   }
 

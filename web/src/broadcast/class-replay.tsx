@@ -272,7 +272,11 @@ export function ClassReplay({ classId, rid }: { classId: string; rid: string }) 
   }, [replay, pos]);
 
   const chatEnd = useRef<HTMLDivElement>(null);
-  useEffect(() => chatEnd.current?.scrollIntoView({ block: 'nearest' }), [view?.chat.length]);
+  useEffect(() => {
+    // Not returned: Chromium's scrollIntoView now returns a Promise, which React would take
+    // for this effect's cleanup and call (the page crashed when the chat shrank on a seek).
+    chatEnd.current?.scrollIntoView({ block: 'nearest' });
+  }, [view?.chat.length]);
 
   if (error) return <Alert severity="warning">{error}</Alert>;
   if (preparing && !replay) {

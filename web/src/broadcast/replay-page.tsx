@@ -53,11 +53,8 @@ function ReplayView({ classId, rid }: { classId: string; rid: string }) {
           {p.recording.status === 'failed' ? (
             <Alert severity="error">This recording could not be saved.</Alert>
           ) : p.recording.kind === 'class' ? (
-            p.recording.status === 'ready' ? (
-              <ClassReplay classId={classId} rid={rid} />
-            ) : (
-              <Alert severity="info">The class recording is being prepared…</Alert>
-            )
+            // Also while it is being prepared: the replay asks again until it is ready.
+            <ClassReplay classId={classId} rid={rid} />
           ) : (
             <HlsPlayer
               src={p.hlsUrl}

@@ -138,6 +138,10 @@ export class LiveRoom {
     this.peers.set(info.peerId, { info, socket, graceTimer: undefined });
     const placed = this.placement?.(info);
     if (placed && this.breakouts.has(placed)) this.location.set(info.peerId, placed);
+    // Back from another node (it died, or the balancer moved them): what they published there
+    // is still piped in here until that node's link drops; it is stale, and in the way of
+    // publishing again ("you already publish a mic").
+    for (const space of this.spaces()) space.releaseRemote(info.peerId);
     this.persist((s) => s.saveMember(this.classId, { ...info }));
     this.pinIfTeacher(info);
     socket.to(roomChannel(this.classId)).emit('peer:joined', info);

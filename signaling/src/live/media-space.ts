@@ -66,6 +66,14 @@ export class MediaSpace {
     for (const [id, p] of this.producers) if (p.peerId === peerId) this.producers.delete(id);
   }
 
+  /**
+   * Forgets the producers another node piped in for a peer whose socket is now on this node:
+   * the others stop consuming them (the pipe closes them on the media side when it drops).
+   */
+  releaseRemote(peerId: string): void {
+    for (const p of this.producersOf(peerId)) this.closed(p.producerId);
+  }
+
   /** The peer's media leaves this room (moved elsewhere): the others stop receiving it. */
   releasePeer(peerId: string): void {
     for (const p of this.producersOf(peerId)) this.closed(p.producerId);

@@ -393,6 +393,10 @@ export class LiveRoom {
     media.onRemoteProducer?.((info) => {
       if (current()) space.add(info);
     });
+    // Kept for whoever joins here later; the clients already heard it from the producer's node.
+    media.onRemoteProducerPaused?.((producerId, paused) => {
+      if (current()) space.notePaused(producerId, paused);
+    });
     media.onActiveSpeaker((peerId) => {
       if (current()) this.io.to(space.channel).emit('speaker:active', { peerId });
     });

@@ -54,6 +54,12 @@ export class MediaSpace {
     this.io.to(this.channel).emit('producer:paused', { producerId, peerId: p.peerId, paused });
   }
 
+  /** Records a pause that was announced already (by the producer's own node). */
+  notePaused(producerId: string, paused: boolean): void {
+    const p = this.producers.get(producerId);
+    if (p) p.paused = paused;
+  }
+
   closed(producerId: string): void {
     const p = this.producers.get(producerId);
     if (!p) return;

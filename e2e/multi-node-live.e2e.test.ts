@@ -2,11 +2,13 @@
  * One class split over two nodes (two server processes sharing Redis and PostgreSQL), each
  * browser behind a loopback failover proxy that prefers "its" node: the teacher's socket is on
  * node A, the student's on node B, and their media crosses between the nodes' routers through
- * pipe transports. Both decode each other, chat and the board converge; node B killed with
+ * pipe transports. Both decode each other, chat and the board converge, an OBS broadcast
+ * published to node B is decoded by the teacher on node A; node B killed with
  * SIGKILL, the student's page (not reloaded) resumes on node A and both decode each other again.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
+import { publishLikeObs, type ObsPublisher } from '../server/src/test-support/obs-publish.js';
 import { startFailoverProxy, type FailoverProxy } from '../test-support/failover-proxy.js';
 import {
   createDatabase,
@@ -27,6 +29,8 @@ let toA: FailoverProxy;
 let toB: FailoverProxy;
 let browser: Browser;
 let classId: string;
+let tokens: Record<string, string>;
+let obs: ObsPublisher | undefined;
 let logA = '';
 let logB = '';
 const pages: Page[] = [];
@@ -53,8 +57,8 @@ async function dump() {
   const f = (l: string) =>
     l
       .split('\n')
-      .filter((x) => x && !/"msg":"request"/.test(x))
-      .slice(-60)
+      .filter((x) => /"part":"(nodes|live)"|"level":[456]0|"msg":"(room|peer)/.test(x))
+      .slice(-120)
       .join('\n');
   console.log('DEBUG logA\n' + f(logA));
   console.log('DEBUG logB\n' + f(logB));
@@ -81,18 +85,20 @@ beforeAll(async () => {
     DATABASE_URL: await createDatabase(pg.url),
     REDIS_URL: redis.url,
   };
-  a = await startServer({ ...shared, NODE_ID: 'node-a', LOG_LEVEL: 'info' });
+  a = await startServer({ ...shared, NODE_ID: 'node-a', LOG_LEVEL: 'debug' });
   a.process.stdout!.on('data', (d: Buffer) => (logA += d.toString()));
-  b = await startServer({ ...shared, NODE_ID: 'node-b', LOG_LEVEL: 'info' });
+  b = await startServer({ ...shared, NODE_ID: 'node-b', LOG_LEVEL: 'debug' });
   b.process.stdout!.on('data', (d: Buffer) => (logB += d.toString()));
   toA = await startFailoverProxy([portOf(a), portOf(b)]);
   toB = await startFailoverProxy([portOf(b), portOf(a)]);
-  ({ classId } = await classWithStudents(a, 'Across nodes', ['sam']));
+  ({ classId, tokens } = await classWithStudents(a, 'Across nodes', ['sam']));
   browser = await launchBrowser();
   step('two nodes up');
 }, 240_000);
 
 afterAll(async () => {
+  obs?.child.kill('SIGKILL');
+  await obs?.exited;
   await browser?.close();
   await Promise.all([toA?.close(), toB?.close()]);
   await Promise.all([a?.close(), b?.close()]);
@@ -220,6 +226,24 @@ async function scenario() {
     }
     step('chat and board converge');
 
+    // OBS publishes to node B; its bridge into the class there is piped to node A.
+    const { streamKey } = await a.api(
+      'GET',
+      `/api/classes/${classId}/stream-key`,
+      undefined,
+      tokens.teacher,
+    );
+    obs = publishLikeObs(`rtmp://127.0.0.1:${b.rtmpPort}/live/${streamKey}`);
+    await until('the teacher on node A decodes the broadcast sent to node B', 60_000, async () =>
+      (await inbound(teacher)).some(
+        (s) => s.source === 'ingest' && s.kind === 'video' && s.framesDecoded > 0,
+      ),
+    );
+    obs.child.kill('SIGKILL');
+    await obs.exited;
+    obs = undefined;
+    step('an OBS broadcast published to node B plays on node A');
+
     const before = new Set((await decodedCameras(student)).map((s) => s.consumerId));
     const teacherBefore = new Set((await decodedCameras(teacher)).map((s) => s.consumerId));
     // Marks this document: a reload would lose it.
@@ -246,6 +270,8 @@ async function scenario() {
       ),
     );
     step('teacher decodes the student again');
+    // One tile for the student: the same participant, not a second one beside a ghost.
+    expect(await teacher.getByTestId('tile-sam').count()).toBe(1);
     await say(student, 'Back on node A');
     await teacher.getByTestId('chat-panel').getByText('Back on node A').first().waitFor();
   }

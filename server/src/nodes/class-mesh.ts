@@ -204,6 +204,10 @@ export class ClassMesh {
           consumer.close();
           throw err;
         });
+      this.opts.logger.debug(
+        { classId: cls.classId, producerId: info.id, to: link.remote },
+        'producer exported',
+      );
     } catch (err) {
       // The next check tries again (see sendMissing).
       this.opts.logger.warn({ err, classId: cls.classId, producerId: info.id }, 'export failed');
@@ -270,6 +274,10 @@ export class ClassMesh {
     try {
       const producer = await link.pipe.importProducer(p.producer as never);
       link.imported.set(producer.id, producer);
+      this.opts.logger.debug(
+        { classId: p.classId, producerId: producer.id, from, kind: producer.kind },
+        'producer imported',
+      );
       producer.observer.once('close', () => {
         link.imported.delete(producer.id);
         if (cls.origin.get(producer.id) === from) cls.origin.delete(producer.id);

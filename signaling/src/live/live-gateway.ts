@@ -290,6 +290,9 @@ export class LiveGateway {
   ): Promise<void> {
     const reply = (result: Ack<ClientEventResults[E]>) => {
       this.events.inc({ event: name, outcome: result.ok ? 'ok' : result.error.code });
+      if (!result.ok) {
+        this.opts.logger.debug({ event: name, peerId: session.peerId, ...result.error }, 'refused');
+      }
       if (typeof ack === 'function') ack(result);
     };
     const parsed = clientEvents[name].safeParse(payload);

@@ -307,8 +307,14 @@ export class LiveMedia {
     this.producers.clear();
   }
 
-  close(): void {
-    this.announcedEarly.clear();
+  /**
+   * Closes transports, producers and consumers. `keepAnnounced`: producers announced while no
+   * receive transport existed are kept for consumeAnnouncedEarly (a join's own announcements,
+   * sent before its answer: with several nodes, the other nodes' producers arrive while the
+   * room opens, after the answer's producer list was made).
+   */
+  close(opts: { keepAnnounced?: boolean } = {}): void {
+    if (!opts.keepAnnounced) this.announcedEarly.clear();
     this.dropAllConsumers();
     for (const p of this.producers.values()) p.close();
     this.producers.clear();

@@ -359,7 +359,8 @@ export class LiveSession {
 
   /** A fresh peer (first join, or the old one expired): new transports, produce, consume. */
   private async setUpMedia(joined: JoinResult): Promise<void> {
-    this.media.close();
+    // What was announced before the join's answer belongs to this join (not in its list).
+    this.media.close({ keepAnnounced: true });
     this.videoPeers = null;
     this.visibleSent = '';
     this.peers.clear();

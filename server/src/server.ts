@@ -264,6 +264,7 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
     reconnectGraceMs: config.reconnectGraceMs,
     liveEventRate: config.liveEventRate,
     redisUrl: config.redisUrl,
+    nodeId,
     tldrawLicenseKey: config.tldrawLicenseKey,
     metricsToken: config.metrics.token,
     iceServers: (userId) => (turn ? [turnCredentials(turn, userId)] : []),
@@ -304,6 +305,7 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
         : [],
   });
   late.signaling = sig;
+  nodes?.onNodeGone((nodeId) => sig.live.nodeGone(nodeId, () => nodes.isAlive(nodeId)));
   const metricsServer =
     config.metrics.port === undefined
       ? undefined

@@ -193,6 +193,10 @@ class SfuMediaRoom implements MediaRoom {
     );
   }
 
+  onRemoteProducerPaused(listener: (producerId: string, paused: boolean) => void) {
+    this.room.on('importedPaused', (e) => listener(e.producerId, e.paused));
+  }
+
   onActiveSpeaker(listener: (peerId: string | null) => void) {
     this.room.on('activeSpeaker', (e) => listener(e.peerId));
   }

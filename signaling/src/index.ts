@@ -80,6 +80,8 @@ export interface SignalingOptions {
   tldrawLicenseKey?: string;
   /** With Redis, socket broadcasts and class state reach every node. */
   redisUrl?: string;
+  /** This node's name among several (with Redis): whose members a dead node's are. */
+  nodeId?: string;
   /** How long a dropped socket keeps its place in a class, waiting to resume. */
   reconnectGraceMs: number;
   /**
@@ -193,7 +195,10 @@ export async function start(opts: SignalingOptions): Promise<SignalingHandle> {
     classes,
     media: opts.media,
     state:
-      opts.liveState ?? (redis ? new RedisLiveState(redis.pub) : new DatabaseLiveState(opts.db)),
+      opts.liveState ??
+      (redis
+        ? new RedisLiveState(redis.pub, undefined, opts.nodeId)
+        : new DatabaseLiveState(opts.db)),
     multiNode: redis !== undefined,
     logger: opts.logger.child({ part: 'live' }),
     registry: opts.registry,
@@ -217,7 +222,8 @@ export async function start(opts: SignalingOptions): Promise<SignalingHandle> {
     breakouts,
     async close() {
       opts.httpServer.off('request', handler);
-      io.disconnectSockets(true);
+      // This node's sockets only: through the Redis adapter it would close every node's.
+      io.local.disconnectSockets(true);
       await live.close();
       authority.close();
       // io.close() would also close the HTTP server, which belongs to the caller.

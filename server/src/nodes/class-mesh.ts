@@ -17,6 +17,8 @@ interface Link {
   exported: Map<string, Exported>;
   /** The other node's producers received here. */
   imported: Map<string, Imported>;
+  /** Producers on their way to the other node (not exported twice at once). */
+  exporting: Set<string>;
 }
 
 /** A class whose media room is on this node, and its links to the other nodes. */
@@ -156,7 +158,13 @@ export class ClassMesh {
   }
 
   private addLink(cls: MeshedClass, remote: string, pipe: NodePipe): Link {
-    const link: Link = { remote, pipe, exported: new Map(), imported: new Map() };
+    const link: Link = {
+      remote,
+      pipe,
+      exported: new Map(),
+      imported: new Map(),
+      exporting: new Set(),
+    };
     cls.links.get(remote)?.pipe.close();
     cls.links.set(remote, link);
     pipe.onClose(() => {
@@ -171,7 +179,8 @@ export class ClassMesh {
     link: Link,
     info: { id: string; peerId: string; kind: 'audio' | 'video'; source: string; paused: boolean },
   ): Promise<void> {
-    if (link.exported.has(info.id) || link.pipe.closed) return;
+    if (link.exported.has(info.id) || link.exporting.has(info.id) || link.pipe.closed) return;
+    link.exporting.add(info.id);
     try {
       const { params, consumer } = await link.pipe.exportProducer(info as never);
       link.exported.set(info.id, consumer);
@@ -195,8 +204,31 @@ export class ClassMesh {
           consumer.close();
           throw err;
         });
+      this.opts.logger.debug(
+        { classId: cls.classId, producerId: info.id, to: link.remote },
+        'producer exported',
+      );
     } catch (err) {
+      // The next check tries again (see sendMissing).
       this.opts.logger.warn({ err, classId: cls.classId, producerId: info.id }, 'export failed');
+    } finally {
+      link.exporting.delete(info.id);
+    }
+  }
+
+  /**
+   * Sends the other node whatever it should have and has not: this node's own producers, and,
+   * on the owner, those of the other nodes. An export that failed (a request lost or timed out
+   * on a loaded node) is retried this way instead of leaving that node without the media.
+   */
+  private sendMissing(cls: MeshedClass, link: Link): void {
+    if (link.pipe.closed || cls.room.isClosed) return;
+    const owner = cls.owner === this.nodeId;
+    for (const info of cls.room.listProducers()) {
+      const origin = cls.origin.get(info.id);
+      if (origin === undefined || (owner && origin !== link.remote)) {
+        void this.exportTo(cls, link, info);
+      }
     }
   }
 
@@ -242,6 +274,10 @@ export class ClassMesh {
     try {
       const producer = await link.pipe.importProducer(p.producer as never);
       link.imported.set(producer.id, producer);
+      this.opts.logger.debug(
+        { classId: p.classId, producerId: producer.id, from, kind: producer.kind },
+        'producer imported',
+      );
       producer.observer.once('close', () => {
         link.imported.delete(producer.id);
         if (cls.origin.get(producer.id) === from) cls.origin.delete(producer.id);
@@ -290,6 +326,7 @@ export class ClassMesh {
           }
         }
         if (cls.room.isClosed || cls.connecting) continue;
+        for (const link of cls.links.values()) this.sendMissing(cls, link);
         const ours = cls.owner === this.nodeId;
         if (ours ? !(await this.opts.ownership.renew(cls.classId)) : !cls.links.has(cls.owner)) {
           await this.connect(cls);

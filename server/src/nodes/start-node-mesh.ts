@@ -5,6 +5,7 @@ import { ClassMesh } from './class-mesh.js';
 import { ClassOwnership } from './class-ownership.js';
 import { NodeBus } from './node-bus.js';
 import { NodeRegistry } from './node-registry.js';
+import { NodeWatch } from './node-watch.js';
 
 const PREFIX = 'educloud:nodes:';
 /** A node silent this long is dead: its classes move, its pipes are dropped. */
@@ -14,6 +15,9 @@ const CHECK_EVERY_MS = 1000;
 
 export interface NodeMeshHandle {
   mesh: ClassMesh;
+  /** Tells `listener` of each other node that stops beating (once per death seen). */
+  onNodeGone(listener: (nodeId: string) => void): void;
+  isAlive(nodeId: string): Promise<boolean>;
   /** For tests: stops the heartbeat and the bus without a word, as a killed node would. */
   silence(): Promise<void>;
   close(): Promise<void>;
@@ -50,14 +54,20 @@ export async function startNodeMesh(opts: {
     return load;
   });
   mesh.start();
+  const watch = new NodeWatch(registry, CHECK_EVERY_MS, logger);
+  watch.start();
   return {
     mesh,
+    onNodeGone: (listener) => watch.onGone(listener),
+    isAlive: (nodeId) => registry.isAlive(nodeId),
     async silence() {
+      watch.stop();
       await mesh.close(false);
       await registry.stop();
       await sub.unsubscribe();
     },
     async close() {
+      watch.stop();
       await mesh.close();
       await registry.stop();
       bus.close();

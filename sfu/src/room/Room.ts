@@ -31,6 +31,8 @@ export type RoomEvents = {
   videoLayers: [{ peerId: string; producerId: string; maxSpatialLayer: number | null }];
   /** A producer of another node arrived over a pipe transport (sfu/src/nodes). */
   producerImported: [ProducerInfo];
+  /** Such a producer was paused or resumed on its node (news its own node told everyone). */
+  importedPaused: [{ peerId: string; producerId: string; paused: boolean }];
 };
 
 /** One room: a mediasoup Router on one worker, with its peers and their media. */
@@ -267,6 +269,10 @@ export class Room extends EventEmitter<RoomEvents> {
     this.adoptPipedProducer(producer, peerId);
     this.imported.add(producer.id);
     producer.observer.once('close', () => this.imported.delete(producer.id));
+    const paused = (value: boolean) => () =>
+      this.emit('importedPaused', { peerId, producerId: producer.id, paused: value });
+    producer.observer.on('pause', paused(true));
+    producer.observer.on('resume', paused(false));
     this.emit('producerImported', producerInfo(producer, peerId));
   }
 

@@ -194,6 +194,29 @@ export class LiveGateway {
     return { rooms: this.rooms.size, peers, peerBudgets };
   }
 
+  /**
+   * Node `nodeId` died (its heartbeat stopped): after the reconnect grace, as for a dropped
+   * socket, its participants who did not come back on another node leave the class for
+   * everyone (their tiles would otherwise stay on every screen).
+   */
+  nodeGone(nodeId: string, isBack: () => Promise<boolean>): void {
+    const forget = this.opts.state.forgetNodeMembers;
+    if (!forget) return;
+    const timer = setTimeout(() => {
+      // Restarted under the same name meanwhile: its participants may be back on it.
+      isBack()
+        .then((back) => (back ? [] : forget.call(this.opts.state, nodeId)))
+        .then((gone) => {
+          for (const { classId, peerId } of gone) {
+            this.opts.io.to(roomChannel(classId)).emit('peer:left', { peerId });
+          }
+          if (gone.length) this.opts.logger.info({ nodeId, peers: gone.length }, 'node forgotten');
+        })
+        .catch((err: unknown) => this.opts.logger.warn({ err, nodeId }, 'could not forget a node'));
+    }, this.opts.reconnectGraceMs);
+    timer.unref();
+  }
+
   async close(): Promise<void> {
     this.deps.breakouts.close();
     for (const room of this.rooms.values()) (await room).close();
@@ -267,6 +290,9 @@ export class LiveGateway {
   ): Promise<void> {
     const reply = (result: Ack<ClientEventResults[E]>) => {
       this.events.inc({ event: name, outcome: result.ok ? 'ok' : result.error.code });
+      if (!result.ok) {
+        this.opts.logger.debug({ event: name, peerId: session.peerId, ...result.error }, 'refused');
+      }
       if (typeof ack === 'function') ack(result);
     };
     const parsed = clientEvents[name].safeParse(payload);

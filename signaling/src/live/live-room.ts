@@ -138,6 +138,10 @@ export class LiveRoom {
     this.peers.set(info.peerId, { info, socket, graceTimer: undefined });
     const placed = this.placement?.(info);
     if (placed && this.breakouts.has(placed)) this.location.set(info.peerId, placed);
+    // Back from another node (it died, or the balancer moved them): what they published there
+    // is still piped in here until that node's link drops; it is stale, and in the way of
+    // publishing again ("you already publish a mic").
+    for (const space of this.spaces()) space.releaseRemote(info.peerId);
     this.persist((s) => s.saveMember(this.classId, { ...info }));
     this.pinIfTeacher(info);
     socket.to(roomChannel(this.classId)).emit('peer:joined', info);
@@ -388,6 +392,10 @@ export class LiveRoom {
     });
     media.onRemoteProducer?.((info) => {
       if (current()) space.add(info);
+    });
+    // Kept for whoever joins here later; the clients already heard it from the producer's node.
+    media.onRemoteProducerPaused?.((producerId, paused) => {
+      if (current()) space.notePaused(producerId, paused);
     });
     media.onActiveSpeaker((peerId) => {
       if (current()) this.io.to(space.channel).emit('speaker:active', { peerId });

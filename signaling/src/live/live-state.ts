@@ -16,6 +16,8 @@ export interface LiveState {
   removeMember(classId: string, peerId: string): Promise<void>;
   /** Everyone in the class on every node (kept where several nodes share classes). */
   classMembers?(classId: string): Promise<PeerInfo[]>;
+  /** Forgets the members a dead node held (see RedisLiveState); returns them. */
+  forgetNodeMembers?(nodeId: string): Promise<{ classId: string; peerId: string }[]>;
 }
 
 /** For tests and embedders that want nothing kept: lost with the process. */

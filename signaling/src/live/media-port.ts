@@ -66,6 +66,8 @@ export interface MediaRoom {
   ): void;
   /** A producer of a participant on another node, piped into this room (several nodes). */
   onRemoteProducer?(listener: (info: ProducerInfo) => void): void;
+  /** Such a producer paused or resumed on its node (whose clients were told by that node). */
+  onRemoteProducerPaused?(listener: (producerId: string, paused: boolean) => void): void;
   /** The room's media is gone (its worker died); clients must set up media again. */
   onLost(listener: () => void): void;
 }

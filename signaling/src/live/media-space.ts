@@ -54,6 +54,12 @@ export class MediaSpace {
     this.io.to(this.channel).emit('producer:paused', { producerId, peerId: p.peerId, paused });
   }
 
+  /** Records a pause that was announced already (by the producer's own node). */
+  notePaused(producerId: string, paused: boolean): void {
+    const p = this.producers.get(producerId);
+    if (p) p.paused = paused;
+  }
+
   closed(producerId: string): void {
     const p = this.producers.get(producerId);
     if (!p) return;
@@ -64,6 +70,14 @@ export class MediaSpace {
   /** Forgets a peer that left the class: the others learn it from `peer:left`. */
   forgetPeer(peerId: string): void {
     for (const [id, p] of this.producers) if (p.peerId === peerId) this.producers.delete(id);
+  }
+
+  /**
+   * Forgets the producers another node piped in for a peer whose socket is now on this node:
+   * the others stop consuming them (the pipe closes them on the media side when it drops).
+   */
+  releaseRemote(peerId: string): void {
+    for (const p of this.producersOf(peerId)) this.closed(p.producerId);
   }
 
   /** The peer's media leaves this room (moved elsewhere): the others stop receiving it. */

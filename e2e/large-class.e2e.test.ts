@@ -5,7 +5,6 @@
  * avatar); when one held-back student becomes the only one speaking, their camera reaches the
  * observer by resuming a consumer it already has. The switch latency is logged, not asserted
  * (bench/large-class.bench.mjs measures it).
-
  *
  * Skipped from CI for now: green in 2 of the last 4 runs on the shared machine. When the five
  * students join at once, in about one run in four one student's microphone never reaches the

@@ -17,7 +17,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { launchChromium, postJson, quantile, startServer } from './support.mjs';
+import { launchChromium, postJson, quantile, startServer, signUp } from './support.mjs';
 
 const ROUNDS = Number(process.env.ROUNDS ?? 2);
 const SECONDS = Number(process.env.SECONDS ?? 20);
@@ -50,15 +50,6 @@ function chromiumTicks(pid) {
   let ticks = 0;
   for (const [p, s] of stats) if (s.chromium && inTree(p)) ticks += s.ticks;
   return ticks;
-}
-
-async function signUp(url, name, role) {
-  return postJson(url, '/api/auth/signup', {
-    email: `${name}@b.test`,
-    password: 'long password',
-    displayName: name,
-    role,
-  });
 }
 
 /** A page logged in by storing the API's session where the client keeps it. */

@@ -10,21 +10,12 @@
 //   transport, every producer consumed and resumed at once) to the same two points.
 // The two rooms never run at the same time, so each has the same load: its own publishers.
 // Prints medians and ours/bare ratios (this 2-core machine is noisy).
-import { launchChromium, logIn, postJson, quantile, startServer } from './support.mjs';
+import { launchChromium, logIn, postJson, quantile, startServer, signUp } from './support.mjs';
 import { startBareServer } from './bare-sfu/bare-server.mjs';
 
 const RUNS = Number(process.env.RUNS ?? 5);
 const SIZES = (process.env.PUBLISHERS ?? '1,3,6').split(',').map(Number);
 const WAIT = { polling: 20, timeout: 60_000 };
-
-async function signUp(url, name, role) {
-  return postJson(url, '/api/auth/signup', {
-    email: `${name}@b.test`,
-    password: 'long password',
-    displayName: name,
-    role,
-  });
-}
 
 async function joinAsStudent(browser, url, classId, name) {
   const page = await (await browser.newContext()).newPage();

@@ -90,6 +90,16 @@ export async function postJson(baseUrl, p, body, token) {
   return res.json();
 }
 
+/** Signs `name@b.test` up (a teacher or a student) and returns the API's session. */
+export function signUp(baseUrl, name, role) {
+  return postJson(baseUrl, '/api/auth/signup', {
+    email: `${name}@b.test`,
+    password: 'long password',
+    displayName: name,
+    role,
+  });
+}
+
 /** Logs a page in through the real login form. */
 export async function logIn(page, baseUrl, email, password = 'long password') {
   await page.goto(new URL('/login', baseUrl).href);

@@ -19,7 +19,10 @@ export function LiveClassPanel({
 }) {
   const [devices, setDevices] = useState<DeviceCheckResult | null>(null);
   const inRoom = devices !== null;
-  useEffect(() => onInRoom?.(inRoom), [inRoom, onInRoom]);
+  // A block body: whatever the callback returns must not become the effect's cleanup.
+  useEffect(() => {
+    onInRoom?.(inRoom);
+  }, [inRoom, onInRoom]);
   if (!devices) return <DeviceCheck onJoin={setDevices} />;
   return (
     <LiveRoomView

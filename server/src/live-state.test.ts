@@ -118,3 +118,32 @@ describe.each([
     expect(await open().member(classId, 'peer-1')).toBeUndefined();
   });
 });
+
+describe('live state in Redis over several nodes', () => {
+  it('leaves no member listed under any node once the class ends or the member is removed', async () => {
+    const server = await startRedis();
+    cleanups.push(() => server.stop());
+    const redis = new Redis(server.url);
+    cleanups.push(() => redis.quit());
+    const onNodeA = new RedisLiveState(redis, 'educloud:live:', 'node-a');
+    const onNodeB = new RedisLiveState(redis, 'educloud:live:', 'node-b');
+    const listed = async (nodeId: string) =>
+      (await redis.smembers(`educloud:live:node-members:${nodeId}`)).sort();
+
+    await onNodeA.setLive('class-1', true);
+    await onNodeA.saveMember('class-1', student);
+    await onNodeB.saveMember('class-1', { ...student, peerId: 'peer-2', userId: 'user-2' });
+    await onNodeB.saveMember('class-1', { ...student, peerId: 'peer-3', userId: 'user-3' });
+    await onNodeB.saveMember('class-2', { ...student, peerId: 'peer-9', userId: 'user-9' });
+    expect(await listed('node-b')).toEqual(['class-1 peer-2', 'class-1 peer-3', 'class-2 peer-9']);
+
+    // A teacher on node A removes a member whose socket is on node B.
+    await onNodeA.removeMember('class-1', 'peer-2');
+    expect(await listed('node-b')).toEqual(['class-1 peer-3', 'class-2 peer-9']);
+
+    // Node A ends the class: node B's entries for it go too, another class's stay.
+    await onNodeA.setLive('class-1', false);
+    expect(await listed('node-a')).toEqual([]);
+    expect(await listed('node-b')).toEqual(['class-2 peer-9']);
+  });
+});

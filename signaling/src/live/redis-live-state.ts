@@ -32,10 +32,19 @@ export class RedisLiveState implements LiveState {
   }
 
   async setLive(classId: string, live: boolean): Promise<void> {
-    if (live) await this.redis.set(this.prefix + classId, new Date().toISOString());
-    else {
-      await this.redis.del(this.prefix + classId, this.membersKey(classId), this.nodesKey(classId));
+    if (live) {
+      await this.redis.set(this.prefix + classId, new Date().toISOString());
+      return;
     }
+    // Members still placed on other nodes are listed in those nodes' sets too; left there, the
+    // entries of an ended class would stay until that node died.
+    const placed = await this.redis.hgetall(this.nodesKey(classId));
+    const write = this.redis.multi();
+    for (const [peerId, nodeId] of Object.entries(placed)) {
+      write.srem(this.onNodeKey(nodeId), `${classId} ${peerId}`);
+    }
+    write.del(this.prefix + classId, this.membersKey(classId), this.nodesKey(classId));
+    await write.exec();
   }
 
   async saveMember(classId: string, member: PeerInfo): Promise<void> {
@@ -79,11 +88,15 @@ export class RedisLiveState implements LiveState {
   }
 
   async removeMember(classId: string, peerId: string): Promise<void> {
+    // The member may be placed on another node than the one removing it (a teacher's removal).
+    const placedOn = await this.redis.hget(this.nodesKey(classId), peerId);
     const write = this.redis
       .multi()
       .hdel(this.membersKey(classId), peerId)
       .hdel(this.nodesKey(classId), peerId);
-    if (this.nodeId) write.srem(this.onNodeKey(this.nodeId), `${classId} ${peerId}`);
+    for (const nodeId of new Set([placedOn, this.nodeId])) {
+      if (nodeId) write.srem(this.onNodeKey(nodeId), `${classId} ${peerId}`);
+    }
     await write.exec();
   }
 

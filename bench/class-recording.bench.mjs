@@ -5,7 +5,8 @@
 //    recorder (mediasoup worker + recorder ffmpegs + this process), as a ratio;
 //  - time from "stop" to "replay ready" (track ffmpegs close the replay files they wrote while
 //    recording; only a track whose writer died is joined from its segments);
-//  - MP4 export speed as a multiple of real time.
+//  - MP4 export speed as a multiple of real time (its picture follows a speaker switching
+//    every 3 s round the class).
 // A measurement, not a test: it prints medians and never fails on numbers.
 //
 //   npx tsc -b && node bench/class-recording.bench.mjs [seconds=12] [rounds=2]
@@ -150,7 +151,16 @@ async function round(record) {
     const startedAt = Math.min(...finished.map((t) => t.startedAt));
     const endedAt = Math.max(...finished.map((t) => t.endedAt));
     const e0 = performance.now();
-    const args = exportArgs(dir, finished, startedAt, path.join(dir, 'export.mp4'));
+    // The export follows the active speaker: a new speaker every 3 s, round the class.
+    const peers = [...new Set(finished.map((t) => t.peerId))];
+    const speakers = [];
+    for (let at = startedAt + 1000, i = 0; at < endedAt; at += 3000, i++) {
+      speakers.push({ at, peerId: peers[i % peers.length] });
+    }
+    const args = exportArgs(dir, finished, startedAt, path.join(dir, 'export.mp4'), {
+      endedAt,
+      speakers,
+    });
     await new Promise((resolve, reject) => {
       const child = spawn('ffmpeg', args, { stdio: 'ignore' });
       child.once('close', (code) => (code === 0 ? resolve() : reject(new Error(`export ${code}`))));

@@ -5,7 +5,8 @@
 //    recorder (mediasoup worker + recorder ffmpegs + this process), as a ratio;
 //  - time from "stop" to "replay ready" (track ffmpegs close the replay files they wrote while
 //    recording; only a track whose writer died is joined from its segments);
-//  - MP4 export speed as a multiple of real time.
+//  - MP4 export speed as a multiple of real time (its picture follows a speaker switching
+//    every 3 s round the class).
 // A measurement, not a test: it prints medians and never fails on numbers.
 //
 //   npx tsc -b && node bench/class-recording.bench.mjs [seconds=12] [rounds=2]
@@ -122,7 +123,8 @@ async function round(record) {
   await sleep(seconds * 1000);
   const cpu = ((await cpuNow()) - c0) / (performance.now() - t0);
   let readyMs = null;
-  let exportSpeed = null;
+  let exportStill = null;
+  let exportFollowing = null;
   let joined = 0;
   if (recorder) {
     const s0 = performance.now();
@@ -149,19 +151,32 @@ async function round(record) {
     readyMs = performance.now() - s0;
     const startedAt = Math.min(...finished.map((t) => t.startedAt));
     const endedAt = Math.max(...finished.map((t) => t.endedAt));
-    const e0 = performance.now();
-    const args = exportArgs(dir, finished, startedAt, path.join(dir, 'export.mp4'));
-    await new Promise((resolve, reject) => {
-      const child = spawn('ffmpeg', args, { stdio: 'ignore' });
-      child.once('close', (code) => (code === 0 ? resolve() : reject(new Error(`export ${code}`))));
-    });
-    exportSpeed = (endedAt - startedAt) / (performance.now() - e0);
+    // The export follows the active speaker: a new speaker every 3 s, round the class. The
+    // baseline, in the same round: no speaker known, one camera all along.
+    const peers = [...new Set(finished.map((t) => t.peerId))];
+    const speakers = [];
+    for (let at = startedAt + 1000, i = 0; at < endedAt; at += 3000, i++) {
+      speakers.push({ at, peerId: peers[i % peers.length] });
+    }
+    const exportSpeed = async (o) => {
+      const e0 = performance.now();
+      const args = exportArgs(dir, finished, startedAt, path.join(dir, 'export.mp4'), o);
+      await new Promise((resolve, reject) => {
+        const child = spawn('ffmpeg', args, { stdio: 'ignore' });
+        child.once('close', (code) =>
+          code === 0 ? resolve() : reject(new Error(`export ${code}`)),
+        );
+      });
+      return (endedAt - startedAt) / (performance.now() - e0);
+    };
+    exportStill = await exportSpeed({ endedAt, speakers: [] });
+    exportFollowing = await exportSpeed({ endedAt, speakers });
   }
   await Promise.all(feeds.map((f) => f.stop()));
   await sfu.close();
   sink.close();
   rmSync(dir, { recursive: true, force: true });
-  return { cpu, readyMs, exportSpeed, joined };
+  return { cpu, readyMs, exportStill, exportFollowing, joined };
 }
 
 console.log(
@@ -176,7 +191,7 @@ for (let r = 1; r <= rounds; r++) {
     console.log(
       `round ${r} ${mode.padEnd(7)} CPU ${(x.cpu * 100).toFixed(1)}% of a core` +
         (x.readyMs !== null
-          ? `, stop->replay ready ${(x.readyMs / 1000).toFixed(2)} s (${x.joined} tracks joined from segments), MP4 export ${x.exportSpeed.toFixed(1)}x real time`
+          ? `, stop->replay ready ${(x.readyMs / 1000).toFixed(2)} s (${x.joined} tracks joined from segments), MP4 export ${x.exportFollowing.toFixed(1)}x real time following speakers (${x.exportStill.toFixed(1)}x one camera)`
           : ''),
     );
   }
@@ -190,4 +205,8 @@ console.log(`  ratio recording/forwarding CPU: ${(rec / fwd).toFixed(2)}`);
 console.log(
   `  stop -> replay ready: ${(median(res.record.map((x) => x.readyMs)) / 1000).toFixed(2)} s`,
 );
-console.log(`  MP4 export: ${median(res.record.map((x) => x.exportSpeed)).toFixed(1)}x real time`);
+const following = median(res.record.map((x) => x.exportFollowing));
+const still = median(res.record.map((x) => x.exportStill));
+console.log(`  MP4 export following speakers: ${following.toFixed(1)}x real time`);
+console.log(`  MP4 export, one camera (baseline): ${still.toFixed(1)}x real time`);
+console.log(`  ratio following/one camera export speed: ${(following / still).toFixed(2)}`);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { errorCodes } from './errors.js';
 import { mediaKindSchema, mediaSourceSchema } from './media.js';
 
 /*
@@ -12,12 +13,24 @@ export const recordingKinds = ['broadcast', 'class'] as const;
 export const recordingKindSchema = z.enum(recordingKinds);
 export type RecordingKind = z.infer<typeof recordingKindSchema>;
 
+/** Why a recording did not start: the code of the ack it would have had, and a message to show. */
+export const classRecordingRefusalSchema = z.object({
+  code: z.enum(errorCodes),
+  message: z.string(),
+});
+export type ClassRecordingRefusal = z.infer<typeof classRecordingRefusalSchema>;
+
 /** Sent to everyone in the class when recording starts or stops, and to each joiner. */
 export const classRecordingStatusSchema = z.object({
   recording: z.boolean(),
   recordingId: z.string().nullable(),
   /** ISO time recording started; null when not recording. */
   startedAt: z.string().nullable(),
+  /**
+   * Set when "record automatically" could not start the recording as the class went live (the
+   * disk would fill, the teacher's quota is used up). Sent to the class's teachers only.
+   */
+  refused: classRecordingRefusalSchema.optional(),
 });
 export type ClassRecordingStatus = z.infer<typeof classRecordingStatusSchema>;
 

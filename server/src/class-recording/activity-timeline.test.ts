@@ -39,6 +39,15 @@ describe('activityToTimeline', () => {
     for (const e of events) expect(timelineEventSchema.safeParse(e).success).toBe(true);
   });
 
+  it('marks breakouts closed by their clock when it runs out, not when a countdown is asked', () => {
+    expect(activityToTimeline(act('breakout:closeAll', { afterSeconds: 30 }, null), 9)).toBeNull();
+    expect(activityToTimeline(act('breakout:timeUp', null, null), 10)).toEqual({
+      type: 'breakout',
+      at: 10,
+      action: 'closed',
+    });
+  });
+
   it('keeps hands and polls, and leaves private chat out', () => {
     expect(activityToTimeline(act('hand:set', { raised: true }, null), 5)).toEqual({
       type: 'hand',

@@ -54,6 +54,10 @@ export function activityToTimeline(a: LiveActivity, at: number): TimelineEvent |
         endsAt: (a.result as { endsAt: number }).endsAt,
       };
     case 'breakout:closeAll':
+      // "Close in N seconds" closes them on the clock: 'breakout:timeUp' marks that moment.
+      if ((a.payload as { afterSeconds?: number }).afterSeconds !== undefined) return null;
+      return { type: 'breakout', at, action: 'closed' };
+    case 'breakout:timeUp':
       return { type: 'breakout', at, action: 'closed' };
     default:
       return null;

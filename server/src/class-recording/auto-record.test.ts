@@ -3,8 +3,11 @@
  * recording starts by itself and everyone (joiners too) is told. Real server, Socket.IO clients,
  * mediasoup and ffmpeg.
  */
+import { randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClassRecordingStatus } from '@educloud/protocol';
+import { insertRecording, updateRecording, type IngestDatabase } from '@educloud/rtmp-ingest';
 import { LiveClient } from '../test-support/live-client.js';
 import { startTestServer, type TestServer } from '../test-support/test-server.js';
 import { until } from '../test-support/until.js';
@@ -104,6 +107,46 @@ describe('record automatically', { timeout: 120_000 }, () => {
       60_000,
       'the recording to be finalized',
     );
+    await t.ok('class:end', {});
+  });
+
+  // Last: it fills the teacher's quota.
+  it('a refused automatic start tells the teachers why, and the students see nothing', async () => {
+    // The teacher's classes already hold more than the quota (20 GiB by default).
+    const db = s.db as Kysely<IngestDatabase>;
+    const earlier = randomUUID();
+    await insertRecording(db, {
+      id: earlier,
+      classId,
+      kind: 'broadcast',
+      title: 'Earlier broadcast',
+      startedAt: new Date().toISOString(),
+    });
+    await updateRecording(db, earlier, { status: 'ready', sizeBytes: 21 * 2 ** 30 });
+    const before = await classRecordings();
+
+    const t = await enter(teacher);
+    const st = await enter(student);
+    const from = st.mark();
+    await t.ok('class:start', {});
+    const told = await t.next<ClassRecordingStatus>('recording:status', (p) => !!p.refused);
+    expect(told).toEqual({
+      recording: false,
+      recordingId: null,
+      startedAt: null,
+      refused: {
+        code: 'conflict',
+        message: expect.stringMatching(/use 21(\.0)? GiB of the 20(\.0)? GiB/),
+      },
+    });
+    // A round trip on the student's socket: anything sent to them before it has arrived.
+    expect(await st.request('recording:start', {})).toMatchObject({
+      ok: false,
+      error: { code: 'forbidden' },
+    });
+    expect(st.received.slice(from).map((r) => r.event)).toContain('class:live');
+    expect(st.received.some((r) => r.event === 'recording:status')).toBe(false);
+    expect(await classRecordings()).toEqual(before);
     await t.ok('class:end', {});
   });
 });

@@ -3,7 +3,9 @@ import { readFile, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { classRecordingManifestSchema, type RecordingTrack } from '@educloud/protocol';
+import { exportLayout, type Shot, type SpeakerChange } from './export-layout.js';
 import { MANIFEST_FILE } from './finalize-class-recording.js';
+import { readTimeline, TIMELINE_FILE } from './timeline-log.js';
 
 export const EXPORT_FILE = 'export.mp4';
 
@@ -14,30 +16,61 @@ export interface ExportStatus {
   file: string;
 }
 
-const longest = (tracks: RecordingTrack[]) =>
-  [...tracks].sort((a, b) => (b.endedAt ?? 0) - b.startedAt - ((a.endedAt ?? 0) - a.startedAt))[0];
+const W = 1280;
+const H = 720;
+const FPS = 15;
+const sec = (x: number) => x.toFixed(3);
+/** An ffmpeg expression true during any of the shots (the filter graph quotes it). */
+const during = (shots: Shot[]) =>
+  shots.map((s) => `between(t,${sec(s.from)},${sec(s.to)})`).join('+');
 
 /**
- * The ffmpeg arguments of a class's MP4: the shared screen (or else the teacher's camera, the
- * longest camera track) as the picture, every microphone mixed, each placed at its offset.
+ * The ffmpeg arguments of a class's MP4: the active speaker's camera over time (see
+ * exportLayout), a screen share or the bridged broadcast whole while it runs, every microphone
+ * mixed; each track placed at its offset on the recording's clock.
+ *
+ * Each video shown is scaled only for the frames it is on screen (select) and laid over a
+ * black picture while it is (overlay enable): one pass, no cut-and-join, and a camera that
+ * sends no frame for a while keeps its last one, as the live room did.
  */
-export function exportArgs(dir: string, tracks: RecordingTrack[], startedAt: number, out: string) {
+export function exportArgs(
+  dir: string,
+  tracks: RecordingTrack[],
+  startedAt: number,
+  out: string,
+  o: { endedAt?: number; speakers?: SpeakerChange[] } = {},
+) {
   const withFile = tracks.filter((t) => t.file);
-  const video =
-    longest(withFile.filter((t) => t.kind === 'video' && t.source === 'screen')) ??
-    longest(withFile.filter((t) => t.kind === 'video'));
+  const endedAt =
+    o.endedAt ?? Math.max(startedAt, ...withFile.map((t) => t.endedAt ?? t.startedAt));
+  const layout = exportLayout(withFile, o.speakers ?? [], startedAt, endedAt);
+  const shots = new Map<RecordingTrack, Shot[]>();
+  for (const shot of [...layout.cameras, ...layout.content]) {
+    shots.set(shot.track, [...(shots.get(shot.track) ?? []), shot]);
+  }
   const audio = withFile.filter((t) => t.kind === 'audio');
+  const duration = (endedAt - startedAt) / 1000;
   const inputs: string[] = [];
   const filters: string[] = [];
   let n = 0;
-  if (video) {
-    inputs.push('-i', join(dir, video.file!));
-    const offset = Math.max(0, (video.startedAt - startedAt) / 1000);
-    filters.push(
-      `[${n}:v]setpts=PTS-STARTPTS+${offset.toFixed(3)}/TB,scale=1280:720:force_original_aspect_ratio=decrease,` +
-        `pad=1280:720:(ow-iw)/2:(oh-ih)/2,fps=15[v]`,
-    );
-    n++;
+  let picture = '';
+  if (shots.size > 0) {
+    filters.push(`color=c=black:s=${W}x${H}:r=${FPS}:d=${sec(duration)}[base0]`);
+    picture = '[base0]';
+    // Cameras first, content over them.
+    for (const [track, on] of shots) {
+      inputs.push('-i', join(dir, track.file!));
+      const offset = Math.max(0, (track.startedAt - startedAt) / 1000);
+      filters.push(
+        `[${n}:v]setpts=PTS-STARTPTS+${sec(offset)}/TB,select='${during(on)}',` +
+          `scale=${W}:${H}:force_original_aspect_ratio=decrease,` +
+          `pad=${W}:${H}:(ow-iw)/2:(oh-ih)/2,setsar=1[s${n}]`,
+        `${picture}[s${n}]overlay=eof_action=pass:enable='${during(on)}'[base${n + 1}]`,
+      );
+      picture = `[base${n + 1}]`;
+      n++;
+    }
+    filters.push(`${picture}format=yuv420p[v]`);
   }
   const labels: string[] = [];
   for (const a of audio) {
@@ -54,8 +87,9 @@ export function exportArgs(dir: string, tracks: RecordingTrack[], startedAt: num
     ...['-hide_banner', '-nostdin', '-loglevel', 'error', '-y'],
     ...inputs,
     ...['-filter_complex', filters.join(';')],
-    ...(video ? ['-map', '[v]', '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '26'] : []),
+    ...(picture ? ['-map', '[v]', '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '26'] : []),
     ...(labels.length ? ['-map', '[a]', '-c:a', 'aac', '-b:a', '96k'] : []),
+    ...['-t', sec(duration)],
     ...['-movflags', '+faststart', '-progress', 'pipe:1', '-f', 'mp4', out],
   ];
 }
@@ -105,7 +139,13 @@ export class ClassExports {
     );
     const totalUs = Math.max(1, (manifest.endedAt - manifest.startedAt) * 1000);
     const part = join(dir, `${EXPORT_FILE}.part`);
-    const args = exportArgs(dir, manifest.tracks, manifest.startedAt, part);
+    const speakers = (await readTimeline(join(dir, TIMELINE_FILE))).flatMap((e) =>
+      e.type === 'speaker' ? [{ at: e.at, peerId: e.peerId }] : [],
+    );
+    const args = exportArgs(dir, manifest.tracks, manifest.startedAt, part, {
+      endedAt: manifest.endedAt,
+      speakers,
+    });
     await new Promise<void>((resolve, reject) => {
       const child = spawn(this.o.ffmpegPath ?? 'ffmpeg', args, {
         stdio: ['ignore', 'pipe', 'pipe'],

@@ -71,6 +71,26 @@ describe('starting a class recording', () => {
     expect(await listRecordings(db, 'class-1')).toEqual([]);
   });
 
+  it('started automatically as the class goes live, a refusal comes back to tell the teachers', async () => {
+    const rec = new ClassRecordings({
+      db,
+      recordingsDir: dataDir,
+      nodeId: 'node-test',
+      sfu: noSfu,
+      logger,
+      minFreeDiskBytes: 2 ** 30,
+      freeDiskBytes: async () => 5 * 2 ** 20,
+      autoRecord: async () => true,
+    });
+    expect(await rec.classStarted('class-1', teacher, [])).toEqual({
+      recording: false,
+      recordingId: null,
+      startedAt: null,
+      refused: { code: 'conflict', message: expect.stringMatching(/disk is almost full/) },
+    });
+    expect(await listRecordings(db, 'class-1')).toEqual([]);
+  });
+
   it('stopping a class that is not recorded is a conflict', async () => {
     const rec = new ClassRecordings({
       db,

@@ -152,10 +152,14 @@ export class ClassRecordings implements ClassRecordingControl {
     try {
       return await this.start(classId, by, participants);
     } catch (err) {
-      // A refusal (disk, quota) leaves the class live without a recording; the teacher can
-      // still start one by hand and read why it is refused.
+      // A refusal (disk, quota) leaves the class live without a recording; the teachers are
+      // told why, so they can free space or go on knowingly.
       this.log.warn({ err, classId }, 'automatic recording refused');
-      return null;
+      const refused =
+        err instanceof AckError
+          ? { code: err.code, message: err.message }
+          : { code: 'internal' as const, message: 'The recording could not start' };
+      return { ...idle, refused };
     }
   }
 

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { MediaSource } from '@educloud/protocol';
@@ -7,6 +8,7 @@ import type { Room } from '../room/Room.js';
 import type { ProducerInfo } from '../types.js';
 import { KeyFrameWatch } from './key-frame-watch.js';
 import { consumerSdp, recorderCapabilities, trackContainer } from './sdp.js';
+import { StartGate } from './start-gate.js';
 import { TrackWriter } from './track-writer.js';
 import { freeRtpPortPair } from './udp-ports.js';
 
@@ -59,6 +61,8 @@ export interface RoomRecorderOptions {
   lossCheckMs?: number;
   /** A track whose ffmpeg died is started again (as a new track) after this long. */
   restartDelayMs?: number;
+  /** Track ffmpegs started at once (default: the cores, at least 2); microphones go first. */
+  startConcurrency?: number;
   onTrackStarted?: (t: RecordedTrackInfo) => void;
   onTrackEnded?: (t: RecordedTrackInfo) => void;
   onActiveSpeaker?: (peerId: string) => void;
@@ -88,6 +92,7 @@ export class RoomRecorder {
   private readonly lossTimer: NodeJS.Timeout;
   private readonly log: Logger;
   private readonly segmentSeconds: number;
+  private readonly starts: StartGate;
 
   private readonly onProducerAdded = (p: ProducerInfo) => this.add(p);
   private readonly onConsumerClosed = (e: { peerId: string; producerId: string }) => {
@@ -101,6 +106,7 @@ export class RoomRecorder {
   private constructor(private readonly o: RoomRecorderOptions) {
     this.log = o.logger.child({ recorder: this.peerId });
     this.segmentSeconds = o.segmentSeconds ?? 4;
+    this.starts = new StartGate(o.startConcurrency ?? Math.max(2, availableParallelism()));
     const interval = o.keyFrameIntervalMs ?? this.segmentSeconds * 1000;
     this.timer = setInterval(() => this.requestKeyFrames(), interval);
     this.timer.unref();
@@ -181,19 +187,24 @@ export class RoomRecorder {
       });
       const codec = consumer.rtpParameters.codecs[0]!;
       const finalExt = trackContainer(codec.mimeType).finalExt;
-      const writer = await TrackWriter.start(
-        {
-          ffmpegPath: this.o.ffmpegPath,
-          dir: join(this.o.dir, segmentsDir),
-          sdp: consumerSdp(consumer.rtpParameters, consumer.kind, port),
-          port,
-          segmentSeconds: this.segmentSeconds,
-          logger: this.log.child({ trackId }),
-          replay: { path: join(this.o.dir, `${trackId}.${finalExt}`), format: finalExt },
-        },
-        (_code, expected) => {
-          if (!expected) void this.restart(p, trackId);
-        },
+      // Sound first: a gap in the voice is worse than a late picture, which waits for a key
+      // frame anyway. Then the shared screen, then cameras.
+      const urgency = p.kind === 'audio' ? 0 : p.source === 'camera' ? 2 : 1;
+      const writer = await this.starts.run(urgency, () =>
+        TrackWriter.start(
+          {
+            ffmpegPath: this.o.ffmpegPath,
+            dir: join(this.o.dir, segmentsDir),
+            sdp: consumerSdp(consumer.rtpParameters, consumer.kind, port),
+            port,
+            segmentSeconds: this.segmentSeconds,
+            logger: this.log.child({ trackId }),
+            replay: { path: join(this.o.dir, `${trackId}.${finalExt}`), format: finalExt },
+          },
+          (_code, expected) => {
+            if (!expected) void this.restart(p, trackId);
+          },
+        ),
       );
       await peer.connectPlainTransport(transport.id, { ip: '127.0.0.1', port });
       if (this.stopped) {

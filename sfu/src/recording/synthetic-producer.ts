@@ -40,6 +40,8 @@ export async function startSyntheticProducer(
     speed?: number;
     /** Media starts flowing only once this settles (a consumer ready for the first key frame). */
     sendAfter?: Promise<unknown>;
+    /** Video: a solid picture of this colour (an ffmpeg colour name), not the test pattern. */
+    colour?: string;
   },
 ): Promise<SyntheticProducer> {
   const peer = room.join(o.peerId);
@@ -70,6 +72,7 @@ export async function startSyntheticProducer(
     o.kind,
     o.keyIntSeconds ?? 2,
     o.clipSeconds ?? 20,
+    o.colour,
   );
   const args = [
     ...['-hide_banner', '-loglevel', 'error', '-nostdin'],
@@ -119,19 +122,27 @@ function syntheticClip(
   kind: 'audio' | 'video',
   keyIntSeconds: number,
   seconds: number,
+  colour?: string,
 ) {
+  if (colour !== undefined && !/^[a-z]+$/.test(colour)) throw new Error(`bad colour ${colour}`);
   const dir = join(tmpdir(), 'educloud-synthetic');
   const length = seconds === 20 ? '' : `-${seconds}s`;
+  const look = colour ? `-${colour}` : '';
   const file = join(
     dir,
-    kind === 'video' ? `vp8-320x240-k${keyIntSeconds}${length}.webm` : `opus-tone${length}.webm`,
+    kind === 'video'
+      ? `vp8-320x240-k${keyIntSeconds}${length}${look}.webm`
+      : `opus-tone${length}.webm`,
   );
+  const picture = colour
+    ? `color=c=${colour}:size=320x240:rate=15`
+    : 'testsrc=size=320x240:rate=15';
   if (existsSync(file)) return file;
   mkdirSync(dir, { recursive: true });
   const args =
     kind === 'video'
       ? [
-          ...['-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=15', '-t', String(seconds)],
+          ...['-f', 'lavfi', '-i', picture, '-t', String(seconds)],
           ...['-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '8', '-b:v', '300k'],
           ...[
             '-g',

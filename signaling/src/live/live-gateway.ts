@@ -114,6 +114,16 @@ export class LiveGateway {
         store: opts.breakouts,
         logger: opts.logger.child({ part: 'breakouts' }),
         multiNode: opts.multiNode,
+        // No client event closes them: the activity (a recording's timeline) hears it here.
+        onTimeUp: (classId) =>
+          opts.onActivity?.({
+            classId,
+            peerId: '',
+            name: '',
+            event: 'breakout:timeUp',
+            payload: null,
+            result: null,
+          }),
       }),
       recording: opts.recording,
     };

@@ -1,10 +1,11 @@
 import type { ClassDeps, Handlers, SocketSession } from './live-handler.js';
 import { AckError } from './ack-error.js';
-import { roomChannel, type LiveRoom } from './live-room.js';
+import { roomChannel, teachersChannel, type LiveRoom } from './live-room.js';
 
 /**
  * After `class:start`: a class set to record automatically starts recording, and everyone in
- * it (and each joiner, as for a recording started by hand) is told.
+ * it (and each joiner, as for a recording started by hand) is told. When it is refused, the
+ * teachers are told why.
  */
 export async function recordIfAutomatic(
   d: Pick<ClassDeps, 'io' | 'recording'>,
@@ -15,7 +16,10 @@ export async function recordIfAutomatic(
   const { userId, name } = session.principal;
   const participants = room.allPeers().map((p) => ({ peerId: p.peerId, name: p.name }));
   const status = await d.recording.classStarted(room.classId, { userId, name }, participants);
-  if (status) d.io.to(roomChannel(room.classId)).emit('recording:status', status);
+  if (!status) return;
+  // Why it did not start is the teachers' business; the students saw nothing start.
+  const to = status.refused ? teachersChannel(room.classId) : roomChannel(room.classId);
+  d.io.to(to).emit('recording:status', status);
 }
 
 /** Teachers start and stop recording the class; everyone in it is told. */

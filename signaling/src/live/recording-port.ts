@@ -20,7 +20,8 @@ export interface ClassRecordingControl {
   status(classId: string): ClassRecordingStatus;
   /**
    * The class went live: a class set to record automatically starts recording (its status is
-   * returned, to tell the class); null when it does not. Refusals are the recorder's to log.
+   * returned, to tell the class); null when it is not set to. A refusal (disk, quota) comes
+   * back as a status with `refused`, for the teachers only.
    */
   classStarted?(
     classId: string,

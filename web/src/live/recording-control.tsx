@@ -10,7 +10,7 @@ const idle: ClassRecordingStatus = { recording: false, recordingId: null, starte
 /**
  * The class recording: a "Recording" indicator everyone sees while it runs, and the teacher's
  * start / stop button. The server tells every participant (and each joiner) with
- * `recording:status`.
+ * `recording:status`, and the teachers why an automatic start was refused (shown as an alert).
  */
 export function RecordingControl(props: {
   signaling: SignalingClient;
@@ -22,12 +22,16 @@ export function RecordingControl(props: {
   const [busy, setBusy] = useState(false);
   useEffect(() => {
     const socket = signaling.socket;
-    const onStatus = (s: ClassRecordingStatus) => setStatus(s);
+    const onStatus = (s: ClassRecordingStatus) => {
+      setStatus(s);
+      // "Record automatically" was refused as the class went live (only teachers are told).
+      if (s.refused) onError(`Recording did not start automatically: ${s.refused.message}`);
+    };
     socket.on('recording:status', onStatus);
     return () => {
       socket.off('recording:status', onStatus);
     };
-  }, [signaling]);
+  }, [signaling, onError]);
 
   const toggle = async () => {
     setBusy(true);

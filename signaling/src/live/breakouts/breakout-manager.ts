@@ -30,6 +30,8 @@ export interface BreakoutManagerOptions {
   /** Other nodes share the Socket.IO adapter (Redis): they hear of each change to the clock. */
   multiNode?: boolean;
   now?: () => number;
+  /** The clock ran out and everyone went back to the main room (no teacher closed them). */
+  onTimeUp?: (classId: string) => void;
 }
 
 /**
@@ -152,6 +154,7 @@ export class BreakoutManager {
       if (await this.opts.store.finish(room.classId, b.sessionId, b.countdown.endsAt)) {
         this.closeHere(room, b, 'time is up', true);
         this.tellOtherNodes(room.classId);
+        this.opts.onTimeUp?.(room.classId);
         return;
       }
       const now = await this.opts.store.running(room.classId);
@@ -159,7 +162,9 @@ export class BreakoutManager {
         b.countdown.endAt(now.endsAt);
         this.broadcast(room.classId);
       } else {
+        // Another node's clock got there first; the recording may be on this node.
         this.closeHere(room, b, 'ended on another node', false);
+        this.opts.onTimeUp?.(room.classId);
       }
     } catch (err) {
       this.opts.logger.error({ err, classId: room.classId }, 'could not end the breakouts');

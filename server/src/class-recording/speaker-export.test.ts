@@ -1,0 +1,175 @@
+/**
+ * The MP4 export follows the active speaker: a class recorded for real (mediasoup worker, the
+ * recorder's ffmpegs, Socket.IO clients) with two cameras of distinct solid colours, a speaker
+ * switch on its timeline, exported through the API; frames of the MP4 are decoded to see whose
+ * camera it shows before and after the switch.
+ */
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ClassReplayResponse, TimelineEvent } from '@educloud/protocol';
+import { startSyntheticProducer, type SyntheticProducer } from '@educloud/sfu';
+import { LiveClient } from '../test-support/live-client.js';
+import { startTestServer, type TestServer } from '../test-support/test-server.js';
+import { until } from '../test-support/until.js';
+import { readTimeline, TIMELINE_FILE } from './timeline-log.js';
+import { signUp } from '../test-support/sign-up.js';
+
+let s: TestServer;
+let teacher: string;
+let student: string;
+let classId: string;
+const clients: LiveClient[] = [];
+const feeds: SyntheticProducer[] = [];
+
+async function enter(token: string) {
+  const c = new LiveClient(s.port, token);
+  clients.push(c);
+  await c.connected();
+  const r = await c.ok('class:join', { classId });
+  return { c, peerId: r.peerId };
+}
+
+/** The average colour of the export's frame at `t` seconds, as [r, g, b]. */
+function colourAt(file: string, t: number): Promise<number[]> {
+  return new Promise((resolve, reject) => {
+    const args = ['-v', 'error', '-ss', t.toFixed(3), '-i', file, '-frames:v', '1'];
+    args.push('-vf', 'scale=1:1:flags=area', '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1');
+    const child = spawn('ffmpeg', args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    const out: Buffer[] = [];
+    child.stdout.on('data', (d: Buffer) => out.push(d));
+    child.once('error', reject);
+    child.once('close', (code) => {
+      const px = Buffer.concat(out);
+      if (code !== 0 || px.length < 3) reject(new Error(`no frame at ${t}s (ffmpeg ${code})`));
+      else resolve([px[0]!, px[1]!, px[2]!]);
+    });
+  });
+}
+
+const colourName = ([r, g, b]: number[]) =>
+  r! > 150 && g! < 80 && b! < 80 ? 'red' : b! > 150 && r! < 80 && g! < 80 ? 'blue' : 'other';
+
+beforeAll(async () => {
+  s = await startTestServer({ MIN_FREE_DISK_BYTES: '0' });
+  teacher = (await signUp(s, 'teacher@sx.test', 'teacher')).token;
+  student = (await signUp(s, 'student@sx.test', 'student')).token;
+  const c = await s.call('POST', '/api/classes', { token: teacher, body: { title: 'Speakers' } });
+  classId = c.body.class.id;
+  const code = c.body.class.inviteUrl.split('/join/')[1];
+  await s.call('POST', `/api/invites/${code}/join`, { token: student });
+}, 60_000);
+
+afterAll(async () => {
+  for (const c of clients) c.close();
+  await Promise.all(feeds.map((f) => f.stop()));
+  await s?.stop();
+}, 60_000);
+
+describe('MP4 export', { timeout: 180_000 }, () => {
+  it("shows the active speaker's camera: the teacher's before the switch, the student's after", async () => {
+    const t = await enter(teacher);
+    await t.c.ok('class:start', {});
+    const st = await enter(student);
+    // The teacher's camera is red, the student's blue; the teacher's microphone for the mix.
+    const room = s.sfu.classRooms(classId).main!;
+    const red = await startSyntheticProducer(room, {
+      peerId: t.peerId,
+      kind: 'video',
+      colour: 'red',
+    });
+    const blue = await startSyntheticProducer(room, {
+      peerId: st.peerId,
+      kind: 'video',
+      colour: 'blue',
+    });
+    const mic = await startSyntheticProducer(room, { peerId: t.peerId, kind: 'audio' });
+    feeds.push(red, blue, mic);
+
+    const { recordingId } = await t.c.ok('recording:start', {});
+    const dir = join(s.dataDir, 'recordings', recordingId!);
+    const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    // Both cameras are being written (a track starts a second or more after "start"); then
+    // the student speaks, then the teacher, then the student again.
+    await until(
+      async () => {
+        const events = await readTimeline(join(dir, TIMELINE_FILE));
+        const started = events.filter(
+          (e) => e.type === 'track' && e.state === 'started' && e.track.kind === 'video',
+        );
+        return started.length === 2;
+      },
+      60_000,
+      'both cameras to be recorded',
+    );
+    await wait(1500);
+    // mediasoup's observer needs audio-level header extensions, which ffmpeg's RTP does not
+    // send: its output event is raised on the room here.
+    const speak = (peerId: string, producerId: string) =>
+      room.emit('activeSpeaker', { peerId, producerId });
+    speak(st.peerId, blue.producerId);
+    await wait(2500);
+    speak(t.peerId, mic.producerId);
+    await wait(3000);
+    speak(st.peerId, blue.producerId);
+    await wait(3000);
+    await t.c.ok('recording:stop', {});
+
+    const replayPath = `/api/classes/${classId}/recordings/${recordingId}/replay`;
+    const replay = await until(
+      async () => {
+        const r = await s.call('GET', replayPath, { token: teacher });
+        return r.status === 200 ? (r.body as ClassReplayResponse) : null;
+      },
+      60_000,
+      'the replay',
+    );
+    const cams = replay.manifest.tracks.filter((x) => x.kind === 'video' && x.file);
+    expect(cams).toHaveLength(2);
+    const speakers = replay.timeline.filter(
+      (e): e is Extract<TimelineEvent, { type: 'speaker' }> => e.type === 'speaker',
+    );
+    expect(speakers.map((e) => e.peerId)).toEqual([st.peerId, t.peerId, st.peerId]);
+    const at = (e: { at: number }) => (e.at - replay.manifest.startedAt) / 1000;
+    const [toStudent, toTeacher, backToStudent] = speakers.map(at) as [number, number, number];
+    // Both cameras were being written across the switches (else the test shows nothing).
+    for (const cam of cams) {
+      expect((cam.startedAt - replay.manifest.startedAt) / 1000).toBeLessThan(toStudent);
+      expect((cam.endedAt! - replay.manifest.startedAt) / 1000).toBeGreaterThan(backToStudent);
+    }
+
+    expect(
+      (
+        await s.call('POST', `${replayPath.replace(/replay$/, 'export')}`, {
+          token: teacher,
+        })
+      ).status,
+    ).toBe(202);
+    const progress: number[] = [];
+    await until(
+      async () => {
+        const r = await s.call('GET', replayPath, { token: teacher });
+        const exp = (r.body as ClassReplayResponse).export;
+        progress.push(exp.progress);
+        if (exp.status === 'failed') throw new Error('the export failed');
+        return exp.status === 'ready';
+      },
+      120_000,
+      'the export',
+    );
+    expect(progress.at(-1)).toBe(1);
+
+    const mp4 = join(dir, 'export.mp4');
+    // Half a second inside each speaker's turn (a camera's last frame may still show at the cut).
+    const shots = [
+      { at: (toStudent + toTeacher) / 2, shows: 'blue' },
+      { at: toTeacher + 0.5, shows: 'red' },
+      { at: backToStudent - 0.5, shows: 'red' },
+      { at: backToStudent + 0.5, shows: 'blue' },
+    ];
+    const seen = [];
+    for (const shot of shots)
+      seen.push({ at: shot.at, shows: colourName(await colourAt(mp4, shot.at)) });
+    expect(seen).toEqual(shots);
+  });
+});

@@ -18,7 +18,7 @@ import { LiveClassPanel } from '../live/live-class-panel.js';
 import { BroadcastFeed, BroadcastFeedContext } from '../broadcast/broadcast-feed.js';
 import { BroadcastPanel } from '../broadcast/broadcast-panel.js';
 import { useDocumentTitle } from '../lib/use-document-title.js';
-import { prefetchDocumentState } from '../collab/document-state-prefetch.js';
+import { prefetchCollabConnection } from '../collab/collab-connection-prefetch.js';
 import { lazy, Suspense, useEffect, useState } from 'react';
 
 // tldraw and TipTap are large: loaded only when a class page opens, but then at once (below),
@@ -26,6 +26,9 @@ import { lazy, Suspense, useEffect, useState } from 'react';
 const loadCollabPanel = () => import('../collab/class-collab-panel.js');
 const loadStageCollab = () => import('../collab/stage-collab.js');
 const ClassCollabPanel = lazy(loadCollabPanel);
+// A class page opened directly (a link, a reload): tldraw's code is on the board's critical
+// path, so its download (and the browser's off-thread compile) starts before React renders.
+if (/^\/classes\/[^/]+\/?$/.test(window.location.pathname)) void loadCollabPanel();
 
 export function ClassPage() {
   const { id = '' } = useParams();
@@ -48,8 +51,8 @@ function ClassView({ id }: { id: string }) {
     // In parallel with the class's details: the board's code is there when the page is.
     void loadCollabPanel();
     void loadStageCollab();
-    // And the board's epoch, which its connection waits for.
-    prefetchDocumentState(api, id, 'board');
+    // And the board's document itself: it arrives while tldraw loads.
+    prefetchCollabConnection(api, id, 'board');
   }, [api, id]);
 
   if (cls.error) {

@@ -60,6 +60,25 @@ async function teacherGoesTo(pageId: string, name: string) {
   );
 }
 
+/** How often the board's editor ticked during the page's next ten frames. */
+const boardTicks = (page: Page) =>
+  page.evaluate(
+    () =>
+      new Promise<number>((resolve) => {
+        const editor = window.educloudBoard!.editor;
+        let ticks = 0;
+        const count = () => ticks++;
+        editor.on('tick', count);
+        let frames = 0;
+        const frame = () => {
+          if (++frames < 10) return requestAnimationFrame(frame);
+          editor.off('tick', count);
+          resolve(ticks);
+        };
+        requestAnimationFrame(frame);
+      }),
+  );
+
 async function noSidewaysScroll(page: Page) {
   const widths = await page.evaluate(() => ({
     scroll: document.documentElement.scrollWidth,
@@ -116,6 +135,8 @@ it('puts the presented board on the students’ stages and has them follow the t
     await boardReady(student);
     await expect.poll(() => currentPage(student), { timeout: 30_000 }).toBe('page:second');
     expect(await student.getByTestId('follow-toggle').getAttribute('data-following')).toBe('true');
+    // On stage, the board draws frames (off stage it does not: see the notes below).
+    expect(await boardTicks(student)).toBeGreaterThan(0);
   }
   await pages.teacher!.evaluate(() => {
     const editor = window.educloudBoard!.editor;
@@ -210,6 +231,8 @@ it('puts the presented notes on the students’ stages', async () => {
       .toContain('The angles of a triangle add up to 180 degrees.');
     expect(await notes.isVisible()).toBe(true);
     expect(await student.getByTestId('stage-board').isVisible()).toBe(false);
+    // The board, still mounted off stage, has stopped its frame loop.
+    expect(await boardTicks(student)).toBe(0);
   }
 });
 

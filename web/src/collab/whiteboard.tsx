@@ -200,6 +200,28 @@ export function Whiteboard({
     [bound, status.state],
   );
 
+  const licenseKey = clientConfig.data?.tldrawLicenseKey ?? undefined;
+  const editorKey = bound ? String(connection?.doc.clientID) : 'loading';
+  // The same element while its inputs stay: this component's own updates (the editor it just
+  // reported, busy, messages) then do not render all of tldraw again as the board opens.
+  const canvas = useMemo(
+    () => (
+      <Tldraw
+        // A new store (after a rebuild) needs a new editor.
+        key={editorKey}
+        store={storeWithStatus}
+        assetUrls={assetUrls}
+        shapeUtils={culledShapeUtils}
+        licenseKey={licenseKey}
+        user={tldrawUser}
+        maxAssetSize={maxImageBytes}
+        maxImageDimension={2048}
+        onMount={onMount}
+      />
+    ),
+    [editorKey, storeWithStatus, licenseKey, tldrawUser, onMount],
+  );
+
   const onPdf = async (file: File | undefined) => {
     if (!file || !editor) return;
     setBusy('Importing PDF…');
@@ -322,18 +344,7 @@ export function Whiteboard({
         data-testid="board-canvas"
         data-ready={String(!!editor)}
       >
-        <Tldraw
-          // A new store (after a rebuild) needs a new editor.
-          key={bound ? String(connection?.doc.clientID) : 'loading'}
-          store={storeWithStatus}
-          assetUrls={assetUrls}
-          shapeUtils={culledShapeUtils}
-          licenseKey={clientConfig.data?.tldrawLicenseKey ?? undefined}
-          user={tldrawUser}
-          maxAssetSize={maxImageBytes}
-          maxImageDimension={2048}
-          onMount={onMount}
-        />
+        {canvas}
       </Box>
     </Stack>
   );

@@ -60,6 +60,25 @@ async function teacherGoesTo(pageId: string, name: string) {
   );
 }
 
+/** How often the board's editor ticked during the page's next ten frames. */
+const boardTicks = (page: Page) =>
+  page.evaluate(
+    () =>
+      new Promise<number>((resolve) => {
+        const editor = window.educloudBoard!.editor;
+        let ticks = 0;
+        const count = () => ticks++;
+        editor.on('tick', count);
+        let frames = 0;
+        const frame = () => {
+          if (++frames < 10) return requestAnimationFrame(frame);
+          editor.off('tick', count);
+          resolve(ticks);
+        };
+        requestAnimationFrame(frame);
+      }),
+  );
+
 async function noSidewaysScroll(page: Page) {
   const widths = await page.evaluate(() => ({
     scroll: document.documentElement.scrollWidth,
@@ -116,6 +135,8 @@ it('puts the presented board on the students’ stages and has them follow the t
     await boardReady(student);
     await expect.poll(() => currentPage(student), { timeout: 30_000 }).toBe('page:second');
     expect(await student.getByTestId('follow-toggle').getAttribute('data-following')).toBe('true');
+    // On stage, the board draws frames (off stage it does not: see the notes below).
+    expect(await boardTicks(student)).toBeGreaterThan(0);
   }
   await pages.teacher!.evaluate(() => {
     const editor = window.educloudBoard!.editor;
@@ -188,6 +209,83 @@ it('reaches and runs the controls from the keyboard', async () => {
   expect(await micOn()).toBe(true);
   await sam.keyboard.press('Alt+KeyM');
   await expect.poll(micOn).toBe(false);
+  for (const [name, errors] of Object.entries(pageErrors)) {
+    expect(unexpectedPageErrors(errors), name).toEqual([]);
+  }
+});
+
+it('puts the presented notes on the students’ stages', async () => {
+  const { teacher, sam, pia } = pages as Record<'teacher' | 'sam' | 'pia', Page>;
+  await teacher.getByTestId('present-notes').click();
+  const teacherNotes = teacher.getByTestId('stage-notes').getByTestId('notes-content');
+  await teacherNotes.click();
+  await teacher.keyboard.type('The angles of a triangle add up to 180 degrees.');
+  for (const student of [sam, pia]) {
+    await student.locator('[data-testid="stage"][data-source="notes"]').waitFor();
+    await expect(student.getByTestId('stage-presenting').textContent()).resolves.toBe(
+      'teacher presents the notes',
+    );
+    const notes = student.getByTestId('stage-notes').getByTestId('notes-content');
+    await expect
+      .poll(() => notes.textContent(), { timeout: 30_000 })
+      .toContain('The angles of a triangle add up to 180 degrees.');
+    expect(await notes.isVisible()).toBe(true);
+    expect(await student.getByTestId('stage-board').isVisible()).toBe(false);
+    // The board, still mounted off stage, has stopped its frame loop.
+    expect(await boardTicks(student)).toBe(0);
+  }
+});
+
+/** The name on the stage's speaker tile ("P" for the initial, then "pia"). */
+const onStage = (page: Page) =>
+  page.locator('[data-testid="stage"][data-source="speaker"] [data-testid="stage-speaker"]');
+
+it('puts a pinned tile on the stage', async () => {
+  const { teacher, sam } = pages as Record<'teacher' | 'sam', Page>;
+  // Nothing presented: Sam's stage shows a person, whoever Sam pins.
+  await teacher.getByTestId('stop-presenting').click();
+  await onStage(sam).waitFor();
+  await sam.getByTestId('pin-pia').click();
+  expect(await sam.getByTestId('pin-pia').getAttribute('aria-pressed')).toBe('true');
+  await expect.poll(() => onStage(sam).textContent()).toContain('pia');
+  expect(await onStage(sam).textContent()).not.toContain('teacher');
+  // Another pin replaces the first.
+  await sam.getByTestId('pin-teacher').click();
+  await expect.poll(() => onStage(sam).textContent()).toContain('teacher');
+  expect(await onStage(sam).textContent()).not.toContain('pia');
+  expect(await sam.getByTestId('pin-pia').getAttribute('aria-pressed')).toBe('false');
+  await sam.getByTestId('pin-pia').click();
+});
+
+it('switches between the speaker view and the gallery view', async () => {
+  const sam = pages.sam!;
+  const box = async (testId: string) => (await sam.getByTestId(testId).boundingBox())!;
+  const tiles = sam.getByTestId('participant-tiles');
+
+  // Speaker view on a laptop: the stage, the tiles in a column beside it.
+  expect(await sam.getByTestId('live-room').getAttribute('data-view')).toBe('speaker');
+  expect(await sam.getByTestId('stage').isVisible()).toBe(true);
+  expect(await tiles.getAttribute('data-layout')).toBe('column');
+  expect((await box('tile-teacher')).x).toBe((await box('tile-pia')).x);
+
+  // Gallery view: no stage, everyone side by side in a grid, larger than in the column.
+  const columnWidth = (await box('tile-pia')).width;
+  await sam.getByTestId('toggle-view').click();
+  await sam.locator('[data-testid="live-room"][data-view="gallery"]').waitFor();
+  await sam.getByTestId('stage').waitFor({ state: 'hidden' });
+  expect(await tiles.getAttribute('data-layout')).toBe('grid');
+  const [t, p, self] = [await box('tile-teacher'), await box('tile-pia'), await box('tile-self')];
+  expect(t.y).toBe(p.y);
+  expect(p.y).toBe(self.y);
+  expect(t.x).toBeLessThan(p.x);
+  expect(p.width).toBeGreaterThan(columnWidth);
+
+  // Back to the speaker view, with the pinned tile still on stage.
+  await sam.getByTestId('toggle-view').click();
+  await sam.locator('[data-testid="live-room"][data-view="speaker"]').waitFor();
+  await onStage(sam).waitFor();
+  expect(await onStage(sam).textContent()).toContain('pia');
+  expect(await tiles.getAttribute('data-layout')).toBe('column');
   for (const [name, errors] of Object.entries(pageErrors)) {
     expect(unexpectedPageErrors(errors), name).toEqual([]);
   }

@@ -1,7 +1,7 @@
+import { lazy, Suspense } from 'react';
 import { Route, Routes } from 'react-router';
 import { RequireAccount } from './auth/require-account.js';
 import { AppShell } from './components/app-shell.js';
-import { ReplayPage } from './broadcast/replay-page.js';
 import { WatchPage } from './broadcast/watch-page.js';
 import { ClassPage } from './pages/class-page.js';
 import { DashboardPage } from './pages/dashboard-page.js';
@@ -10,6 +10,11 @@ import { LoginPage } from './pages/login-page.js';
 import { NotFoundPage } from './pages/not-found-page.js';
 import { SignupPage } from './pages/signup-page.js';
 import { AccountPage } from './pages/account-page.js';
+
+// The replay draws the board with tldraw, which is large: loaded only on that page.
+const ReplayPage = lazy(() =>
+  import('./broadcast/replay-page.js').then((m) => ({ default: m.ReplayPage })),
+);
 
 export function App() {
   return (
@@ -35,7 +40,14 @@ export function App() {
         <Route path="signup" element={<SignupPage />} />
         <Route path="classes/:id" element={<ClassPage />} />
         <Route path="classes/:id/watch" element={<WatchPage />} />
-        <Route path="classes/:id/recordings/:rid" element={<ReplayPage />} />
+        <Route
+          path="classes/:id/recordings/:rid"
+          element={
+            <Suspense fallback={null}>
+              <ReplayPage />
+            </Suspense>
+          }
+        />
         <Route path="join/:code" element={<JoinPage />} />
         <Route path="*" element={<NotFoundPage />} />
       </Route>

@@ -3,11 +3,16 @@ import Chip from '@mui/material/Chip';
 import Paper from '@mui/material/Paper';
 import Stack from '@mui/material/Stack';
 import Typography from '@mui/material/Typography';
-import { useState, useSyncExternalStore } from 'react';
+import Skeleton from '@mui/material/Skeleton';
+import { lazy, Suspense, useState, useSyncExternalStore } from 'react';
 import { colorForUser } from '../collab/user-color.js';
 import type { LiveSession, LiveSnapshot } from '../live/live-session.js';
-import { BreakoutBoard } from './breakout-board.js';
 import { clock, useSecondsLeft } from './countdown-clock.js';
+
+// tldraw is large: loaded with the first breakout, not with every page of the app.
+const BreakoutBoard = lazy(() =>
+  import('./breakout-board.js').then((m) => ({ default: m.BreakoutBoard })),
+);
 
 export interface BreakoutBannerProps {
   classId: string;
@@ -84,12 +89,14 @@ export function BreakoutBanner({ classId, session, live, isTeacher }: BreakoutBa
           </Stack>
         )}
         {myRoom && (
-          <BreakoutBoard
-            key={myRoom}
-            classId={classId}
-            roomId={myRoom}
-            user={{ id: me.userId, name: me.name, color: colorForUser(me.userId) }}
-          />
+          <Suspense fallback={<Skeleton variant="rounded" height={320} />}>
+            <BreakoutBoard
+              key={myRoom}
+              classId={classId}
+              roomId={myRoom}
+              user={{ id: me.userId, name: me.name, color: colorForUser(me.userId) }}
+            />
+          </Suspense>
         )}
       </Stack>
     </Paper>

@@ -34,7 +34,13 @@ export default function ClassCollabPanel({ classId, isTeacher }: ClassCollabPane
         <Tab value="notes" label="Notes" data-testid="tab-notes" />
       </Tabs>
       <Box hidden={tab !== 'board'}>
-        <Whiteboard classId={classId} user={me} isTeacher={isTeacher} onEditor={onEditor} />
+        <Whiteboard
+          classId={classId}
+          user={me}
+          isTeacher={isTeacher}
+          onEditor={onEditor}
+          active={tab === 'board'}
+        />
       </Box>
       <Box hidden={tab !== 'notes'}>
         {notesMounted && <NotesEditor classId={classId} user={me} isTeacher={isTeacher} />}

@@ -16,6 +16,8 @@ export interface StageCollabProps {
   show: 'board' | 'notes' | null;
   /** This user presents the board: their page and viewport go out through `onView`. */
   presentingBoard: boolean;
+  /** False while the whole stage is hidden (gallery view). */
+  visible: boolean;
   onView: (view: StageView) => void;
   /** The presenter's view to follow, or null when not following. */
   followView: StageView | null;
@@ -48,6 +50,7 @@ export default function StageCollab(p: StageCollabProps) {
           isTeacher={p.isTeacher}
           fill
           onEditor={setEditor}
+          active={boardShown && p.visible}
         />
       </Box>
       <Box

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   DocumentRecordType,
   GeoShapeUtil,
@@ -178,6 +178,7 @@ describe('TldrawYjsBinding', () => {
       awareness,
       user: atom('user', { id: 'late', name: 'Late', color: '#000' }),
     });
+    const validate = vi.spyOn(store.schema.types.shape, 'validate');
     binding.start();
     cleanups.push(() => {
       binding.destroy();
@@ -186,5 +187,42 @@ describe('TldrawYjsBinding', () => {
     });
     expect(store.has(id)).toBe(true);
     expect(store.has(pageId)).toBe(true);
+    // Each shape is validated once (by the store), not once more by the binding.
+    expect(validate).toHaveBeenCalledTimes(1);
+  });
+
+  it('loads the valid records of a document that also holds an invalid one', async () => {
+    const [a] = pair();
+    const id = createShapeId('kept');
+    seed(a.store, [geo(a.store, id, 3)]);
+    await until(() => a.doc.getMap(boardRecordsKey).has(id), 'the shape in the document');
+    const doc = new Y.Doc();
+    Y.applyUpdate(doc, Y.encodeStateAsUpdate(a.doc));
+    doc.getMap(boardRecordsKey).set('shape:bad', {
+      id: 'shape:bad',
+      typeName: 'shape',
+      type: 'geo',
+      x: 'nope',
+    });
+    const store = createTLStore({
+      shapeUtils: defaultShapeUtils,
+      bindingUtils: defaultBindingUtils,
+    });
+    const awareness = new Awareness(doc);
+    const binding = new TldrawYjsBinding({
+      store,
+      doc,
+      awareness,
+      user: atom('user', { id: 'late', name: 'Late', color: '#000' }),
+    });
+    binding.start();
+    cleanups.push(() => {
+      binding.destroy();
+      awareness.destroy();
+      doc.destroy();
+    });
+    expect(store.has(id)).toBe(true);
+    expect(store.has(pageId)).toBe(true);
+    expect(store.has('shape:bad' as TLShapeId)).toBe(false);
   });
 });

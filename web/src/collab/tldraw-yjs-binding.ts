@@ -58,8 +58,8 @@ export class TldrawYjsBinding {
   /** Loads the synced Y document into the store, then starts relaying in both directions. */
   start(): void {
     const { store } = this.opts;
-    const initial = this.validRecords([...this.records.values()]);
-    if (initial.length > 0) store.mergeRemoteChanges(() => store.put(initial));
+    const initial = [...this.records.values()];
+    if (initial.length > 0) this.mergeRemote(initial, []);
     // An empty board is seeded by the first editor to mount: tldraw's integrity check puts the
     // document and a first page (fixed ids, so two first visitors agree), seen below as user
     // changes.
@@ -89,11 +89,7 @@ export class TldrawYjsBinding {
           put.push(value);
         }
       }
-      const valid = this.validRecords(put);
-      store.mergeRemoteChanges(() => {
-        if (remove.length) store.remove(remove);
-        if (valid.length) store.put(valid);
-      });
+      this.mergeRemote(put, remove);
     };
     this.records.observe(onRecords);
     this.cleanups.push(() => this.records.unobserve(onRecords));
@@ -147,23 +143,45 @@ export class TldrawYjsBinding {
     if (batch.length) send();
   }
 
-  /** Anyone who can write to the document can write anything into it: check before use. */
-  private validRecords(records: unknown[]): TLRecord[] {
+  /**
+   * Puts records from the document into the store. The store validates every record it is
+   * given; one invalid record makes it refuse the whole batch (rolled back), and only then is
+   * each record checked on its own, so a large board is not validated twice.
+   */
+  private mergeRemote(put: unknown[], remove: TLRecord['id'][]): void {
     const { store } = this.opts;
+    const apply = (records: TLRecord[]) =>
+      store.mergeRemoteChanges(() => {
+        if (remove.length) store.remove(remove);
+        if (records.length) store.put(records);
+      });
+    const documentScoped = put.filter((r) => this.isDocumentScoped(r)) as TLRecord[];
+    try {
+      apply(documentScoped);
+    } catch {
+      apply(this.validRecords(documentScoped));
+    }
+  }
+
+  /** Only document records travel: never another user's camera, instance or pointer. */
+  private isDocumentScoped(r: unknown): boolean {
+    const typeName = (r as { typeName?: unknown } | null)?.typeName;
+    return (
+      typeof typeName === 'string' &&
+      (this.opts.store.scopedTypes.document as ReadonlySet<string>).has(typeName)
+    );
+  }
+
+  /** Anyone who can write to the document can write anything into it: check before use. */
+  private validRecords(records: TLRecord[]): TLRecord[] {
+    const types = this.opts.store.schema.types as Record<
+      string,
+      { validate(r: unknown): TLRecord }
+    >;
     const out: TLRecord[] = [];
     for (const r of records) {
-      const typeName = (r as { typeName?: unknown } | null)?.typeName;
-      if (
-        typeof typeName !== 'string' ||
-        !(store.scopedTypes.document as ReadonlySet<string>).has(typeName)
-      )
-        continue;
       try {
-        out.push(
-          (store.schema.types as Record<string, { validate(r: unknown): TLRecord }>)[
-            typeName
-          ]!.validate(r),
-        );
+        out.push(types[r.typeName]!.validate(r));
       } catch {
         // A record from a newer tldraw or a hand-written one: leave it out of this view.
       }

@@ -1,9 +1,8 @@
 import { useCallback, useEffect, useState, useSyncExternalStore } from 'react';
 import type { ApiClient } from '../api/api-client.js';
 import type { ClassDocumentKind } from '@educloud/protocol';
-import { classDocumentName } from '@educloud/protocol';
-import { CollabConnection, type CollabStatus } from './collab-connection.js';
-import { documentStateOnce } from './document-state-prefetch.js';
+import type { CollabConnection, CollabStatus } from './collab-connection.js';
+import { takeCollabConnection } from './collab-connection-prefetch.js';
 
 const connectingStatus: CollabStatus = { state: 'connecting' };
 
@@ -22,12 +21,8 @@ export function useCollabConnection(
   const [connection, setConnection] = useState<CollabConnection | null>(null);
 
   useEffect(() => {
-    const conn = new CollabConnection({
-      docName: classDocumentName(classId, kind),
-      getToken: () => api.tokenFor(classId),
-      getEpoch: async () => (await documentStateOnce(api, classId, kind)).epoch,
-      onReset: () => setGeneration((g) => g + 1),
-    });
+    // The class page may have opened it already (collab-connection-prefetch.ts).
+    const conn = takeCollabConnection(api, classId, kind, () => setGeneration((g) => g + 1));
     setConnection(conn);
     return () => {
       setConnection(null);

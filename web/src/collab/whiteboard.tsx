@@ -29,6 +29,7 @@ import { ResetControls } from './reset-controls.js';
 import { downloadFile } from './download-file.js';
 import { markBoard } from './board-timing.js';
 import { culledShapeUtils } from './culled-shape-utils.js';
+import { pauseEditor } from './pause-editor.js';
 import { TldrawYjsBinding } from './tldraw-yjs-binding.js';
 import { useCollabConnection } from './use-collab-connection.js';
 
@@ -76,9 +77,18 @@ export interface WhiteboardProps {
   fill?: boolean;
   /** The editor once tldraw has mounted it (null when it goes). */
   onEditor?: (editor: Editor | null) => void;
+  /** False while the board is hidden (off stage, another tab): its frame loop pauses. */
+  active?: boolean;
 }
 
-export function Whiteboard({ classId, user, isTeacher, fill, onEditor }: WhiteboardProps) {
+export function Whiteboard({
+  classId,
+  user,
+  isTeacher,
+  fill,
+  onEditor,
+  active = true,
+}: WhiteboardProps) {
   const api = useApi();
   // An operator's licence key removes tldraw's watermark; without one it stays, as its
   // licence requires.
@@ -132,20 +142,12 @@ export function Whiteboard({ classId, user, isTeacher, fill, onEditor }: Whitebo
       markBoard('store');
       setBound({ store, binding });
     };
-    const onStatus = ({ status }: { status: string }) => {
-      if (status === 'connecting') markBoard('connecting');
-      else if (status === 'connected') markBoard('ws-open');
-    };
     const onSync = (synced: boolean) => {
-      if (!synced) return;
-      markBoard('synced');
-      start();
+      if (synced) start();
     };
-    connection.provider.on('status', onStatus);
     if (connection.provider.synced) start();
     else connection.provider.on('sync', onSync);
     return () => {
-      connection.provider.off('status', onStatus);
       connection.provider.off('sync', onSync);
       binding?.destroy();
       setBound(null);
@@ -164,6 +166,9 @@ export function Whiteboard({ classId, user, isTeacher, fill, onEditor }: Whitebo
   useEffect(() => {
     onEditor?.(editor);
   }, [editor, onEditor]);
+  useEffect(() => {
+    if (editor && !active) return pauseEditor(editor);
+  }, [editor, active]);
 
   useEffect(() => {
     if (!editor || !bound) return;
@@ -193,6 +198,28 @@ export function Whiteboard({ classId, user, isTeacher, fill, onEditor }: Whitebo
           }
         : { status: 'loading' as const },
     [bound, status.state],
+  );
+
+  const licenseKey = clientConfig.data?.tldrawLicenseKey ?? undefined;
+  const editorKey = bound ? String(connection?.doc.clientID) : 'loading';
+  // The same element while its inputs stay: this component's own updates (the editor it just
+  // reported, busy, messages) then do not render all of tldraw again as the board opens.
+  const canvas = useMemo(
+    () => (
+      <Tldraw
+        // A new store (after a rebuild) needs a new editor.
+        key={editorKey}
+        store={storeWithStatus}
+        assetUrls={assetUrls}
+        shapeUtils={culledShapeUtils}
+        licenseKey={licenseKey}
+        user={tldrawUser}
+        maxAssetSize={maxImageBytes}
+        maxImageDimension={2048}
+        onMount={onMount}
+      />
+    ),
+    [editorKey, storeWithStatus, licenseKey, tldrawUser, onMount],
   );
 
   const onPdf = async (file: File | undefined) => {
@@ -317,18 +344,7 @@ export function Whiteboard({ classId, user, isTeacher, fill, onEditor }: Whitebo
         data-testid="board-canvas"
         data-ready={String(!!editor)}
       >
-        <Tldraw
-          // A new store (after a rebuild) needs a new editor.
-          key={bound ? String(connection?.doc.clientID) : 'loading'}
-          store={storeWithStatus}
-          assetUrls={assetUrls}
-          shapeUtils={culledShapeUtils}
-          licenseKey={clientConfig.data?.tldrawLicenseKey ?? undefined}
-          user={tldrawUser}
-          maxAssetSize={maxImageBytes}
-          maxImageDimension={2048}
-          onMount={onMount}
-        />
+        {canvas}
       </Box>
     </Stack>
   );

@@ -418,6 +418,7 @@ export function LiveRoomView({
               state={state}
               speaker={speakerOf(state, pinned)}
               presentingBoard={presentingBoard}
+              visible={view === 'speaker'}
               followView={followsBoard(inputs) ? stage.stage.view : null}
               onView={stage.sendView}
               onWidth={onWidth}

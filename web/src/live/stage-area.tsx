@@ -20,6 +20,8 @@ export interface StageAreaProps {
   /** Who the speaker view shows: the pinned peer, the active speaker or the teacher. */
   speaker: RemotePeer | null;
   presentingBoard: boolean;
+  /** False while the stage itself is hidden (gallery view): the board pauses. */
+  visible: boolean;
   followView: StageView | null;
   onView: (view: StageView) => void;
   onWidth: (consumerId: string, width: number) => void;
@@ -72,6 +74,7 @@ export function StageArea(p: StageAreaProps) {
             isTeacher={p.isTeacher}
             show={collabShown}
             presentingBoard={p.presentingBoard}
+            visible={p.visible}
             onView={p.onView}
             followView={p.followView}
           />

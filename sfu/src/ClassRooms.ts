@@ -56,7 +56,9 @@ export class ClassRooms extends EventEmitter<ClassRoomsEvents> {
     if (this.breakoutRooms.has(breakoutId)) {
       throw new SfuError('conflict', `breakout ${breakoutId} is open already`);
     }
-    const room = await Room.create(breakoutId, this.pool.leastLoaded(), this.options);
+    const room = await Room.create(breakoutId, this.pool.leastLoaded(), this.options, () =>
+      this.pool.leastLoaded(),
+    );
     if (this.closed || this.breakoutRooms.has(breakoutId)) {
       room.close();
       throw new SfuError('conflict', `breakout ${breakoutId} is open already`);
@@ -118,7 +120,9 @@ export class ClassRooms extends EventEmitter<ClassRoomsEvents> {
     if (this.mainRoom) return Promise.resolve(this.mainRoom);
     if (this.opening) return this.opening;
     const task = (async () => {
-      const room = await Room.create(this.classId, this.pool.leastLoaded(), this.options);
+      const room = await Room.create(this.classId, this.pool.leastLoaded(), this.options, () =>
+        this.pool.leastLoaded(),
+      );
       if (this.closed) {
         room.close();
         throw new SfuError('internal', 'the sfu is closed');

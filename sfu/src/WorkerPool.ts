@@ -127,7 +127,13 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
       { err: error, roomIds, spreadRoomIds },
       'mediasoup worker died, replacing it',
     );
-    this.emit('workerDied', { index: worker.index, pid: worker.pid, error, roomIds, spreadRoomIds });
+    this.emit('workerDied', {
+      index: worker.index,
+      pid: worker.pid,
+      error,
+      roomIds,
+      spreadRoomIds,
+    });
     this.replace(worker.index, 0);
   }
 

@@ -42,7 +42,7 @@ export class PeerContext implements RoomContext {
     return this.at().poolWorker;
   }
   get speaker() {
-    return this.at().speaker;
+    return { add: (producerId: string) => this.routers.addSpeaker(producerId) };
   }
 
   place(): Promise<void> {

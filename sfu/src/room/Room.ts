@@ -315,9 +315,8 @@ export class Room extends EventEmitter<RoomEvents> {
     return this.routers.home.router;
   }
 
-  /** A router's speaker observer hears its own microphones; the room takes every router's. */
   private watchRouter({ router, speaker }: RoomRouter): void {
-    speaker.on('activeSpeaker', (event) => {
+    speaker?.on('activeSpeaker', (event) => {
       if (this.closed) return;
       this.context.video.speaker(event.peerId);
       this.emit('activeSpeaker', event);
@@ -327,9 +326,7 @@ export class Room extends EventEmitter<RoomEvents> {
     // at their far end are counted themselves.
     router.observer.on('newtransport', (transport) => {
       if (transport.type !== 'pipe' || isInternalPipe(transport)) return;
-      transport.observer.on('newconsumer', (consumer) =>
-        this.context.video.watchUngated(consumer),
-      );
+      transport.observer.on('newconsumer', (consumer) => this.context.video.watchUngated(consumer));
     });
   }
 

@@ -20,13 +20,14 @@ export interface RoomShared {
 
 /**
  * What a peer sees of its room: the shared parts, and the router it was placed on (a room may
- * spread over several workers), with the worker it lives on and that router's speaker observer.
+ * spread over several workers) and the worker it lives on.
  */
 export interface RoomContext extends RoomShared {
   /** Read only after `place()` resolved. */
   readonly router: types.Router;
   readonly poolWorker: PoolWorker;
-  readonly speaker: ActiveSpeaker;
+  /** The room's speaker observer (on its home router, whatever the peer's). */
+  readonly speaker: Pick<ActiveSpeaker, 'add'>;
   /** Chooses the peer's router (once); call before its first transport. */
   place(): Promise<void>;
   /** Makes a producer of any router of the room consumable on the peer's router. */

@@ -7,9 +7,9 @@ import { ActiveSpeaker } from './ActiveSpeaker.js';
 import type { ProducerDirectory } from './ProducerDirectory.js';
 
 /**
- * One router of a room on one worker, with its own active speaker observer (an observer only
- * hears the microphones of its router). The first router of a room is its home: pipes to
- * breakouts and other nodes, and the recorder, live there; the others only hold peers.
+ * One router of a room on one worker. The first router of a room is its home: the room's
+ * active speaker observer, pipes to breakouts and other nodes, and the recorder live there;
+ * the others only hold peers.
  */
 export class RoomRouter {
   /** Peers placed here (counted when placed, before their first transport exists). */
@@ -18,7 +18,8 @@ export class RoomRouter {
   private constructor(
     readonly router: types.Router,
     readonly poolWorker: PoolWorker,
-    readonly speaker: ActiveSpeaker,
+    /** On the home router only (see RoomRouters.addSpeaker). */
+    readonly speaker: ActiveSpeaker | undefined,
     readonly isHome: boolean,
   ) {}
 
@@ -32,10 +33,10 @@ export class RoomRouter {
   ): Promise<RoomRouter> {
     const router = await poolWorker.worker.createRouter({ mediaCodecs, appData: { roomId } });
     try {
-      const observer = await router.createActiveSpeakerObserver({
-        interval: options.activeSpeakerIntervalMs,
-      });
-      const speaker = new ActiveSpeaker(observer, producers, logger);
+      const observer = isHome
+        ? await router.createActiveSpeakerObserver({ interval: options.activeSpeakerIntervalMs })
+        : undefined;
+      const speaker = observer && new ActiveSpeaker(observer, producers, logger);
       // Rooms in the first set are lost with this worker; in the second they only lose a part.
       const ids = isHome ? poolWorker.roomIds : poolWorker.spreadRoomIds;
       poolWorker.counts.routers++;

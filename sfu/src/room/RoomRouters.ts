@@ -113,7 +113,23 @@ export class RoomRouters extends EventEmitter<RoomRoutersEvents> {
     await pipe;
   }
 
-  /** Closes every router (home last is not needed: closes are independent). */
+  /**
+   * Adds a microphone to the room's one speaker observer, on home: one observer per router
+   * would not do, as an observer with a single microphone declares it dominant at once
+   * (ActiveSpeakerObserver.cpp), whatever it hears. Piping a microphone home costs little:
+   * the peers on home consume it anyway.
+   */
+  async addSpeaker(producerId: string): Promise<void> {
+    try {
+      await this.reach(producerId, this.home);
+    } catch (error) {
+      this.logger.warn({ err: error, producerId }, 'microphone not piped to the speaker observer');
+      return;
+    }
+    await this.home.speaker?.add(producerId);
+  }
+
+  /** Closes every router (their pipes close with them). */
   close(): void {
     for (const router of this.routers) router.router.close();
   }

@@ -165,7 +165,7 @@ async function receiver(peer: Peer) {
     await peer.resumeConsumer(c.id);
     return { consumerId: c.id, ssrc: c.rtpParameters.encodings![0]!.ssrc! };
   };
-  return { ...s, consume };
+  return { ...s, consume, transportId: recv.id };
 }
 
 it('puts peers past the limit on the other worker and forwards media both ways', async () => {
@@ -214,10 +214,14 @@ it('puts peers past the limit on the other worker and forwards media both ways',
     ),
   );
 
-  // Bob leaves: nobody watches the teacher (the pipe between the routers is no watcher), and
-  // the emptied router closes.
-  room.leave('bob');
+  // Bob stops receiving but stays: nobody watches the teacher now, although the pipe into
+  // bob's router still runs (a pipe between the room's routers is no watcher).
+  bob.closeTransport(bobView.transportId);
   await until('teacher told nobody watches', () => lastLayer(teacherCam) === null);
+  expect(room.placement.map((p) => p.workerIndex)).toEqual([home, other]);
+
+  // Bob leaves: his emptied router closes.
+  room.leave('bob');
   expect(room.placement.map((p) => p.workerIndex)).toEqual([home]);
   // A scrape reads once per tick: let the previous one expire.
   await new Promise((r) => setTimeout(r, 10));

@@ -50,6 +50,8 @@ export class Room extends EventEmitter<RoomEvents> {
   private readonly peers = new Map<string, Peer>();
   /** Producers piped in from other nodes (importProducer). */
   private readonly imported = new Set<string>();
+  /** Peers lost with a router (peersLost), until they join again or leave. */
+  private readonly lost = new Set<string>();
   private readonly context: RoomShared;
   private closed = false;
 
@@ -154,6 +156,7 @@ export class Room extends EventEmitter<RoomEvents> {
     if (options.takesAllCameras) this.context.video.takeAll(peerId);
     const existing = this.peers.get(peerId);
     if (existing) return existing;
+    this.lost.delete(peerId);
     const context = new PeerContext(
       this.context,
       this.routers,
@@ -190,6 +193,8 @@ export class Room extends EventEmitter<RoomEvents> {
   /** Closes everything the peer owns; the others get producerClosed / consumerClosed. */
   leave(peerId: string): void {
     const peer = this.peers.get(peerId);
+    // A peer lost with its router that never came back keeps no last-N state either.
+    if (!peer && this.lost.delete(peerId)) this.context.video.forgetPeer(peerId);
     if (!peer) return;
     this.peers.delete(peerId);
     peer.close();
@@ -339,6 +344,7 @@ export class Room extends EventEmitter<RoomEvents> {
       // Pins, visible tiles and takesAll stay: the peer comes back under the same id.
       this.peers.delete(peerId);
       peer.close();
+      this.lost.add(peerId);
       this.context.video.retell(peerId);
       lost.push(peerId);
     }

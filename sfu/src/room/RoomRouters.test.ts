@@ -310,3 +310,71 @@ it('loses only the peers of a worker that dies; the others keep their media', as
     (await again.arriving(1000)).has(cam.ssrc),
   );
 });
+
+it('sends a producer of the other worker to another node through the home router', async () => {
+  const { NodePipe } = await import('../nodes/node-pipe.js');
+  const node2 = await start({
+    logger,
+    registry: new Registry(),
+    numWorkers: 1,
+    listenIp: '127.0.0.1',
+    rtcPort: 0,
+  });
+  try {
+    const remote = await node2.createRoom('class-1');
+    await place('teacher');
+    await place('alice');
+    const bob = await place('bob');
+    expect(room.workerIndexOf('bob')).not.toBe(room.workerIndex);
+    // A camera: nobody at home consumes it (a microphone would be piped home for the speaker).
+    const bobCam = await camera(bob, 7777);
+    const options = {
+      listenIp: '127.0.0.1',
+      announcedAddress: undefined,
+      portRange: { min: 40000, max: 49999 },
+    };
+    const here = await NodePipe.open(room, options);
+    const there = await NodePipe.open(remote, options);
+    await here.connect(there.endpoint);
+    await there.connect(here.endpoint);
+    const info = room.listProducers().find((p) => p.id === bobCam)!;
+    const { params } = await here.exportProducer(info);
+    await there.importProducer(params);
+    const listener = remote.join('listener');
+    const s = await sink();
+    const recv = await listener.createPlainTransport({ comedia: false, rtcpMux: true });
+    await listener.connectPlainTransport(recv.id, { ip: '127.0.0.1', port: s.port });
+    const c = await listener.consume({
+      transportId: recv.id,
+      producerId: bobCam,
+      rtpCapabilities: remote.rtpCapabilities,
+    });
+    await listener.resumeConsumer(c.id);
+    const ssrc = c.rtpParameters.encodings![0]!.ssrc!;
+    await until('bob reaches the other node', async () => (await s.arriving(1000)).has(ssrc));
+  } finally {
+    await node2.close();
+  }
+});
+
+it('pipes a producer of the other worker into a breakout', async () => {
+  await place('teacher');
+  await place('alice');
+  const bob = await place('bob');
+  expect(room.workerIndexOf('bob')).not.toBe(room.workerIndex);
+  const bobCam = await camera(bob, 8888);
+  const breakout = await sfu.classRooms('class-1').openBreakout('breakout-1');
+  const piped = await room.pipeTo(bobCam, breakout);
+  const listener = breakout.join('listener');
+  const s = await sink();
+  const recv = await listener.createPlainTransport({ comedia: false, rtcpMux: true });
+  await listener.connectPlainTransport(recv.id, { ip: '127.0.0.1', port: s.port });
+  const c = await listener.consume({
+    transportId: recv.id,
+    producerId: piped.copyId,
+    rtpCapabilities: breakout.rtpCapabilities,
+  });
+  await listener.resumeConsumer(c.id);
+  const ssrc = c.rtpParameters.encodings![0]!.ssrc!;
+  await until('bob reaches the breakout', async () => (await s.arriving(1000)).has(ssrc));
+});

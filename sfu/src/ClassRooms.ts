@@ -8,8 +8,9 @@ import type { WorkerPool } from './WorkerPool.js';
 /**
  * One live class on the media plane: a class is one class with several rooms. Its main room
  * exists while the class is live, and each breakout is a room of its own; every room has its
- * own router, placed on the least loaded worker when it is opened, so breakouts spread across
- * the workers. Producers of the main room can be piped into every breakout (the teacher
+ * own home router, placed on the least loaded worker when it is opened, so breakouts spread
+ * across the workers, and a room that outgrows one router (maxPeersPerRouter) spreads its
+ * newcomers onto the least loaded workers (RoomRouters). Producers of the main room can be piped into every breakout (the teacher
  * speaking to all rooms).
  */
 export type ClassRoomsEvents = {

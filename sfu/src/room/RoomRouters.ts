@@ -204,7 +204,9 @@ export class RoomRouters extends EventEmitter<RoomRoutersEvents> {
   /**
    * The PipeTransport pair pipeToRouter uses between two routers of the room, made here so its
    * transports carry `roomInternal` (dynacast must not count these pipes as watchers: the
-   * consumers at their far end are counted one by one).
+   * consumers at their far end are counted one by one). Router.addPipeTransportPair is marked
+   * @private in mediasoup 3.19's types: on an upgrade, RoomRouters.test.ts shows whether it
+   * still does what pipeToRouter itself does with it.
    */
   private pair(a: types.Router, b: types.Router): Promise<void> {
     const key = [a.id, b.id].sort().join(' ');

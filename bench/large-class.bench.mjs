@@ -15,6 +15,10 @@
 // then on/off ratios. A measurement, never a test: no figure makes it fail.
 //
 //   npx tsc -b sfu && node bench/large-class.bench.mjs   (STUDENTS=200 SECONDS=8 ROUNDS=2)
+//
+// COMPARE=spread compares, on two workers with last-N and dynacast on, the class on one router
+// against the class spread over both workers (maxPeersPerRouter half the class: the second
+// half of the students land on the other worker and the media is piped to it).
 import { execFileSync, fork } from 'node:child_process';
 import dgram from 'node:dgram';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
@@ -84,10 +88,19 @@ async function bench() {
   const layers = encodeLayers();
 
   async function main() {
-    const setups = {
-      on: { lastN: 9, dynacast: true },
-      off: { lastN: 'off', dynacast: false },
-    };
+    // COMPARE=spread: the class on one router of two workers, against spread over both
+    // (maxPeersPerRouter half the class), last-N and dynacast on in both.
+    const spread = process.env.COMPARE === 'spread';
+    const setups = spread
+      ? {
+          on: { numWorkers: 2, maxPeersPerRouter: Math.ceil((STUDENTS + 1) / 2) },
+          off: { numWorkers: 2, maxPeersPerRouter: 0 },
+        }
+      : {
+          on: { lastN: 9, dynacast: true },
+          off: { lastN: 'off', dynacast: false },
+        };
+    const what = spread ? 'spread over 2 workers / one router' : 'last-N + dynacast on / off';
     // Alternated, ROUNDS times each: this machine's load drifts; figures are medians per setup.
     const runs = { on: [], off: [] };
     for (let round = 0; round < ROUNDS; round++) {
@@ -106,10 +119,9 @@ async function bench() {
       const b = med(runs.off, pick);
       return `${Number(a.toFixed(1))} / ${Number(b.toFixed(1))} = ${b > 0 ? (a / b).toFixed(2) : 'n/a'}`;
     };
-    console.log(
-      `\nmedians, last-N + dynacast on / off = ratio (lower is better), ${ROUNDS} rounds:`,
-    );
+    console.log(`\nmedians, ${what} = ratio (lower is better), ${ROUNDS} rounds:`);
     console.log(`  worker CPU %            ${ratio((r) => r.workerCpu)}`);
+    console.log(`  busiest worker CPU %    ${ratio((r) => Math.max(...r.perWorker.map(Number)))}`);
     console.log(`  node CPU % (steady)     ${ratio((r) => Number(r.nodeCpu))}`);
     console.log(`  node CPU % (joins)      ${ratio((r) => Number(r.joinCpu))}`);
     console.log(`  SFU egress kbit/s       ${ratio((r) => r.egressKbps)}`);
@@ -122,7 +134,7 @@ async function bench() {
 
   function print(name, opts, r) {
     console.log(
-      `\n[${name}] lastN=${opts.lastN} dynacast=${opts.dynacast}: 1 teacher + ${VIDEO_STUDENTS} ` +
+      `\n[${name}] ${JSON.stringify(opts)}: 1 teacher + ${VIDEO_STUDENTS} ` +
         `video students publishing, ${STUDENTS} students receiving, ${SECONDS}s steady state`,
     );
     console.log(`  worker CPU per core:  ${r.perWorker.map((c, i) => `w${i} ${c}%`).join(', ')}`);
@@ -139,6 +151,7 @@ async function bench() {
         `video p50 ${r.firstVideo.p50} p95 ${r.firstVideo.p95} (${r.firstVideo.n} of ${STUDENTS} got video)`,
     );
     console.log(`  all ${STUDENTS} joined in ${r.joinWallMs} ms (${JOIN_CONCURRENCY} at a time)`);
+    if (r.placement) console.log(`  peers per worker: ${r.placement}`);
   }
 
   async function runClass(opts) {
@@ -214,6 +227,7 @@ async function bench() {
       );
     const tx = publishers.reduce((n, p) => n + p.bytes, 0) - tx0;
     const counts = room.videoCounts;
+    const placement = room.placement.map((p) => `w${p.workerIndex} ${p.peerIds.length}`).join(', ');
     const consumers = viewers.reduce((n, v) => n + v.consumers, 0);
     clearInterval(ticker);
     clearInterval(audioTicker);
@@ -238,6 +252,7 @@ async function bench() {
       firstAudio: stats(firstMs('audio')),
       firstVideo: stats(firstMs('video')),
       joinWallMs,
+      placement,
     };
     sinks.send({ stop: true });
     for (const p of publishers) p.close();

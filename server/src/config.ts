@@ -101,6 +101,8 @@ const envSchema = z.object({
   MEDIA_LAST_N: z.union([z.literal('off'), z.coerce.number().int().min(0).max(1000)]).default(9),
   /** Publishers stop encoding simulcast layers (and cameras) nobody watches. */
   MEDIA_DYNACAST: bool.default(true),
+  /** Participants per router before a class spreads onto another worker; 0: never. */
+  MEDIA_ROUTER_MAX_PEERS: z.coerce.number().int().min(0).max(100_000).default(100),
   TURN_URLS: z
     .string()
     .default('')
@@ -222,6 +224,8 @@ export interface Config {
     rtcMaxPort: number;
     lastN: number | 'off';
     dynacast: boolean;
+    /** Participants per router before a class spreads onto another worker; 0: never. */
+    maxPeersPerRouter: number;
   };
   reconnectGraceMs: number;
   /** Live-class events one socket may send per second on average, and at once. */
@@ -330,6 +334,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       rtcMaxPort: e.RTC_MAX_PORT,
       lastN: e.MEDIA_LAST_N,
       dynacast: e.MEDIA_DYNACAST,
+      maxPeersPerRouter: e.MEDIA_ROUTER_MAX_PEERS,
     },
     reconnectGraceMs: e.RECONNECT_GRACE_MS,
     liveEventRate: { perSecond: e.LIVE_EVENTS_PER_SECOND, burst: e.LIVE_EVENT_BURST },

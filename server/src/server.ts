@@ -99,6 +99,7 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
     rtcMaxPort: config.media.rtcMaxPort,
     lastN: config.media.lastN,
     dynacast: config.media.dynacast,
+    maxPeersPerRouter: config.media.maxPeersPerRouter,
   });
 
   // A client that sends its request slowly (or never finishes it) is cut off; Node's own

@@ -211,6 +211,10 @@ class SfuMediaRoom implements MediaRoom {
     this.room.on('videoLayers', (e) => listener(e.peerId, e.producerId, e.maxSpatialLayer));
   }
 
+  onPeersLost(listener: (peerIds: string[]) => void) {
+    this.room.on('peersLost', (e) => listener(e.peerIds));
+  }
+
   onLost(listener: () => void) {
     this.room.on('close', (e) => {
       if (e.reason === 'workerDied') listener();

@@ -3,7 +3,8 @@ import type { ClassRooms } from './ClassRooms.js';
 
 /**
  * Per live class (all its rooms: main and breakouts): consumers, camera consumers flowing or
- * held back by last-N, and bitrate. Read when scraped; one stats request per transport.
+ * held back by last-N, bitrate, routers, and peers and consumers by worker (a room spread over
+ * workers). Read when scraped; one stats request per transport.
  * Returns a function that removes them again.
  */
 export function registerClassMetrics(
@@ -20,6 +21,8 @@ export function registerClassMetrics(
           held: number;
           bitsIn: number;
           bitsOut: number;
+          routers: number;
+          byWorker: Map<number, { peers: number; consumers: number }>;
         }[]
       >
     | undefined;
@@ -33,8 +36,17 @@ export function registerClassMetrics(
           held: 0,
           bitsIn: 0,
           bitsOut: 0,
+          routers: 0,
+          byWorker: new Map<number, { peers: number; consumers: number }>(),
         };
         for (const room of c.rooms) {
+          for (const part of room.placement) {
+            row.routers++;
+            const w = row.byWorker.get(part.workerIndex) ?? { peers: 0, consumers: 0 };
+            w.peers += part.peerIds.length;
+            w.consumers += part.consumers;
+            row.byWorker.set(part.workerIndex, w);
+          }
           const usage = await room.usage();
           row.consumers += usage.consumers;
           row.bitsIn += usage.bitsIn;
@@ -83,11 +95,50 @@ export function registerClassMetrics(
       }
     },
   });
+  new Gauge({
+    name: 'educloud_sfu_class_routers',
+    help: 'Routers of a live class (all its rooms; a room spread over workers has several)',
+    labelNames: ['class'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const r of await read()) this.set({ class: r.classId }, r.routers);
+    },
+  });
+  new Gauge({
+    name: 'educloud_sfu_class_worker_peers',
+    help: 'Participants of a live class by the worker their router is on',
+    labelNames: ['class', 'worker'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const r of await read()) {
+        for (const [worker, w] of r.byWorker) this.set({ class: r.classId, worker }, w.peers);
+      }
+    },
+  });
+  new Gauge({
+    name: 'educloud_sfu_class_worker_consumers',
+    help: 'Consumers of a live class by the worker they are on',
+    labelNames: ['class', 'worker'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const r of await read()) {
+        for (const [worker, w] of r.byWorker) {
+          this.set({ class: r.classId, worker }, w.consumers);
+        }
+      }
+    },
+  });
   return () => {
     for (const name of [
       'educloud_sfu_class_consumers',
       'educloud_sfu_class_video_consumers',
       'educloud_sfu_class_bitrate_bits',
+      'educloud_sfu_class_routers',
+      'educloud_sfu_class_worker_peers',
+      'educloud_sfu_class_worker_consumers',
     ]) {
       registry.removeSingleMetric(name);
     }

@@ -8,8 +8,9 @@ import type { WorkerPool } from './WorkerPool.js';
 /**
  * One live class on the media plane: a class is one class with several rooms. Its main room
  * exists while the class is live, and each breakout is a room of its own; every room has its
- * own router, placed on the least loaded worker when it is opened, so breakouts spread across
- * the workers. Producers of the main room can be piped into every breakout (the teacher
+ * own home router, placed on the least loaded worker when it is opened, so breakouts spread
+ * across the workers, and a room that outgrows one router (maxPeersPerRouter) spreads its
+ * newcomers onto the least loaded workers (RoomRouters). Producers of the main room can be piped into every breakout (the teacher
  * speaking to all rooms).
  */
 export type ClassRoomsEvents = {
@@ -56,7 +57,9 @@ export class ClassRooms extends EventEmitter<ClassRoomsEvents> {
     if (this.breakoutRooms.has(breakoutId)) {
       throw new SfuError('conflict', `breakout ${breakoutId} is open already`);
     }
-    const room = await Room.create(breakoutId, this.pool.leastLoaded(), this.options);
+    const room = await Room.create(breakoutId, this.pool.leastLoaded(), this.options, () =>
+      this.pool.leastLoaded(),
+    );
     if (this.closed || this.breakoutRooms.has(breakoutId)) {
       room.close();
       throw new SfuError('conflict', `breakout ${breakoutId} is open already`);
@@ -118,7 +121,9 @@ export class ClassRooms extends EventEmitter<ClassRoomsEvents> {
     if (this.mainRoom) return Promise.resolve(this.mainRoom);
     if (this.opening) return this.opening;
     const task = (async () => {
-      const room = await Room.create(this.classId, this.pool.leastLoaded(), this.options);
+      const room = await Room.create(this.classId, this.pool.leastLoaded(), this.options, () =>
+        this.pool.leastLoaded(),
+      );
       if (this.closed) {
         room.close();
         throw new SfuError('internal', 'the sfu is closed');

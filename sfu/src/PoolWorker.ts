@@ -25,6 +25,11 @@ export class PoolWorker {
   readonly counts: WorkerCounts = { routers: 0, transports: 0, producers: 0, consumers: 0 };
   /** Ids of the rooms whose router lives here; kept after a crash to report them. */
   readonly roomIds = new Set<string>();
+  /**
+   * Ids of the rooms spread onto this worker from another one (a router holding only some of
+   * their peers): its death costs them those peers, not the room. Kept after a crash too.
+   */
+  readonly spreadRoomIds = new Set<string>();
   /** Open transports, for the bitrate metric. */
   readonly transports = new Set<types.Transport>();
 

@@ -12,6 +12,11 @@ export interface WorkerDiedEvent {
   error: Error;
   /** Rooms whose router lived on the dead worker: already closed; rebuild them elsewhere. */
   roomIds: string[];
+  /**
+   * Rooms spread over several workers that only lost their router here: they stay open, and
+   * the peers placed on this worker must reconnect (the room emits `peersLost`).
+   */
+  spreadRoomIds: string[];
 }
 
 export interface WorkerReplacedEvent {
@@ -117,8 +122,18 @@ export class WorkerPool extends EventEmitter<WorkerPoolEvents> {
     if (this.closed) return;
     this.deathCount++;
     const roomIds = [...worker.roomIds];
-    worker.logger.error({ err: error, roomIds }, 'mediasoup worker died, replacing it');
-    this.emit('workerDied', { index: worker.index, pid: worker.pid, error, roomIds });
+    const spreadRoomIds = [...worker.spreadRoomIds];
+    worker.logger.error(
+      { err: error, roomIds, spreadRoomIds },
+      'mediasoup worker died, replacing it',
+    );
+    this.emit('workerDied', {
+      index: worker.index,
+      pid: worker.pid,
+      error,
+      roomIds,
+      spreadRoomIds,
+    });
     this.replace(worker.index, 0);
   }
 

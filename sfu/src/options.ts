@@ -47,6 +47,12 @@ export interface SfuOptions {
    * default; pipes to breakouts and other nodes and the class recorder count as watchers.
    */
   dynacast?: boolean;
+  /**
+   * Participants one router of a room takes before the room opens a router on another worker
+   * (the least loaded) for the next ones, piping media between its routers. 0: a room stays on
+   * one router. Default 100, so a usual class stays on one router and one worker.
+   */
+  maxPeersPerRouter?: number;
 }
 
 export type ResolvedSfuOptions = Required<Omit<SfuOptions, 'announcedAddress' | 'workerLogTags'>> &
@@ -82,6 +88,7 @@ export function resolveOptions(options: SfuOptions): ResolvedSfuOptions {
     activeSpeakerIntervalMs: options.activeSpeakerIntervalMs ?? 300,
     lastN: options.lastN ?? 9,
     dynacast: options.dynacast ?? true,
+    maxPeersPerRouter: options.maxPeersPerRouter ?? 100,
   };
 
   const problems: string[] = [];
@@ -138,6 +145,9 @@ export function resolveOptions(options: SfuOptions): ResolvedSfuOptions {
     problems.push("lastN must be an integer >= 0 or 'off'");
   }
   if (typeof resolved.dynacast !== 'boolean') problems.push('dynacast must be a boolean');
+  if (!Number.isInteger(resolved.maxPeersPerRouter) || resolved.maxPeersPerRouter < 0) {
+    problems.push('maxPeersPerRouter must be an integer >= 0');
+  }
   if (resolved.activeSpeakerIntervalMs < 100)
     problems.push('activeSpeakerIntervalMs must be >= 100');
 

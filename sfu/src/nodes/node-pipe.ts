@@ -83,6 +83,8 @@ export class NodePipe {
   async exportProducer(
     info: ProducerInfo,
   ): Promise<{ params: ExportedProducer; consumer: types.Consumer }> {
+    // A producer on another router of a room spread over workers is piped home first.
+    await this.room.reachHome(info.id);
     const consumer = await this.transport.consume({ producerId: info.id });
     return {
       consumer,

@@ -276,7 +276,7 @@ export class Peer extends EventEmitter<PeerEvents> {
     this.refuseIfGone(producer);
     const { poolWorker, producers } = this.room;
     this.producers.set(producer.id, producer);
-    producers.add(producer, this.id);
+    producers.add(producer, this.id, this.room.router);
     poolWorker.counts.producers++;
     producer.observer.once('close', () => {
       this.producers.delete(producer.id);

@@ -3,24 +3,31 @@ import type { ProducerAppData, ProducerInfo } from '../types.js';
 
 export type RoomProducer = types.Producer<ProducerAppData & { transportId: string }>;
 
+export interface ProducerEntry {
+  producer: RoomProducer;
+  peerId: string;
+  /** The router of the room it lives on (a room spread over workers has several). */
+  router?: types.Router;
+}
+
 /** Every producer of one room, by id, with the peer that owns it: what peers may consume. */
 export class ProducerDirectory {
-  private readonly byId = new Map<string, { producer: RoomProducer; peerId: string }>();
+  private readonly byId = new Map<string, ProducerEntry>();
 
-  add(producer: RoomProducer, peerId: string): void {
-    this.byId.set(producer.id, { producer, peerId });
+  add(producer: RoomProducer, peerId: string, router?: types.Router): void {
+    this.byId.set(producer.id, { producer, peerId, router });
   }
 
   delete(producerId: string): void {
     this.byId.delete(producerId);
   }
 
-  get(producerId: string): { producer: RoomProducer; peerId: string } | undefined {
+  get(producerId: string): ProducerEntry | undefined {
     return this.byId.get(producerId);
   }
 
   /** Camera producers in the order they started (last-N fills with them before anyone spoke). */
-  cameras(): { producer: RoomProducer; peerId: string }[] {
+  cameras(): ProducerEntry[] {
     return [...this.byId.values()].filter(
       (e) => e.producer.kind === 'video' && e.producer.appData.source === 'camera',
     );

@@ -2,15 +2,16 @@ import { EventEmitter } from 'node:events';
 import type { types } from 'mediasoup';
 import type { Logger } from 'pino';
 import { SfuError } from '../errors.js';
-import { mediaCodecs } from '../mediaCodecs.js';
 import type { ResolvedSfuOptions } from '../options.js';
 import type { PoolWorker } from '../PoolWorker.js';
 import type { MediaSource, ProducerInfo, RtpCapabilities } from '../types.js';
-import { ActiveSpeaker } from './ActiveSpeaker.js';
 import { Peer } from './Peer.js';
+import { PeerContext } from './PeerContext.js';
 import { pipeProducer, type PipedProducer } from './pipeProducer.js';
 import { ProducerDirectory, producerInfo, type RoomProducer } from './ProducerDirectory.js';
-import type { RoomContext } from './RoomContext.js';
+import type { RoomShared } from './RoomContext.js';
+import { RoomRouter } from './RoomRouter.js';
+import { isInternalPipe, RoomRouters } from './RoomRouters.js';
 import { VideoSelection } from './VideoSelection.js';
 
 export type RoomCloseReason = 'closed' | 'workerDied';
@@ -33,27 +34,35 @@ export type RoomEvents = {
   producerImported: [ProducerInfo];
   /** Such a producer was paused or resumed on its node (news its own node told everyone). */
   importedPaused: [{ peerId: string; producerId: string; paused: boolean }];
+  /**
+   * A worker holding one of the room's routers (not its home) died: these peers lost their
+   * transports and must set up media again (joining places them on a live router). The room
+   * and everyone else's media stay.
+   */
+  peersLost: [{ peerIds: string[]; workerIndex: number }];
 };
 
-/** One room: a mediasoup Router on one worker, with its peers and their media. */
+/**
+ * One room: its peers and their media, on a home router and, once it outgrows one router
+ * (`maxPeersPerRouter`), on routers of other workers too (RoomRouters pipes media between them).
+ */
 export class Room extends EventEmitter<RoomEvents> {
   private readonly peers = new Map<string, Peer>();
   /** Producers piped in from other nodes (importProducer). */
   private readonly imported = new Set<string>();
-  private readonly context: RoomContext;
+  /** Peers lost with a router (peersLost), until they join again or leave. */
+  private readonly lost = new Set<string>();
+  private readonly context: RoomShared;
   private closed = false;
 
   private constructor(
     readonly id: string,
-    private readonly poolWorker: PoolWorker,
-    private readonly router: types.Router,
-    speakerObserver: types.ActiveSpeakerObserver,
+    private readonly routers: RoomRouters,
+    producers: ProducerDirectory,
     options: ResolvedSfuOptions,
     private readonly logger: Logger,
   ) {
     super();
-    const producers = new ProducerDirectory();
-    const speaker = new ActiveSpeaker(speakerObserver, producers, logger);
     const video = new VideoSelection(
       producers,
       () => this.peers.keys(),
@@ -63,55 +72,40 @@ export class Room extends EventEmitter<RoomEvents> {
     );
     this.context = {
       roomId: id,
-      router,
-      poolWorker,
       options,
       logger,
       producers,
-      speaker,
       video,
       isClosed: () => this.closed,
     };
-    poolWorker.counts.routers++;
-    poolWorker.roomIds.add(id);
-    router.observer.once('close', () => poolWorker.counts.routers--);
-    router.once('workerclose', () => this.onWorkerClosed());
-    speaker.on('activeSpeaker', (event) => {
-      if (this.closed) return;
-      video.speaker(event.peerId);
-      this.emit('activeSpeaker', event);
-    });
     video.on('selection', (event) => {
       if (!this.closed) this.emit('videoSelection', event);
     });
     video.on('layers', (event) => {
       if (!this.closed) this.emit('videoLayers', event);
     });
-    // Pipes into breakouts and to other nodes consume here too, outside any peer: dynacast
-    // must count them as watchers.
-    router.observer.on('newtransport', (transport) => {
-      if (transport.type !== 'pipe') return;
-      transport.observer.on('newconsumer', (consumer) => video.watchUngated(consumer));
-    });
+    this.watchRouter(routers.home);
+    routers.on('routerAdded', (router) => this.watchRouter(router));
+    routers.on('homeLost', () => this.onWorkerClosed());
+    routers.on('routerLost', (event) => this.onRouterLost(event));
   }
 
+  /**
+   * A room with its home router on `poolWorker`. With `leastLoaded` (the pool's) it spreads
+   * onto other workers once its routers are full.
+   */
   static async create(
     id: string,
     poolWorker: PoolWorker,
     options: ResolvedSfuOptions,
+    leastLoaded?: () => PoolWorker,
   ): Promise<Room> {
-    const router = await poolWorker.worker.createRouter({ mediaCodecs, appData: { roomId: id } });
-    try {
-      const speakerObserver = await router.createActiveSpeakerObserver({
-        interval: options.activeSpeakerIntervalMs,
-      });
-      const logger = poolWorker.logger.child({ room: id });
-      logger.info({ routerId: router.id }, 'room created');
-      return new Room(id, poolWorker, router, speakerObserver, options, logger);
-    } catch (error) {
-      router.close();
-      throw error;
-    }
+    const logger = poolWorker.logger.child({ room: id });
+    const producers = new ProducerDirectory();
+    const home = await RoomRouter.create(id, poolWorker, true, options, producers, logger);
+    logger.info({ routerId: home.router.id }, 'room created');
+    const routers = new RoomRouters(id, home, leastLoaded, options, producers, logger);
+    return new Room(id, routers, producers, options, logger);
   }
 
   get isClosed(): boolean {
@@ -120,15 +114,30 @@ export class Room extends EventEmitter<RoomEvents> {
 
   /** What clients load their mediasoup-client Device with. */
   get rtpCapabilities(): RtpCapabilities {
-    return this.router.rtpCapabilities;
+    return this.homeRouter.rtpCapabilities;
   }
 
+  /** The worker of the home router. */
   get workerIndex(): number {
-    return this.poolWorker.index;
+    return this.routers.home.poolWorker.index;
   }
 
   get workerPid(): number {
-    return this.poolWorker.pid;
+    return this.routers.home.poolWorker.pid;
+  }
+
+  /** Per router of the room: its worker, its peers and their consumers (for metrics, tests). */
+  get placement(): { workerIndex: number; peerIds: string[]; consumers: number }[] {
+    return this.routers.all.map((r) => ({
+      workerIndex: r.poolWorker.index,
+      peerIds: [...r.peerIds],
+      consumers: [...r.peerIds].reduce((n, id) => n + (this.peers.get(id)?.consumerCount ?? 0), 0),
+    }));
+  }
+
+  /** The worker index of the router `peerId` was placed on (after its first transport). */
+  workerIndexOf(peerId: string): number | undefined {
+    return this.routers.routerOf(peerId)?.poolWorker.index;
   }
 
   get peerCount(): number {
@@ -147,7 +156,14 @@ export class Room extends EventEmitter<RoomEvents> {
     if (options.takesAllCameras) this.context.video.takeAll(peerId);
     const existing = this.peers.get(peerId);
     if (existing) return existing;
-    const peer = new Peer(peerId, this.context);
+    this.lost.delete(peerId);
+    const context = new PeerContext(
+      this.context,
+      this.routers,
+      peerId,
+      options.takesAllCameras === true,
+    );
+    const peer = new Peer(peerId, context);
     peer.on('producerAdded', (info) => {
       if (this.closed) return;
       this.context.video.producersChanged();
@@ -177,9 +193,12 @@ export class Room extends EventEmitter<RoomEvents> {
   /** Closes everything the peer owns; the others get producerClosed / consumerClosed. */
   leave(peerId: string): void {
     const peer = this.peers.get(peerId);
+    // A peer lost with its router that never came back keeps no last-N state either.
+    if (!peer && this.lost.delete(peerId)) this.context.video.forgetPeer(peerId);
     if (!peer) return;
     this.peers.delete(peerId);
     peer.close();
+    this.routers.release(peerId);
     this.context.video.forgetPeer(peerId);
     this.logger.debug({ peerId }, 'peer left');
   }
@@ -232,8 +251,8 @@ export class Room extends EventEmitter<RoomEvents> {
     const entry = this.context.producers.get(producerId);
     if (!entry) throw new SfuError('not_found', `producer ${producerId} not found`);
     const { pipeConsumer, pipeProducer: copy } = await pipeProducer(
-      this.router,
-      target.router,
+      entry.router ?? this.homeRouter,
+      target.homeRouter,
       entry.producer,
     );
     if (this.closed || target.closed) {
@@ -251,13 +270,19 @@ export class Room extends EventEmitter<RoomEvents> {
     };
   }
 
+  /** Makes a producer of any of the room's routers consumable on its home router. */
+  reachHome(producerId: string): Promise<void> {
+    this.assertOpen();
+    return this.routers.reach(producerId, this.routers.home);
+  }
+
   /**
-   * A pipe transport on this room's router, for media to and from another node's router
+   * A pipe transport on this room's home router, for media to and from another node's router
    * (sfu/src/nodes). Closed with the room.
    */
   createPipeTransport(options: types.PipeTransportOptions): Promise<types.PipeTransport> {
     this.assertOpen();
-    return this.router.createPipeTransport(options);
+    return this.homeRouter.createPipeTransport(options);
   }
 
   /**
@@ -287,13 +312,51 @@ export class Room extends EventEmitter<RoomEvents> {
     // Set first: closing the router closes every object, and those closes are not news to
     // anyone once the whole room goes.
     this.closed = true;
-    this.router.close();
+    this.routers.close();
     this.cleanUp('closed');
   }
 
+  private get homeRouter(): types.Router {
+    return this.routers.home.router;
+  }
+
+  private watchRouter({ router, speaker }: RoomRouter): void {
+    speaker?.on('activeSpeaker', (event) => {
+      if (this.closed) return;
+      this.context.video.speaker(event.peerId);
+      this.emit('activeSpeaker', event);
+    });
+    // Pipes into breakouts and to other nodes consume here too, outside any peer: dynacast
+    // must count them as watchers. Pipes between the room's own routers do not: the consumers
+    // at their far end are counted themselves.
+    router.observer.on('newtransport', (transport) => {
+      if (transport.type !== 'pipe' || isInternalPipe(transport)) return;
+      transport.observer.on('newconsumer', (consumer) => this.context.video.watchUngated(consumer));
+    });
+  }
+
+  private onRouterLost({ peerIds, workerIndex }: { peerIds: string[]; workerIndex: number }) {
+    if (this.closed) return;
+    const lost: string[] = [];
+    for (const peerId of peerIds) {
+      const peer = this.peers.get(peerId);
+      if (!peer) continue;
+      // Pins, visible tiles and takesAll stay: the peer comes back under the same id.
+      this.peers.delete(peerId);
+      peer.close();
+      this.lost.add(peerId);
+      this.context.video.retell(peerId);
+      lost.push(peerId);
+    }
+    this.context.video.refresh();
+    this.logger.error({ worker: workerIndex, peerIds: lost }, 'router lost with its worker');
+    this.emit('peersLost', { peerIds: lost, workerIndex });
+  }
+
   private adoptPipedProducer(producer: RoomProducer, peerId: string): void {
-    const { poolWorker, producers } = this.context;
-    producers.add(producer, peerId);
+    const { producers } = this.context;
+    const { poolWorker, router } = this.routers.home;
+    producers.add(producer, peerId, router);
     poolWorker.counts.producers++;
     producer.observer.once('close', () => {
       producers.delete(producer.id);
@@ -311,14 +374,14 @@ export class Room extends EventEmitter<RoomEvents> {
   private onWorkerClosed(): void {
     if (this.closed) return;
     this.closed = true;
+    // The rest of the room goes too: its clients set up media again in a rebuilt room.
+    this.routers.close();
     this.cleanUp('workerDied');
   }
 
   private cleanUp(reason: RoomCloseReason): void {
     for (const peer of this.peers.values()) peer.close();
     this.peers.clear();
-    // After a crash the dead worker keeps the id, so the pool can report the rooms it held.
-    if (reason === 'closed') this.poolWorker.roomIds.delete(this.id);
     if (reason === 'workerDied') this.logger.error('room lost: its worker died');
     else this.logger.info('room closed');
     this.emit('close', { roomId: this.id, reason });

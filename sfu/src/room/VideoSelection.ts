@@ -142,6 +142,11 @@ export class VideoSelection extends EventEmitter<VideoSelectionEvents> {
     this.refresh();
   }
 
+  /** `peerId` sets its media up again (its router was lost): tell it its selection anew. */
+  retell(peerId: string): void {
+    this.told.delete(peerId);
+  }
+
   /** A producer came or went, or a consumer's preferred layers changed. */
   producersChanged(): void {
     this.refresh();

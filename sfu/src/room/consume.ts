@@ -18,6 +18,8 @@ export async function consumeProducer(
   const entry = room.producers.get(request.producerId);
   if (!entry) throw new SfuError('not_found', `producer ${request.producerId} not found`);
   const { producer } = entry;
+  // On a room spread over workers the producer may live on another router: pipe it here.
+  await room.reach(producer.id);
   if (
     !room.router.canConsume({ producerId: producer.id, rtpCapabilities: request.rtpCapabilities })
   ) {

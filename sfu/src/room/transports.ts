@@ -7,12 +7,13 @@ export interface TransportAppData extends types.AppData {
   direction?: 'send' | 'recv';
 }
 
-/** A WebRTC transport on the room's router, through its worker's WebRtcServer (one port). */
+/** A WebRTC transport on the peer's router of the room, through its worker's WebRtcServer (one port). */
 export async function openWebRtcTransport(
   ctx: RoomContext,
   peerId: string,
   options: WebRtcTransportOptions,
 ): Promise<types.WebRtcTransport> {
+  await ctx.place();
   const transport = await ctx.router.createWebRtcTransport({
     webRtcServer: ctx.poolWorker.webRtcServer,
     enableUdp: true,
@@ -33,11 +34,12 @@ export async function openWebRtcTransport(
  * muxing and comedia, ffmpeg's first packet is RTCP from another port and the transport locks
  * onto it.
  */
-export function openPlainTransport(
+export async function openPlainTransport(
   ctx: RoomContext,
   peerId: string,
   options: PlainTransportOptions,
 ): Promise<types.PlainTransport> {
+  await ctx.place();
   return ctx.router.createPlainTransport({
     listenInfo: {
       protocol: 'udp',

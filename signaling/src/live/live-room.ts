@@ -406,6 +406,11 @@ export class LiveRoom {
     media.onVideoLayers((peerId, producerId, maxSpatialLayer) => {
       if (current()) this.socketOf(peerId)?.emit('video:layers', { producerId, maxSpatialLayer });
     });
+    media.onPeersLost?.((peerIds) => {
+      if (!current()) return;
+      this.log.warn({ room: space.id, peerIds }, 'media lost for some peers; they set it up again');
+      for (const peerId of peerIds) this.socketOf(peerId)?.emit('media:reconnect');
+    });
     media.onLost(() => {
       if (!current()) return;
       this.log.warn({ room: space.id }, 'media room lost; rebuilding it');

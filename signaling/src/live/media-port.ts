@@ -70,6 +70,11 @@ export interface MediaRoom {
   onRemoteProducerPaused?(listener: (producerId: string, paused: boolean) => void): void;
   /** The room's media is gone (its worker died); clients must set up media again. */
   onLost(listener: () => void): void;
+  /**
+   * Only these peers' media is gone (the room spread over workers and one of them died): they
+   * set up media again; the room and everyone else's media stay.
+   */
+  onPeersLost?(listener: (peerIds: string[]) => void): void;
 }
 
 /** A main-room producer forwarded into a breakout room, under an id of its own there. */

@@ -1,0 +1,380 @@
+/**
+ * A room spread over two real mediasoup workers (maxPeersPerRouter = 2). Cameras are ffmpeg
+ * (VP8 over plain RTP); microphones are RTP packets sent from here with an audio level header
+ * extension (what the speaker observer listens to); viewers receive on plain transports into
+ * UDP sockets, so what arrives (per SSRC) proves what flows across the workers.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createSocket, type Socket } from 'node:dgram';
+import { pino } from 'pino';
+import { Registry } from 'prom-client';
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { start, type Peer, type Room, type Sfu, type WorkerDiedEvent } from '../index.js';
+
+const logger = pino({ level: process.env.LOG_LEVEL ?? 'silent' });
+let sfu: Sfu;
+let registry: Registry;
+let room: Room;
+const children: ChildProcess[] = [];
+const sockets: Socket[] = [];
+const timers: NodeJS.Timeout[] = [];
+
+beforeEach(async () => {
+  registry = new Registry();
+  sfu = await start({
+    logger,
+    registry,
+    numWorkers: 2,
+    listenIp: '127.0.0.1',
+    rtcPort: 0,
+    lastN: 1,
+    dynacast: true,
+    maxPeersPerRouter: 2,
+    activeSpeakerIntervalMs: 100,
+  });
+  room = await sfu.createRoom('class-1');
+});
+
+afterEach(async () => {
+  for (const t of timers.splice(0)) clearInterval(t);
+  await Promise.all(
+    children.splice(0).map(
+      (c) =>
+        new Promise<void>((resolve) => {
+          if (c.exitCode !== null || c.signalCode !== null) return resolve();
+          c.once('exit', () => resolve());
+          c.kill('SIGKILL');
+        }),
+    ),
+  );
+  for (const s of sockets.splice(0)) s.close();
+  await sfu.close();
+});
+
+/** A UDP socket counting the RTP packets it receives, by SSRC. */
+async function sink() {
+  const packets = new Map<number, number>();
+  const socket = createSocket('udp4');
+  sockets.push(socket);
+  socket.on('message', (msg) => {
+    // RTCP has packet types 200-206 in its second byte; RTP carries its SSRC at bytes 8-11.
+    if (msg.length < 12 || (msg[1]! >= 200 && msg[1]! <= 206)) return;
+    const ssrc = msg.readUInt32BE(8);
+    packets.set(ssrc, (packets.get(ssrc) ?? 0) + 1);
+  });
+  await new Promise<void>((r) => socket.bind(0, '127.0.0.1', r));
+  /** SSRCs of the packets that arrive during `ms`. */
+  const arriving = async (ms: number): Promise<Set<number>> => {
+    const before = new Map(packets);
+    await new Promise((r) => setTimeout(r, ms));
+    return new Set([...packets].filter(([s, n]) => n > (before.get(s) ?? 0)).map(([s]) => s));
+  };
+  return { port: socket.address().port, arriving };
+}
+
+async function until(what: string, ok: () => Promise<boolean> | boolean, ms = 20_000) {
+  const deadline = Date.now() + ms;
+  while (!(await ok())) {
+    if (Date.now() > deadline) throw new Error(`timed out: ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Joins and opens a transport: that places the peer on a router. */
+async function place(peerId: string): Promise<Peer> {
+  const peer = room.join(peerId);
+  await peer.createPlainProducerTransport();
+  return peer;
+}
+
+async function camera(peer: Peer, ssrc: number): Promise<string> {
+  const t = await peer.createPlainProducerTransport();
+  const { id } = await peer.produce({
+    transportId: t.id,
+    kind: 'video',
+    source: 'camera',
+    rtpParameters: {
+      codecs: [{ mimeType: 'video/VP8', payloadType: 101, clockRate: 90000 }],
+      encodings: [{ ssrc }],
+    },
+  });
+  const child = spawn(
+    'ffmpeg',
+    [
+      ...['-hide_banner', '-loglevel', 'error', '-nostdin', '-re'],
+      ...['-f', 'lavfi', '-i', 'testsrc=size=160x120:rate=10'],
+      ...['-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '8', '-b:v', '100k', '-g', '10'],
+      ...['-an', '-ssrc', String(ssrc), '-payload_type', '101'],
+      ...['-f', 'rtp', `rtp://${t.ip}:${t.port}?rtcpport=${t.rtcpPort}&pkt_size=1200`],
+    ],
+    { stdio: 'ignore' },
+  );
+  children.push(child);
+  return id;
+}
+
+/**
+ * A microphone: Opus-labelled RTP every 20 ms with the ssrc-audio-level extension (0 is the
+ * loudest, 127 silence; anything else varies above `level` as speech does). The payload is not real Opus: the SFU forwards it as it is.
+ */
+async function mic(peer: Peer, ssrc: number, level: number): Promise<string> {
+  const t = await peer.createPlainProducerTransport();
+  const { id } = await peer.produce({
+    transportId: t.id,
+    kind: 'audio',
+    source: 'mic',
+    rtpParameters: {
+      codecs: [{ mimeType: 'audio/opus', payloadType: 100, clockRate: 48000, channels: 2 }],
+      encodings: [{ ssrc }],
+      headerExtensions: [{ uri: 'urn:ietf:params:rtp-hdrext:ssrc-audio-level', id: 1 }],
+    },
+  });
+  const socket = createSocket('udp4');
+  sockets.push(socket);
+  let seq = 0;
+  const send = () => {
+    const packet = Buffer.alloc(12 + 8 + 20);
+    packet[0] = 0x90; // version 2, header extension
+    packet[1] = 100;
+    packet.writeUInt16BE(seq++ & 0xffff, 2);
+    packet.writeUInt32BE((seq * 960) >>> 0, 4);
+    packet.writeUInt32BE(ssrc, 8);
+    packet.writeUInt16BE(0xbede, 12); // one-byte extensions, 1 word
+    packet.writeUInt16BE(1, 14);
+    packet[16] = 0x10; // id 1, length 1
+    // Speech varies: a steady level reads as background noise to the observer.
+    const now = level >= 127 ? 127 : Math.min(126, level + Math.floor(Math.random() * 60));
+    packet[17] = (now < 127 ? 0x80 : 0) | now; // voice activity bit, level
+    socket.send(packet, t.port, t.ip);
+  };
+  timers.push(setInterval(send, 20));
+  return id;
+}
+
+/** A viewer's receive transport into a fresh sink, and a consume that returns the SSRC. */
+async function receiver(peer: Peer) {
+  const s = await sink();
+  const recv = await peer.createPlainTransport({ comedia: false, rtcpMux: true });
+  await peer.connectPlainTransport(recv.id, { ip: '127.0.0.1', port: s.port });
+  const consume = async (producerId: string) => {
+    const c = await peer.consume({
+      transportId: recv.id,
+      producerId,
+      rtpCapabilities: room.rtpCapabilities,
+    });
+    await peer.resumeConsumer(c.id);
+    return { consumerId: c.id, ssrc: c.rtpParameters.encodings![0]!.ssrc! };
+  };
+  return { ...s, consume, transportId: recv.id };
+}
+
+it('puts peers past the limit on the other worker and forwards media both ways', async () => {
+  const layers: { producerId: string; maxSpatialLayer: number | null }[] = [];
+  room.on('videoLayers', (e) => layers.push(e));
+  const lastLayer = (id: string) =>
+    layers.filter((l) => l.producerId === id).at(-1)?.maxSpatialLayer;
+  const home = room.workerIndex;
+  const teacher = await place('teacher');
+  const teacherCam = await camera(teacher, 1111);
+  const alice = await place('alice');
+  const bob = await place('bob');
+  expect(room.workerIndexOf('teacher')).toBe(home);
+  expect(room.workerIndexOf('alice')).toBe(home);
+  const other = room.workerIndexOf('bob');
+  expect(other).toBeDefined();
+  expect(other).not.toBe(home);
+  expect(sfu.pool.workers[other!]!.pid).not.toBe(room.workerPid);
+  expect(lastLayer(teacherCam)).toBeNull();
+
+  // Bob, on the other worker, receives the teacher's camera from home.
+  const bobView = await receiver(bob);
+  const cam = await bobView.consume(teacherCam);
+  await until('the teacher reaches bob across workers', async () =>
+    (await bobView.arriving(1000)).has(cam.ssrc),
+  );
+  expect(lastLayer(teacherCam)).toBe(2);
+
+  // And alice, at home, hears bob's microphone from the other worker.
+  const bobMic = await mic(bob, 2222, 127);
+  const aliceView = await receiver(alice);
+  const heard = await aliceView.consume(bobMic);
+  await until('bob reaches alice across workers', async () =>
+    (await aliceView.arriving(1000)).has(heard.ssrc),
+  );
+
+  const metrics = await registry.metrics();
+  expect(metrics).toMatch(/^educloud_sfu_class_routers\{class="class-1"\} 2$/m);
+  expect(metrics).toMatch(
+    new RegExp(`^educloud_sfu_class_worker_peers\\{class="class-1",worker="${other}"\\} 1$`, 'm'),
+  );
+  expect(metrics).toMatch(
+    new RegExp(
+      `^educloud_sfu_class_worker_consumers\\{class="class-1",worker="${home}"\\} 1$`,
+      'm',
+    ),
+  );
+
+  // Bob stops receiving but stays: nobody watches the teacher now, although the pipe into
+  // bob's router still runs (a pipe between the room's routers is no watcher).
+  bob.closeTransport(bobView.transportId);
+  await until('teacher told nobody watches', () => lastLayer(teacherCam) === null);
+  expect(room.placement.map((p) => p.workerIndex)).toEqual([home, other]);
+
+  // Bob leaves: his emptied router closes.
+  room.leave('bob');
+  expect(room.placement.map((p) => p.workerIndex)).toEqual([home]);
+  // A scrape reads once per tick: let the previous one expire.
+  await new Promise((r) => setTimeout(r, 10));
+  expect(await registry.metrics()).toMatch(/^educloud_sfu_class_routers\{class="class-1"\} 1$/m);
+});
+
+it('lets a speaker on the other worker take the last-N place of a viewer at home', async () => {
+  const speakers: string[] = [];
+  room.on('activeSpeaker', (e) => speakers.push(e.peerId));
+  const viewer = await place('viewer');
+  const carol = await place('carol');
+  const dave = await place('dave');
+  expect(room.workerIndexOf('carol')).toBe(room.workerIndex);
+  expect(room.workerIndexOf('dave')).not.toBe(room.workerIndex);
+  const carolCam = await camera(carol, 3333);
+  const daveCam = await camera(dave, 4444);
+  await mic(carol, 3334, 127);
+  const view = await receiver(viewer);
+  const fromCarol = await view.consume(carolCam);
+  const fromDave = await view.consume(daveCam);
+  // Last-N = 1 and nobody spoke yet: the first camera, carol's.
+  await until('carol reaches the viewer', async () =>
+    (await view.arriving(1000)).has(fromCarol.ssrc),
+  );
+  expect((await view.arriving(1000)).has(fromDave.ssrc)).toBe(false);
+
+  // Dave speaks on the other worker, carol stays silent at home.
+  await mic(dave, 4445, 10);
+  await until('dave is the active speaker', () => speakers.at(-1) === 'dave');
+  await until('dave, and only dave, reaches the viewer', async () => {
+    const got = await view.arriving(1000);
+    return got.has(fromDave.ssrc) && !got.has(fromCarol.ssrc);
+  });
+});
+
+it('loses only the peers of a worker that dies; the others keep their media', async () => {
+  const died: WorkerDiedEvent[] = [];
+  sfu.pool.on('workerDied', (e) => died.push(e));
+  const lost: { peerIds: string[]; workerIndex: number }[] = [];
+  room.on('peersLost', (e) => lost.push(e));
+  const consumerClosed: string[] = [];
+  room.on('consumerClosed', (e) => consumerClosed.push(e.peerId));
+  const producerClosed: string[] = [];
+  room.on('producerClosed', (e) => producerClosed.push(e.peerId));
+
+  const teacher = await place('teacher');
+  const teacherCam = await camera(teacher, 5555);
+  const alice = await place('alice');
+  const bob = await place('bob');
+  const other = room.workerIndexOf('bob')!;
+  expect(other).not.toBe(room.workerIndex);
+  const bobMic = await mic(bob, 6666, 127);
+  const aliceView = await receiver(alice);
+  const aliceCam = await aliceView.consume(teacherCam);
+  const aliceHears = await aliceView.consume(bobMic);
+  const bobView = await receiver(bob);
+  const bobCam = await bobView.consume(teacherCam);
+  await until('everything flows', async () => {
+    const [a, b] = await Promise.all([aliceView.arriving(1000), bobView.arriving(1000)]);
+    return a.has(aliceCam.ssrc) && a.has(aliceHears.ssrc) && b.has(bobCam.ssrc);
+  });
+
+  process.kill(sfu.pool.workers[other]!.pid, 'SIGKILL');
+  await until('the pool reports the death', () => died.length === 1);
+  expect(died[0]!.index).toBe(other);
+  expect(died[0]!.roomIds).toEqual([]);
+  expect(died[0]!.spreadRoomIds).toEqual(['class-1']);
+  expect(lost).toEqual([{ peerIds: ['bob'], workerIndex: other }]);
+  expect(room.isClosed).toBe(false);
+  expect(() => room.peer('bob')).toThrow(/not in room/);
+  // Bob's microphone is gone for alice; the teacher's camera still reaches her.
+  await until('the teacher still reaches alice, bob no more', async () => {
+    const got = await aliceView.arriving(1000);
+    return got.has(aliceCam.ssrc) && !got.has(aliceHears.ssrc);
+  });
+  expect(producerClosed).toEqual(['bob']);
+  expect(consumerClosed).toEqual(['alice']);
+  expect(room.peer('alice').consumerCount).toBe(1);
+
+  // Bob comes back: placed on a live router, he receives the teacher again.
+  const back = room.join('bob');
+  expect(back).not.toBe(bob);
+  const again = await receiver(back);
+  const cam = await again.consume(teacherCam);
+  await until('the teacher reaches bob again', async () =>
+    (await again.arriving(1000)).has(cam.ssrc),
+  );
+});
+
+it('sends a producer of the other worker to another node through the home router', async () => {
+  const { NodePipe } = await import('../nodes/node-pipe.js');
+  const node2 = await start({
+    logger,
+    registry: new Registry(),
+    numWorkers: 1,
+    listenIp: '127.0.0.1',
+    rtcPort: 0,
+  });
+  try {
+    const remote = await node2.createRoom('class-1');
+    await place('teacher');
+    await place('alice');
+    const bob = await place('bob');
+    expect(room.workerIndexOf('bob')).not.toBe(room.workerIndex);
+    // A camera: nobody at home consumes it (a microphone would be piped home for the speaker).
+    const bobCam = await camera(bob, 7777);
+    const options = {
+      listenIp: '127.0.0.1',
+      announcedAddress: undefined,
+      portRange: { min: 40000, max: 49999 },
+    };
+    const here = await NodePipe.open(room, options);
+    const there = await NodePipe.open(remote, options);
+    await here.connect(there.endpoint);
+    await there.connect(here.endpoint);
+    const info = room.listProducers().find((p) => p.id === bobCam)!;
+    const { params } = await here.exportProducer(info);
+    await there.importProducer(params);
+    const listener = remote.join('listener');
+    const s = await sink();
+    const recv = await listener.createPlainTransport({ comedia: false, rtcpMux: true });
+    await listener.connectPlainTransport(recv.id, { ip: '127.0.0.1', port: s.port });
+    const c = await listener.consume({
+      transportId: recv.id,
+      producerId: bobCam,
+      rtpCapabilities: remote.rtpCapabilities,
+    });
+    await listener.resumeConsumer(c.id);
+    const ssrc = c.rtpParameters.encodings![0]!.ssrc!;
+    await until('bob reaches the other node', async () => (await s.arriving(1000)).has(ssrc));
+  } finally {
+    await node2.close();
+  }
+});
+
+it('pipes a producer of the other worker into a breakout', async () => {
+  await place('teacher');
+  await place('alice');
+  const bob = await place('bob');
+  expect(room.workerIndexOf('bob')).not.toBe(room.workerIndex);
+  const bobCam = await camera(bob, 8888);
+  const breakout = await sfu.classRooms('class-1').openBreakout('breakout-1');
+  const piped = await room.pipeTo(bobCam, breakout);
+  const listener = breakout.join('listener');
+  const s = await sink();
+  const recv = await listener.createPlainTransport({ comedia: false, rtcpMux: true });
+  await listener.connectPlainTransport(recv.id, { ip: '127.0.0.1', port: s.port });
+  const c = await listener.consume({
+    transportId: recv.id,
+    producerId: piped.copyId,
+    rtpCapabilities: breakout.rtpCapabilities,
+  });
+  await listener.resumeConsumer(c.id);
+  const ssrc = c.rtpParameters.encodings![0]!.ssrc!;
+  await until('bob reaches the breakout', async () => (await s.arriving(1000)).has(ssrc));
+});

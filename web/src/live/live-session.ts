@@ -393,7 +393,7 @@ export class LiveSession {
         this.media.consumeAnnouncedEarly(),
       ]);
       await this.media.createTransport('send');
-      for (const source of ['camera', 'mic', 'screen'] as const) {
+      for (const source of ['mic', 'camera', 'screen'] as const) {
         const track = this.state.local[source];
         if (track && track.readyState === 'live') await this.produce(source, track);
       }
@@ -438,9 +438,11 @@ export class LiveSession {
       this.media.consumeAnnouncedEarly(),
     ]);
     await this.media.createTransport('send');
+    // The microphone first: being heard matters more than being seen, and a camera's
+    // simulcast encoders take a starved page much longer to set up.
     const initial: [LocalSource, MediaStreamTrack | undefined][] = [
-      ['camera', this.state.local.camera ?? this.initial.camera],
       ['mic', this.state.local.mic ?? this.initial.mic],
+      ['camera', this.state.local.camera ?? this.initial.camera],
       ['screen', this.state.local.screen],
     ];
     for (const [source, track] of initial) {

@@ -2,20 +2,30 @@
 // Join to first decoded remote frame in Chromium, ours against a bare mediasoup-client page.
 // For each room size (PUBLISHERS, default 1,3,6 already publishing their fake camera and
 // microphone with our simulcast encodings), a joining page is timed RUNS times:
-// - ours: the built server, a teacher and students publishing through our web client; the
-//   timer runs from the click on "Join the live class" to the first decoded remote frame, and to
-//   every publisher's video decoded.
+// - ours: the built server, a teacher and students publishing through our web client (each
+//   receiving the others); the timer runs from the click on "Join the live class" to the first
+//   decoded remote frame, and to every publisher's video decoded. The joiner sends its camera and
+//   microphone too. Its join steps (the client's marks) are printed with STEPS=1 and as medians.
 // - bare: bench/bare-sfu (one mediasoup router behind a WebSocket, no accounts or class state)
-//   with the same number of publishing pages; the timer runs from the call to join (one receive
-//   transport, every producer consumed and resumed at once) to the same two points.
-// The two rooms never run at the same time, so each has the same load: its own publishers.
+//   with the same number of publishing pages, each receiving the others; the timer runs from the
+//   call to join (one receive transport, every producer consumed and resumed at once, the
+//   camera and microphone sent beside it) to the same two points.
+// Both read frames the same way (one stats read of the receive transport every 20 ms, polled in
+// the page), and both joining pages sit SETTLE_MS on their page before the join starts. The
+// two rooms never run at the same time, so each has the same load: its own publishers.
 // Prints medians and ours/bare ratios (this 2-core machine is noisy).
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { launchChromium, logIn, postJson, quantile, startServer, signUp } from './support.mjs';
 import { startBareServer } from './bare-sfu/bare-server.mjs';
 
 const RUNS = Number(process.env.RUNS ?? 5);
 const SIZES = (process.env.PUBLISHERS ?? '1,3,6').split(',').map(Number);
-const WAIT = { polling: 20, timeout: 60_000 };
+const WAIT_MS = 60_000;
+/** How long a joining page sits on the device check before the click (it has settled). */
+const SETTLE_MS = Number(process.env.SETTLE_MS ?? 3000);
 
 async function joinAsStudent(browser, url, classId, name) {
   const page = await (await browser.newContext()).newPage();
@@ -33,31 +43,55 @@ async function waitJoinable(page) {
   );
 }
 
-/** Frames decoded per remote video in our client, named like the bare page's function. */
+/**
+ * Frames decoded per remote video in our client, named like the bare page's function and read
+ * the same way (one stats read of the receive transport), so polling costs both pages alike.
+ */
 function exposeOurFrames(page) {
   return page.evaluate(() => {
-    window.ourVideoFrames = async () =>
-      ((await window.educloudLive?.inboundStats()) ?? [])
-        .filter((x) => x.kind === 'video')
-        .map((x) => x.framesDecoded);
+    window.ourVideoFrames = async () => (await window.educloudLive?.receivedVideoFrames()) ?? [];
   });
 }
 
-/** Times one join: `start` begins it, `frames` reads frames decoded per remote video. */
+/** Our client's join steps, in ms after the click. */
+function joinSteps(page) {
+  return page.evaluate(() => {
+    const steps = window.educloudLive?.joinSteps() ?? {};
+    return Object.fromEntries(
+      Object.entries(steps).map(([k, at]) => [k, Math.round(at - window.benchClick)]),
+    );
+  });
+}
+
+/**
+ * Resolves once `window[fn]()` reports at least `n` videos with a decoded frame, polled in the
+ * page every 20 ms. Not page.waitForFunction: it takes the Promise an async predicate returns
+ * for a truthy answer, and resolves at its first poll whatever the frames.
+ */
+function decodedAtLeast(page, fn, n) {
+  return page.evaluate(
+    async ([fn, n, timeout]) => {
+      const deadline = performance.now() + timeout;
+      while (performance.now() < deadline) {
+        const frames = (await window[fn]?.()) ?? [];
+        if (frames.filter((f) => f > 0).length >= n) return;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      throw new Error(`${n} video(s) not decoded within ${timeout} ms`);
+    },
+    [fn, n, WAIT_MS],
+  );
+}
+
+/** Times one join: `start` begins it (without waiting for it), `frames` reads frames decoded. */
 async function timeJoin(page, publishers, start, frames) {
+  // A participant reads the device check before joining: the page has settled.
+  await page.waitForTimeout(SETTLE_MS);
   const started = Date.now();
   await start();
-  await page.waitForFunction(
-    async ([fn]) => (await window[fn]()).some((f) => f > 0),
-    [frames],
-    WAIT,
-  );
+  await decodedAtLeast(page, frames, 1);
   const first = Date.now() - started;
-  await page.waitForFunction(
-    async ([fn, n]) => (await window[fn]()).filter((f) => f > 0).length >= n,
-    [frames, publishers],
-    WAIT,
-  );
+  await decodedAtLeast(page, frames, publishers);
   return { first, all: Date.now() - started };
 }
 
@@ -87,14 +121,8 @@ async function measureOurs(browser, publishers) {
       await page.getByTestId('join-live').click();
     }
     // Everyone publishing: the teacher decodes every student's camera.
-    await teacher.waitForFunction(
-      async (n) => {
-        const stats = (await window.educloudLive?.inboundStats()) ?? [];
-        return stats.filter((x) => x.kind === 'video' && x.framesDecoded > 0).length >= n;
-      },
-      publishers - 1,
-      WAIT,
-    );
+    await exposeOurFrames(teacher);
+    await decodedAtLeast(teacher, 'ourVideoFrames', publishers - 1);
     const joiner = await joinAsStudent(browser, url, classId, 'joiner');
     contexts.push(joiner.context());
     await exposeOurFrames(joiner);
@@ -105,15 +133,23 @@ async function measureOurs(browser, publishers) {
         await waitJoinable(joiner);
         await exposeOurFrames(joiner);
       }
-      times.push(
-        await timeJoin(
-          joiner,
-          publishers,
-          () => joiner.getByTestId('join-live').click(),
-          'ourVideoFrames',
-        ),
+      const time = await timeJoin(
+        joiner,
+        publishers,
+        async () => {
+          await joiner.evaluate(() => (window.benchClick = performance.now()));
+          await joiner.getByTestId('join-live').click();
+        },
+        'ourVideoFrames',
       );
-      await joiner.getByTestId('leave-live').click();
+      const steps = await joinSteps(joiner);
+      if (process.env.STEPS) console.log(`  run ${i + 1}: ${JSON.stringify({ ...time, steps })}`);
+      times.push({ ...time, steps });
+      // A starved page may take long to act on the click; the next goto leaves anyway.
+      await joiner
+        .getByTestId('leave-live')
+        .click({ timeout: 60_000 })
+        .catch(() => undefined);
     }
     return times;
   } finally {
@@ -126,12 +162,16 @@ async function measureBare(browser, publishers) {
   const server = await startBareServer();
   const contexts = [];
   try {
+    const pages = [];
     for (let i = 0; i < publishers; i++) {
       const page = await (await browser.newContext()).newPage();
       contexts.push(page.context());
       await page.goto(server.baseUrl);
       await page.evaluate(() => window.barePublish());
+      pages.push(page);
     }
+    // As in a class, every publisher receives the others.
+    for (const page of pages) await page.evaluate(() => window.bareJoin());
     const joiner = await (await browser.newContext()).newPage();
     contexts.push(joiner.context());
     const times = [];
@@ -143,7 +183,11 @@ async function measureBare(browser, publishers) {
         await timeJoin(
           joiner,
           publishers,
-          () => joiner.evaluate(() => window.bareJoin()),
+          () =>
+            joiner.evaluate(() => {
+              // Started, not awaited: the timer runs to the frames, as for ours.
+              window.bareJoining = window.bareJoin({ publish: true });
+            }),
           'bareVideoFrames',
         ),
       );
@@ -160,7 +204,23 @@ const median = (xs) =>
     [...xs].sort((a, b) => a - b),
     0.5,
   );
-const browser = await launchChromium();
+// Every page's fake camera plays one small clip (FAKE_CAMERA=WxH@fps; `chromium` for Chromium's
+// own 720p pattern): with several publishing pages on 2 cores, 720p simulcast encoders starve
+// every page, ours and bare alike. Both rooms get the same camera.
+const fakeCamera = process.env.FAKE_CAMERA ?? '640x360@15';
+const clipDir = mkdtempSync(path.join(os.tmpdir(), 'educloud-live-join-'));
+const cameraArgs = [];
+if (fakeCamera !== 'chromium') {
+  const [size, rate] = fakeCamera.split('@');
+  const clip = path.join(clipDir, 'camera.y4m');
+  execFileSync('ffmpeg', [
+    ...['-hide_banner', '-loglevel', 'error', '-f', 'lavfi'],
+    ...['-i', `testsrc=size=${size}:rate=${rate}`, '-t', '2', '-pix_fmt', 'yuv420p', clip],
+  ]);
+  cameraArgs.push(`--use-file-for-fake-video-capture=${clip}`);
+}
+console.log(`fake camera: ${fakeCamera}`);
+const browser = await launchChromium(cameraArgs);
 try {
   const rows = [];
   for (const n of SIZES) {
@@ -174,6 +234,15 @@ try {
       bareAll: median(bare.map((t) => t.all)),
     };
     rows.push(row);
+    const steps = {};
+    for (const t of ours) for (const [k, v] of Object.entries(t.steps)) (steps[k] ??= []).push(v);
+    const stepMedians = Object.entries(steps)
+      .map(([k, v]) => [k, median(v)])
+      .sort((a, b) => a[1] - b[1]);
+    console.log(
+      `${n} publisher(s), our join steps (median ms after the click): ` +
+        stepMedians.map(([k, v]) => `${k} ${v}`).join(', '),
+    );
     console.log(
       `${n} publisher(s), ${RUNS} runs (ms): ours first ${ours.map((t) => t.first).join(' ')}` +
         ` | bare first ${bare.map((t) => t.first).join(' ')}` +
@@ -190,4 +259,5 @@ try {
   }
 } finally {
   await browser.close();
+  rmSync(clipDir, { recursive: true, force: true });
 }

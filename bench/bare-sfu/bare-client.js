@@ -2,7 +2,8 @@
 // The least a mediasoup-client page can do to receive a room, the yardstick the live-join
 // benchmark holds our client against: one WebSocket, one receive transport, every producer
 // consumed at once and resumed. Publishing pages send what our web client sends (the same
-// simulcast encodings), so the two rooms carry the same load.
+// simulcast encodings) and receive each other, as a class's participants do, so the two rooms
+// carry the same load.
 import { Device } from 'mediasoup-client';
 
 const cameraEncodings = [
@@ -52,6 +53,8 @@ async function transport(request, device, direction) {
 }
 
 let recv;
+/** This page's own producers: a page never receives itself. */
+const own = new Set();
 
 window.barePublish = async () => {
   const request = connect();
@@ -59,31 +62,40 @@ window.barePublish = async () => {
   await device.load({ routerRtpCapabilities: await request('getCaps') });
   const send = await transport(request, device, 'send');
   const media = await navigator.mediaDevices.getUserMedia({ audio: true, video: true });
-  await send.produce({
+  const video = await send.produce({
     track: media.getVideoTracks()[0],
     encodings: cameraEncodings,
     codecOptions: { videoGoogleStartBitrate: 1000 },
   });
-  await send.produce({ track: media.getAudioTracks()[0] });
+  const audio = await send.produce({ track: media.getAudioTracks()[0] });
+  own.add(video.id).add(audio.id);
 };
 
-window.bareJoin = async () => {
+/**
+ * Receives every producer of the room but this page's own. With `publish`, the page also sends
+ * its camera and microphone, started beside the receiving as a participant joining with its
+ * camera on does.
+ */
+window.bareJoin = async ({ publish = false } = {}) => {
   const request = connect();
   const device = new Device();
   const [caps, producers] = await Promise.all([request('getCaps'), request('listProducers')]);
   await device.load({ routerRtpCapabilities: caps });
   recv = await transport(request, device, 'recv');
-  await Promise.all(
-    producers.map(async (producerId) => {
-      const params = await request('consume', {
-        transportId: recv.id,
-        producerId,
-        rtpCapabilities: device.rtpCapabilities,
-      });
-      await recv.consume(params);
-      await request('resume', { consumerId: params.id });
-    }),
+  const receiving = Promise.all(
+    producers
+      .filter((producerId) => !own.has(producerId))
+      .map(async (producerId) => {
+        const params = await request('consume', {
+          transportId: recv.id,
+          producerId,
+          rtpCapabilities: device.rtpCapabilities,
+        });
+        await recv.consume(params);
+        await request('resume', { consumerId: params.id });
+      }),
   );
+  await Promise.all([receiving, publish ? window.barePublish() : null]);
 };
 
 /** Frames decoded per inbound video stream, the same figure our client's inboundStats gives. */

@@ -1,6 +1,10 @@
-import { useEffect, useState } from 'react';
+import { startTransition, useContext, useEffect, useState } from 'react';
+import { useSession } from '../auth/session-context.js';
+import { BroadcastFeedContext } from '../broadcast/broadcast-feed.js';
 import { DeviceCheck, type DeviceCheckResult } from './device-check.js';
+import type { LiveSession } from './live-session.js';
 import { LiveRoomView } from './live-room-view.js';
+import { openLiveSession } from './use-live-session.js';
 
 /**
  * The live part of a class page: the device check first, then the room (which fills the
@@ -17,24 +21,47 @@ export function LiveClassPanel({
   getToken: () => Promise<string | null>;
   onInRoom?: (inRoom: boolean) => void;
 }) {
-  const [devices, setDevices] = useState<DeviceCheckResult | null>(null);
-  const inRoom = devices !== null;
+  const { user } = useSession();
+  const feed = useContext(BroadcastFeedContext);
+  const [joined, setJoined] = useState<{
+    devices: DeviceCheckResult;
+    session: LiveSession;
+  } | null>(null);
+  const inRoom = joined !== null;
   // A block body: whatever the callback returns must not become the effect's cleanup.
   useEffect(() => {
     onInRoom?.(inRoom);
   }, [inRoom, onInRoom]);
-  if (!devices) return <DeviceCheck onJoin={setDevices} />;
+  if (!joined) {
+    return (
+      <DeviceCheck
+        onJoin={(devices) => {
+          // The join starts on the click; the room's first render (long) is interruptible,
+          // so the join's socket messages are handled while it renders.
+          const session = openLiveSession(
+            classId,
+            getToken,
+            {
+              ...(devices.camera ? { camera: devices.camera } : {}),
+              ...(devices.mic ? { mic: devices.mic } : {}),
+            },
+            user ? { id: user.id, name: user.displayName } : null,
+            (status) => feed?.push(status),
+          );
+          startTransition(() => setJoined({ devices, session }));
+        }}
+      />
+    );
+  }
+  const { devices, session } = joined;
   return (
     <LiveRoomView
-      classId={classId}
+      session={session}
       title={title}
-      getToken={getToken}
-      camera={devices.camera}
-      mic={devices.mic}
       onExit={() => {
         devices.camera?.stop();
         devices.mic?.stop();
-        setDevices(null);
+        setJoined(null);
       }}
     />
   );

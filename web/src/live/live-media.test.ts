@@ -44,7 +44,7 @@ function setUp(consumeAnswer?: Promise<void>) {
     );
     await media.createTransport('recv');
   };
-  return { media, ready, requests, errors };
+  return { media, ready, requests, errors, signaling };
 }
 
 const producer = (producerId: string): ProducerInfo => ({
@@ -96,5 +96,30 @@ describe('LiveMedia', () => {
     });
     const stats = await media.inboundStats();
     expect(stats.map((s) => s.consumerId)).toEqual([first!.id]);
+  });
+
+  it('asks for the receive transport while the Device loads, and marks each join step', async () => {
+    const { media, signaling } = setUp();
+    let loadedWhenAsked: boolean | undefined;
+    vi.mocked(signaling.request).mockImplementationOnce((async () => {
+      loadedWhenAsked = media.hasDevice;
+      return fake.generateTransportRemoteParameters();
+    }) as never);
+    const caps = fake.generateRouterRtpCapabilities() as unknown as Record<string, unknown>;
+    media.marks.restart();
+    await media.openReceiving(caps);
+    // Asked before the Device was loaded: neither waits on the other.
+    expect(loadedWhenAsked).toBe(false);
+    expect(media.marks.steps()).not.toHaveProperty('consumeAsked');
+    await media.consume(producer('a'), null);
+    expect(Object.keys(media.marks.steps())).toEqual([
+      'start',
+      'device',
+      'recvTransport',
+      'consumeAsked',
+      'consumeAnswered',
+      'consumer',
+      'resumed:audio',
+    ]);
   });
 });

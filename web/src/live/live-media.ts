@@ -1,6 +1,7 @@
 import { Device } from 'mediasoup-client';
 import type { types as ms } from 'mediasoup-client';
 import type { MediaSource, ProducerInfo, TransportInfo } from '@educloud/protocol';
+import { JoinMarks } from './join-marks.js';
 import { LiveAckError, type SignalingClient } from './signaling-client.js';
 
 export type LocalSource = 'camera' | 'mic' | 'screen';
@@ -66,6 +67,8 @@ export class LiveMedia {
   private readonly watched = new Map<string, number | null>();
   /** Sources the user (or a moderator) paused; dynacast never resumes those. */
   private readonly userPaused = new Set<LocalSource>();
+  /** Where a join's time goes (the session marks its own steps here too). */
+  readonly marks = new JoinMarks();
 
   constructor(
     private readonly signaling: SignalingClient,
@@ -101,9 +104,23 @@ export class LiveMedia {
     this.deviceCapabilities = capabilities;
   }
 
+  /**
+   * Loads the Device and makes the receive transport, asking the server for the transport while
+   * the Device loads (neither needs the other until the transport is made here).
+   */
+  async openReceiving(routerRtpCapabilities: Record<string, unknown>): Promise<void> {
+    const [info] = await Promise.all([
+      this.signaling.request('transport:create', { direction: 'recv' }),
+      this.loadDevice(routerRtpCapabilities).then(() => this.marks.mark('device')),
+    ]);
+    this.recvTransport = this.makeTransport('recv', info);
+    this.marks.mark('recvTransport');
+  }
+
   async createTransport(direction: 'send' | 'recv'): Promise<void> {
     const info = await this.signaling.request('transport:create', { direction });
     const t = this.makeTransport(direction, info);
+    this.marks.mark(`${direction}Transport`);
     if (direction === 'send') this.sendTransport = t;
     else this.recvTransport = t;
   }
@@ -235,6 +252,7 @@ export class LiveMedia {
     }
     if (this.consumesProducer(p.producerId) || this.consuming.has(p.producerId)) return;
     this.consuming.add(p.producerId);
+    this.marks.mark('consumeAsked');
     try {
       const info = await this.signaling.request('consume', {
         transportId: transport.id,
@@ -244,6 +262,7 @@ export class LiveMedia {
       // Moved to another room (or media rebuilt) while asking: that transport is gone, and
       // the new room's list brings this producer again if it is there.
       if (transport.closed) return;
+      this.marks.mark('consumeAnswered');
       const consumer = await transport.consume({
         id: info.consumerId,
         producerId: info.producerId,
@@ -252,6 +271,7 @@ export class LiveMedia {
         appData: { source: p.source },
       });
       this.consumers.set(consumer.id, { consumer, peerId: p.peerId });
+      this.marks.mark('consumer');
       this.events.trackAdded(p.peerId, {
         consumerId: consumer.id,
         producerId: p.producerId,
@@ -261,6 +281,7 @@ export class LiveMedia {
         paused: p.paused,
       });
       await this.signaling.request('consumer:resume', { consumerId: consumer.id });
+      this.marks.mark(`resumed:${info.kind}`);
     } catch (err) {
       // The producer may have gone between the announcement and our request.
       if (!(err instanceof LiveAckError && err.code === 'not_found')) {
@@ -368,6 +389,21 @@ export class LiveMedia {
       });
     }
     return out;
+  }
+
+  /**
+   * For benchmarks: frames decoded per received video, from one read of the receive
+   * transport's stats (what a bare mediasoup-client page reads, so both cost the same).
+   */
+  async receivedVideoFrames(): Promise<number[]> {
+    const t = this.recvTransport;
+    if (!t || t.closed) return [];
+    const stats = await t.getStats();
+    const frames: number[] = [];
+    stats.forEach((r: { type: string; kind?: string; framesDecoded?: number }) => {
+      if (r.type === 'inbound-rtp' && r.kind === 'video') frames.push(r.framesDecoded ?? 0);
+    });
+    return frames;
   }
 
   /** For benchmarks and diagnostics: what this browser sends, per local source and layer. */

@@ -18,7 +18,7 @@ import { useClassroom } from '../classroom/use-classroom.js';
 import { WaitingScreen } from '../classroom/waiting-screen.js';
 import { ConfirmDialog } from '../components/confirm-dialog.js';
 import { ControlBar } from './control-bar.js';
-import type { LiveSnapshot, RemotePeer } from './live-session.js';
+import type { LiveSession, LiveSnapshot, RemotePeer } from './live-session.js';
 import { describeMediaError, openCamera, openScreen } from './media-devices.js';
 import { ParticipantTiles } from './participant-tiles.js';
 import { RecordingControl } from './recording-control.js';
@@ -62,30 +62,18 @@ function speakerOf(state: LiveSnapshot, pinned: string | null): RemotePeer | nul
  * side panel (chat, people, polls... as tabs; a drawer on phones) and the control bar.
  */
 export function LiveRoomView({
-  classId,
+  session: opened,
   title,
-  getToken,
-  camera,
-  mic,
   onExit,
 }: {
-  classId: string;
+  /** Opened (and joining) on the click on "Join". */
+  session: LiveSession;
   title: string;
-  getToken: () => Promise<string | null>;
-  camera: MediaStreamTrack | null;
-  mic: MediaStreamTrack | null;
   onExit: () => void;
 }) {
   const { user } = useSession();
-  const { session, state } = useLiveSession(
-    classId,
-    getToken,
-    {
-      ...(camera ? { camera } : {}),
-      ...(mic ? { mic } : {}),
-    },
-    user ? { id: user.id, name: user.displayName } : null,
-  );
+  const { session, state } = useLiveSession(opened);
+  const classId = session.classId;
   const classroom = useClassroom(session.classroom);
   const [deviceError, setDeviceError] = useState<string | null>(null);
   const stage = useStage(session, setDeviceError);

@@ -38,6 +38,9 @@ export interface LiveSnapshot {
   self: PeerInfo | null;
 }
 
+/** How long track and roster news gather before the room renders them. */
+const peersBatchMs = 50;
+
 /** class:join refusals that decide the session's next state. */
 const joinRefusals: Partial<Record<string, 'waiting' | 'removed' | 'locked'>> = {
   waiting_room: 'waiting',
@@ -68,6 +71,10 @@ export class LiveSession {
   private readonly peers = new Map<string, RemotePeer>();
   private readonly listeners = new Set<() => void>();
   private joinedOnce = false;
+  private running = false;
+  private listening = false;
+  /** A snapshot of the peers is due (one per burst of track and roster news). */
+  private peersDue: ReturnType<typeof setTimeout> | undefined;
   /**
    * Media setups (join, move to another room, rebuild) one after another: one closing the
    * transports another is still using leaves objects used after they closed.
@@ -98,7 +105,7 @@ export class LiveSession {
   };
 
   constructor(
-    private readonly classId: string,
+    readonly classId: string,
     getToken: () => Promise<string | null>,
     private readonly initial: Partial<Record<'camera' | 'mic', MediaStreamTrack>>,
     private readonly onBroadcastStatus?: BroadcastStatusListener,
@@ -148,7 +155,18 @@ export class LiveSession {
     return () => this.listeners.delete(listener);
   };
 
+  /** Connects and joins; a no-op while running (the click and the room's mount both start it). */
   start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.media.marks.restart();
+    if (!this.listening) this.listen();
+    this.signaling.connect();
+    this.quality.start();
+  }
+
+  private listen(): void {
+    this.listening = true;
     const s = this.signaling;
     // Connection and the session's lifecycle.
     s.socket.on('connect', () => void this.onConnect());
@@ -228,8 +246,6 @@ export class LiveSession {
     s.on('broadcast:status', (status) => this.onBroadcastStatus?.(status));
     this.classroom.listen(() => this.state.role !== 'teacher');
     this.breakouts.listen();
-    s.connect();
-    this.quality.start();
   }
 
   async leave(): Promise<void> {
@@ -296,6 +312,16 @@ export class LiveSession {
     return this.media.inboundStats(onlyPeerId);
   }
 
+  /** For benchmarks: when each step of the last join happened (performance.now()). */
+  joinSteps(): Record<string, number> {
+    return this.media.marks.steps();
+  }
+
+  /** For benchmarks: frames decoded per received video (one stats read). */
+  receivedVideoFrames() {
+    return this.media.receivedVideoFrames();
+  }
+
   /** For benchmarks and diagnostics: what this browser sends, per local source and layer. */
   outboundStats() {
     return this.media.outboundStats();
@@ -308,10 +334,12 @@ export class LiveSession {
     try {
       const resumePeerId = this.joinedOnce ? (this.state.peerId ?? undefined) : undefined;
       this.joiningNews = new JoinNews();
+      this.media.marks.mark('connected');
       const joined = await this.signaling.request('class:join', {
         classId: this.classId,
         ...(resumePeerId ? { resumePeerId } : {}),
       });
+      this.media.marks.mark('joinAnswered');
       this.joinedOnce = true;
       await this.serially(() =>
         joined.resumed && this.media.hasDevice ? this.afterResume(joined) : this.setUpMedia(joined),
@@ -359,14 +387,13 @@ export class LiveSession {
     this.media.forgetProducers();
     this.media.reset();
     try {
-      await this.media.loadDevice(moved.routerRtpCapabilities);
-      await this.media.createTransport('recv');
+      await this.media.openReceiving(moved.routerRtpCapabilities);
       const consumed = Promise.all([
         ...moved.producers.map((p) => this.media.consume(p, this.state.peerId)),
         this.media.consumeAnnouncedEarly(),
       ]);
       await this.media.createTransport('send');
-      for (const source of ['camera', 'mic', 'screen'] as const) {
+      for (const source of ['mic', 'camera', 'screen'] as const) {
         const track = this.state.local[source];
         if (track && track.readyState === 'live') await this.produce(source, track);
       }
@@ -403,8 +430,7 @@ export class LiveSession {
     this.classroom.joined(joined);
     this.moveTo('joined');
     this.publishPeers();
-    await this.media.loadDevice(joined.routerRtpCapabilities);
-    await this.media.createTransport('recv');
+    await this.media.openReceiving(joined.routerRtpCapabilities);
     // Receive first: what the others show matters more to someone joining than their own
     // camera reaching the others a few hundred milliseconds sooner.
     const consumed = Promise.all([
@@ -412,9 +438,11 @@ export class LiveSession {
       this.media.consumeAnnouncedEarly(),
     ]);
     await this.media.createTransport('send');
+    // The microphone first: being heard matters more than being seen, and a camera's
+    // simulcast encoders take a starved page much longer to set up.
     const initial: [LocalSource, MediaStreamTrack | undefined][] = [
-      ['camera', this.state.local.camera ?? this.initial.camera],
       ['mic', this.state.local.mic ?? this.initial.mic],
+      ['camera', this.state.local.camera ?? this.initial.camera],
       ['screen', this.state.local.screen],
     ];
     for (const [source, track] of initial) {
@@ -461,6 +489,9 @@ export class LiveSession {
   }
 
   private finish(status: SessionStatus): void {
+    this.running = false;
+    clearTimeout(this.peersDue);
+    this.peersDue = undefined;
     this.quality.stop();
     this.media.close();
     // Producers leave tracks running (media may be rebuilt); a screen share is ours to stop.
@@ -491,7 +522,19 @@ export class LiveSession {
     this.publishPeers();
   }
 
+  /**
+   * The peers' snapshot, once per burst: a join brings a track, a roster entry and a selection
+   * per participant, each a socket message of its own, and each render of the room is heavy;
+   * rendering every one of them keeps the page's main thread from the join's next steps.
+   */
   private publishPeers(): void {
+    this.peersDue ??= setTimeout(() => {
+      this.peersDue = undefined;
+      this.publishPeersNow();
+    }, peersBatchMs);
+  }
+
+  private publishPeersNow(): void {
     const held = (peerId: string) => this.videoPeers !== null && !this.videoPeers.has(peerId);
     this.set({
       peers: [...this.peers.values()].map((p) => ({

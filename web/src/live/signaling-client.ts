@@ -20,7 +20,13 @@ export class LiveAckError extends Error {
 
 export type LiveSocket = Socket<ServerEvents, ClientEvents>;
 
-const REQUEST_TIMEOUT_MS = 10_000;
+/**
+ * A guard against a server that never answers, not a deadline: a request the server does answer
+ * late (a page or server starved of CPU) has done its work there, and giving up on it leaves the
+ * server with a producer or consumer this client does not know (a microphone nobody hears). A
+ * lost connection fails pending requests at once anyway (Socket.IO rejects their acks).
+ */
+const REQUEST_TIMEOUT_MS = 30_000;
 /** Access tokens live 15 minutes by default; checking this often renews them well before. */
 const TOKEN_RENEW_CHECK_MS = 20_000;
 

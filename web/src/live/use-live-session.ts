@@ -1,4 +1,4 @@
-import { useContext, useEffect, useState, useSyncExternalStore } from 'react';
+import { useContext, useEffect, useSyncExternalStore } from 'react';
 import { BroadcastFeedContext } from '../broadcast/broadcast-feed.js';
 import { LiveSession, type LiveSnapshot } from './live-session.js';
 
@@ -9,20 +9,31 @@ declare global {
   }
 }
 
-/** Opens a LiveSession for the lifetime of the component and renders its snapshots. */
-export function useLiveSession(
+/**
+ * A LiveSession for a click on "Join", started at once: its socket, join and media setup run
+ * while React renders the room (a heavy first render), instead of after it.
+ */
+export function openLiveSession(
   classId: string,
   getToken: () => Promise<string | null>,
   initial: Partial<Record<'camera' | 'mic', MediaStreamTrack>>,
   viewer: { id: string; name: string } | null,
-): { session: LiveSession; state: LiveSnapshot } {
+  onBroadcastStatus?: ConstructorParameters<typeof LiveSession>[3],
+): LiveSession {
+  const session = new LiveSession(classId, getToken, initial, onBroadcastStatus);
+  session.setViewer(viewer);
+  session.start();
+  return session;
+}
+
+/** Renders the snapshots of a session for the lifetime of the component, and leaves at the end. */
+export function useLiveSession(session: LiveSession): {
+  session: LiveSession;
+  state: LiveSnapshot;
+} {
   const feed = useContext(BroadcastFeedContext);
-  const [session] = useState(() => {
-    const s = new LiveSession(classId, getToken, initial, (status) => feed?.push(status));
-    s.setViewer(viewer);
-    return s;
-  });
   useEffect(() => {
+    // Started already when opened; again after React's development remount left it.
     session.start();
     window.educloudLive = session;
     return () => {

@@ -10,7 +10,15 @@
 //   flock /tmp/educloud-heavy.lock timeout 600 env BEFORE=/path node bench/collab-board-idle.bench.mjs
 import os from 'node:os';
 import path from 'node:path';
-import { launchChromium, logIn, postJson, quantile, root, startServer } from './support.mjs';
+import {
+  launchChromium,
+  logIn,
+  postJson,
+  quantile,
+  root,
+  signUp,
+  startServer,
+} from './support.mjs';
 
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
 const SECONDS = Number(process.env.SECONDS ?? 10);
@@ -28,13 +36,7 @@ async function prepare(target) {
     ['teacher', 'teacher'],
     ['student', 'student'],
   ]) {
-    const r = await postJson(baseUrl, '/api/auth/signup', {
-      email: `${name}@example.org`,
-      password: 'long password',
-      displayName: name,
-      role,
-    });
-    tokens[name] = r.accessToken;
+    tokens[name] = (await signUp(baseUrl, name, role)).accessToken;
   }
   const c = await postJson(baseUrl, '/api/classes', { title: 'Idle' }, tokens.teacher);
   const code = c.class.inviteUrl.split('/join/')[1];
@@ -52,7 +54,7 @@ async function measure(target, browser) {
   try {
     const page = await context.newPage();
     page.setDefaultTimeout(120_000);
-    await logIn(page, baseUrl, 'student@example.org');
+    await logIn(page, baseUrl, 'student@b.test');
     await page.goto(`/classes/${target.classId}`);
     const join = page.getByTestId('join-live');
     await join.and(page.locator(':enabled')).waitFor();

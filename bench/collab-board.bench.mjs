@@ -14,7 +14,15 @@
 // Issue 14's targets: empty board 1500 ms, 10,000 shapes 3000 ms.
 import os from 'node:os';
 import path from 'node:path';
-import { launchChromium, logIn, postJson, quantile, root, startServer } from './support.mjs';
+import {
+  launchChromium,
+  logIn,
+  postJson,
+  quantile,
+  root,
+  signUp,
+  startServer,
+} from './support.mjs';
 
 const RUNS = Number(process.env.RUNS ?? 5);
 const SHAPES = Number(process.env.SHAPES ?? 10_000);
@@ -73,18 +81,12 @@ async function prepare(target, browser) {
     ['teacher', 'teacher'],
     ['student', 'student'],
   ]) {
-    const r = await postJson(baseUrl, '/api/auth/signup', {
-      email: `${name}@example.org`,
-      password: 'long password',
-      displayName: name,
-      role,
-    });
-    tokens[name] = r.accessToken;
+    tokens[name] = (await signUp(baseUrl, name, role)).accessToken;
   }
   target.emptyClass = await joinClass(baseUrl, tokens, 'Empty board');
   target.bigClass = await joinClass(baseUrl, tokens, 'Big board');
 
-  const teacher = await login(browser, baseUrl, 'teacher@example.org');
+  const teacher = await login(browser, baseUrl, 'teacher@b.test');
   await teacher.page.goto(`/classes/${target.bigClass}`);
   await teacher.page.locator('[data-testid="board-canvas"][data-ready="true"]').waitFor({
     timeout: 300_000,
@@ -133,7 +135,7 @@ async function prepare(target, browser) {
 /** One student visit: ms from navigation until the editor is ready and holds `shapes`. */
 async function openBoard(target, browser, classId, shapes) {
   const { baseUrl } = target.server;
-  const student = await login(browser, baseUrl, 'student@example.org');
+  const student = await login(browser, baseUrl, 'student@b.test');
   try {
     const t0 = Date.now();
     await student.page.goto(`/classes/${classId}`);

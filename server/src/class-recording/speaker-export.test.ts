@@ -83,8 +83,20 @@ describe('MP4 export', { timeout: 180_000 }, () => {
       kind: 'video',
       colour: 'blue',
     });
+    // mediasoup's observer names a lone microphone the dominant speaker as soon as it is added:
+    // that must happen before the recording starts, so the timeline's speakers are the test's.
+    const observed = new Promise<void>((resolve) => {
+      const heard = (e: { peerId: string }) => {
+        if (e.peerId !== t.peerId) return;
+        room.off('activeSpeaker', heard);
+        resolve();
+      };
+      room.on('activeSpeaker', heard);
+    });
     const mic = await startSyntheticProducer(room, { peerId: t.peerId, kind: 'audio' });
     feeds.push(red, blue, mic);
+    // (Bounded: a worker that stays silent about it leaves nothing to wait for.)
+    await Promise.race([observed, new Promise((r) => setTimeout(r, 10_000))]);
 
     const { recordingId } = await t.c.ok('recording:start', {});
     const dir = join(s.dataDir, 'recordings', recordingId!);

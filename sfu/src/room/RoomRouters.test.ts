@@ -1,21 +1,21 @@
 /**
  * A room spread over two real mediasoup workers (maxPeersPerRouter = 2). Cameras are ffmpeg
- * (VP8 over plain RTP); microphones are RTP packets sent from here with an audio level header
- * extension (what the speaker observer listens to); viewers receive on plain transports into
- * UDP sockets, so what arrives (per SSRC) proves what flows across the workers.
+ * synthetic producers (VP8 over plain RTP); microphones are RTP packets sent from here with an
+ * audio level header extension (what the speaker observer listens to); viewers receive on plain
+ * transports into UDP sockets, so what arrives (per SSRC) proves what flows across the workers.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createSocket, type Socket } from 'node:dgram';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { start, type Peer, type Room, type Sfu, type WorkerDiedEvent } from '../index.js';
+import { startSyntheticProducer, type SyntheticProducer } from '../recording/synthetic-producer.js';
 
 const logger = pino({ level: process.env.LOG_LEVEL ?? 'silent' });
 let sfu: Sfu;
 let registry: Registry;
 let room: Room;
-const children: ChildProcess[] = [];
+const feeds: SyntheticProducer[] = [];
 const sockets: Socket[] = [];
 const timers: NodeJS.Timeout[] = [];
 
@@ -37,16 +37,7 @@ beforeEach(async () => {
 
 afterEach(async () => {
   for (const t of timers.splice(0)) clearInterval(t);
-  await Promise.all(
-    children.splice(0).map(
-      (c) =>
-        new Promise<void>((resolve) => {
-          if (c.exitCode !== null || c.signalCode !== null) return resolve();
-          c.once('exit', () => resolve());
-          c.kill('SIGKILL');
-        }),
-    ),
-  );
+  await Promise.all(feeds.splice(0).map((f) => f.stop()));
   for (const s of sockets.splice(0)) s.close();
   await sfu.close();
 });
@@ -87,30 +78,10 @@ async function place(peerId: string): Promise<Peer> {
   return peer;
 }
 
-async function camera(peer: Peer, ssrc: number): Promise<string> {
-  const t = await peer.createPlainProducerTransport();
-  const { id } = await peer.produce({
-    transportId: t.id,
-    kind: 'video',
-    source: 'camera',
-    rtpParameters: {
-      codecs: [{ mimeType: 'video/VP8', payloadType: 101, clockRate: 90000 }],
-      encodings: [{ ssrc }],
-    },
-  });
-  const child = spawn(
-    'ffmpeg',
-    [
-      ...['-hide_banner', '-loglevel', 'error', '-nostdin', '-re'],
-      ...['-f', 'lavfi', '-i', 'testsrc=size=160x120:rate=10'],
-      ...['-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '8', '-b:v', '100k', '-g', '10'],
-      ...['-an', '-ssrc', String(ssrc), '-payload_type', '101'],
-      ...['-f', 'rtp', `rtp://${t.ip}:${t.port}?rtcpport=${t.rtcpPort}&pkt_size=1200`],
-    ],
-    { stdio: 'ignore' },
-  );
-  children.push(child);
-  return id;
+async function camera(peer: Peer): Promise<string> {
+  const feed = await startSyntheticProducer(room, { peerId: peer.id, kind: 'video' });
+  feeds.push(feed);
+  return feed.producerId;
 }
 
 /**
@@ -175,7 +146,7 @@ it('puts peers past the limit on the other worker and forwards media both ways',
     layers.filter((l) => l.producerId === id).at(-1)?.maxSpatialLayer;
   const home = room.workerIndex;
   const teacher = await place('teacher');
-  const teacherCam = await camera(teacher, 1111);
+  const teacherCam = await camera(teacher);
   const alice = await place('alice');
   const bob = await place('bob');
   expect(room.workerIndexOf('teacher')).toBe(home);
@@ -236,8 +207,8 @@ it('lets a speaker on the other worker take the last-N place of a viewer at home
   const dave = await place('dave');
   expect(room.workerIndexOf('carol')).toBe(room.workerIndex);
   expect(room.workerIndexOf('dave')).not.toBe(room.workerIndex);
-  const carolCam = await camera(carol, 3333);
-  const daveCam = await camera(dave, 4444);
+  const carolCam = await camera(carol);
+  const daveCam = await camera(dave);
   await mic(carol, 3334, 127);
   const view = await receiver(viewer);
   const fromCarol = await view.consume(carolCam);
@@ -268,7 +239,7 @@ it('loses only the peers of a worker that dies; the others keep their media', as
   room.on('producerClosed', (e) => producerClosed.push(e.peerId));
 
   const teacher = await place('teacher');
-  const teacherCam = await camera(teacher, 5555);
+  const teacherCam = await camera(teacher);
   const alice = await place('alice');
   const bob = await place('bob');
   const other = room.workerIndexOf('bob')!;
@@ -327,7 +298,7 @@ it('sends a producer of the other worker to another node through the home router
     const bob = await place('bob');
     expect(room.workerIndexOf('bob')).not.toBe(room.workerIndex);
     // A camera: nobody at home consumes it (a microphone would be piped home for the speaker).
-    const bobCam = await camera(bob, 7777);
+    const bobCam = await camera(bob);
     const options = {
       listenIp: '127.0.0.1',
       announcedAddress: undefined,
@@ -362,7 +333,7 @@ it('pipes a producer of the other worker into a breakout', async () => {
   await place('alice');
   const bob = await place('bob');
   expect(room.workerIndexOf('bob')).not.toBe(room.workerIndex);
-  const bobCam = await camera(bob, 8888);
+  const bobCam = await camera(bob);
   const breakout = await sfu.classRooms('class-1').openBreakout('breakout-1');
   const piped = await room.pipeTo(bobCam, breakout);
   const listener = breakout.join('listener');

@@ -8,6 +8,7 @@ import type { JoinResult } from '@educloud/protocol';
 import { LiveClient } from './test-support/live-client.js';
 import { signUp } from './test-support/sign-up.js';
 import { startTestServer, type TestServer } from './test-support/test-server.js';
+import { classWithStudents } from './test-support/class-with-students.js';
 
 let s: TestServer;
 let teacherToken: string;
@@ -19,10 +20,7 @@ beforeAll(async () => {
   s = await startTestServer({ MEDIASOUP_WORKERS: '2', MEDIA_ROUTER_MAX_PEERS: '1' });
   teacherToken = (await signUp(s, 'teacher@x.test', 'teacher')).token;
   studentToken = (await signUp(s, 'student@x.test', 'student')).token;
-  const c = await s.call('POST', '/api/classes', { token: teacherToken, body: { title: 'Big' } });
-  classId = c.body.class.id;
-  const code = c.body.class.inviteUrl.split('/join/')[1];
-  await s.call('POST', `/api/invites/${code}/join`, { token: studentToken });
+  classId = await classWithStudents(s, teacherToken, 'Big', [studentToken]);
 });
 afterAll(async () => {
   for (const c of clients.splice(0)) c.close();

@@ -10,6 +10,7 @@ import type { ClassRecordingStatus } from '@educloud/protocol';
 import { insertRecording, updateRecording, type IngestDatabase } from '@educloud/rtmp-ingest';
 import { LiveClient } from '../test-support/live-client.js';
 import { startTestServer, type TestServer } from '../test-support/test-server.js';
+import { classWithStudents } from '../test-support/class-with-students.js';
 import { until } from '../test-support/until.js';
 import { signUp } from '../test-support/sign-up.js';
 
@@ -43,10 +44,7 @@ beforeAll(async () => {
   s = await startTestServer({ MIN_FREE_DISK_BYTES: '0' });
   teacher = await account('teacher@auto.test', 'teacher');
   student = await account('student@auto.test', 'student');
-  const c = await s.call('POST', '/api/classes', { token: teacher, body: { title: 'Auto' } });
-  classId = c.body.class.id;
-  const code = c.body.class.inviteUrl.split('/join/')[1];
-  await s.call('POST', `/api/invites/${code}/join`, { token: student });
+  classId = await classWithStudents(s, teacher, 'Auto', [student]);
 }, 60_000);
 
 afterAll(async () => {

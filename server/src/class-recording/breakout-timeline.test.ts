@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BreakoutState, ClassReplayResponse, TimelineEvent } from '@educloud/protocol';
 import { LiveClient } from '../test-support/live-client.js';
 import { startTestServer, type TestServer } from '../test-support/test-server.js';
+import { classWithStudents } from '../test-support/class-with-students.js';
 import { until } from '../test-support/until.js';
 import { signUp } from '../test-support/sign-up.js';
 
@@ -28,10 +29,7 @@ beforeAll(async () => {
   s = await startTestServer({ MIN_FREE_DISK_BYTES: '0' });
   teacher = (await signUp(s, 'teacher@bt.test', 'teacher')).token;
   student = (await signUp(s, 'student@bt.test', 'student')).token;
-  const c = await s.call('POST', '/api/classes', { token: teacher, body: { title: 'Breakouts' } });
-  classId = c.body.class.id;
-  const code = c.body.class.inviteUrl.split('/join/')[1];
-  await s.call('POST', `/api/invites/${code}/join`, { token: student });
+  classId = await classWithStudents(s, teacher, 'Breakouts', [student]);
 }, 60_000);
 
 afterAll(async () => {

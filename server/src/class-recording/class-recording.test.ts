@@ -14,6 +14,7 @@ import {
 } from '@educloud/sfu';
 import { LiveClient } from '../test-support/live-client.js';
 import { startTestServer, type TestServer } from '../test-support/test-server.js';
+import { classWithStudents } from '../test-support/class-with-students.js';
 import { until } from '../test-support/until.js';
 import { signUp } from '../test-support/sign-up.js';
 
@@ -42,12 +43,7 @@ beforeAll(async () => {
   teacher = await account('teacher@r.test', 'teacher');
   student = await account('student@r.test', 'student');
   student2 = await account('late@r.test', 'student');
-  const c = await s.call('POST', '/api/classes', { token: teacher, body: { title: 'Rec' } });
-  classId = c.body.class.id;
-  const code = c.body.class.inviteUrl.split('/join/')[1];
-  for (const t of [student, student2]) {
-    await s.call('POST', `/api/invites/${code}/join`, { token: t });
-  }
+  classId = await classWithStudents(s, teacher, 'Rec', [student, student2]);
 }, 60_000);
 
 afterAll(async () => {

@@ -11,6 +11,7 @@ import type { ClassReplayResponse, TimelineEvent } from '@educloud/protocol';
 import { startSyntheticProducer, type SyntheticProducer } from '@educloud/sfu';
 import { LiveClient } from '../test-support/live-client.js';
 import { startTestServer, type TestServer } from '../test-support/test-server.js';
+import { classWithStudents } from '../test-support/class-with-students.js';
 import { until } from '../test-support/until.js';
 import { readTimeline, TIMELINE_FILE } from './timeline-log.js';
 import { signUp } from '../test-support/sign-up.js';
@@ -54,10 +55,7 @@ beforeAll(async () => {
   s = await startTestServer({ MIN_FREE_DISK_BYTES: '0' });
   teacher = (await signUp(s, 'teacher@sx.test', 'teacher')).token;
   student = (await signUp(s, 'student@sx.test', 'student')).token;
-  const c = await s.call('POST', '/api/classes', { token: teacher, body: { title: 'Speakers' } });
-  classId = c.body.class.id;
-  const code = c.body.class.inviteUrl.split('/join/')[1];
-  await s.call('POST', `/api/invites/${code}/join`, { token: student });
+  classId = await classWithStudents(s, teacher, 'Speakers', [student]);
 }, 60_000);
 
 afterAll(async () => {

@@ -9,13 +9,12 @@
 //   npx tsc -b && npm run build -w @educloud/web && \
 //   flock /tmp/educloud-heavy.lock timeout 600 env BEFORE=/path node bench/collab-board-idle.bench.mjs
 import os from 'node:os';
-import path from 'node:path';
 import {
+  checkoutsToCompare,
   launchChromium,
   logIn,
   postJson,
   quantile,
-  root,
   signUp,
   startServer,
 } from './support.mjs';
@@ -23,10 +22,7 @@ import {
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
 const SECONDS = Number(process.env.SECONDS ?? 10);
 
-const targets = [];
-if (process.env.BEFORE)
-  targets.push({ label: 'before', checkout: path.resolve(process.env.BEFORE) });
-targets.push({ label: 'after', checkout: root });
+const targets = checkoutsToCompare();
 
 async function prepare(target) {
   const { baseUrl } = target.server;

@@ -13,13 +13,12 @@
 // (web/src/collab/board-timing.ts; a checkout without them shows none), and the load average.
 // Issue 14's targets: empty board 1500 ms, 10,000 shapes 3000 ms.
 import os from 'node:os';
-import path from 'node:path';
 import {
+  checkoutsToCompare,
   launchChromium,
   logIn,
   postJson,
   quantile,
-  root,
   signUp,
   startServer,
 } from './support.mjs';
@@ -184,10 +183,7 @@ function report(label, what, samples, targetMs) {
   return median;
 }
 
-const targets = [];
-if (process.env.BEFORE)
-  targets.push({ label: 'before', checkout: path.resolve(process.env.BEFORE) });
-targets.push({ label: 'after', checkout: root });
+const targets = checkoutsToCompare();
 
 const browser = await launchChromium();
 try {

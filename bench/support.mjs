@@ -12,6 +12,16 @@ import flags from '../e2e/chromium-flags.json' with { type: 'json' };
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
+/** The checkouts a before/after bench runs in turn: BEFORE=<another built checkout>, then this one. */
+export function checkoutsToCompare() {
+  return [
+    ...(process.env.BEFORE
+      ? [{ label: 'before', checkout: path.resolve(process.env.BEFORE) }]
+      : []),
+    { label: 'after', checkout: root },
+  ];
+}
+
 export function launchChromium(extraArgs = []) {
   return chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',

@@ -1,15 +1,19 @@
-import { Gauge, type Registry } from 'prom-client';
+import { Counter, Gauge, type Registry } from 'prom-client';
+import { ClassCpuEstimate } from './ClassCpuEstimate.js';
 import type { ClassRooms } from './ClassRooms.js';
+import type { PoolWorker } from './PoolWorker.js';
 
 /**
  * Per live class (all its rooms: main and breakouts): consumers, camera consumers flowing or
- * held back by last-N, bitrate, routers, and peers and consumers by worker (a room spread over
- * workers). Read when scraped; one stats request per transport.
+ * held back by last-N, bitrate, routers, peers and consumers by worker (a room spread over
+ * workers), and an estimate of the workers' CPU spent on it. Read when scraped; one stats
+ * request per transport and one resource-usage request per worker.
  * Returns a function that removes them again.
  */
 export function registerClassMetrics(
   registry: Registry,
   classes: () => Iterable<ClassRooms>,
+  workers: () => readonly PoolWorker[],
 ): () => void {
   // One walk over the classes per scrape, shared by the gauges.
   let pending:
@@ -131,6 +135,31 @@ export function registerClassMetrics(
       }
     },
   });
+  const cpu = new ClassCpuEstimate();
+  new Counter({
+    name: 'educloud_sfu_class_cpu_seconds_total',
+    help:
+      "Estimated CPU time of the mediasoup workers spent on a live class: each worker's CPU " +
+      'between scrapes, shared among the classes by their part of its consumers',
+    labelNames: ['class'],
+    registers: [registry],
+    async collect() {
+      const [rows, usage] = await Promise.all([
+        read(),
+        Promise.all(
+          workers().map(async (w) => {
+            const ru = await w.worker.getResourceUsage().catch(() => undefined);
+            const cpuSeconds = ru ? (ru.ru_utime + ru.ru_stime) / 1000 : NaN;
+            return { index: w.index, pid: w.pid, cpuSeconds };
+          }),
+        ),
+      ]);
+      this.reset();
+      for (const [classId, seconds] of cpu.sample(usage, rows)) {
+        this.inc({ class: classId }, seconds);
+      }
+    },
+  });
   return () => {
     for (const name of [
       'educloud_sfu_class_consumers',
@@ -139,6 +168,7 @@ export function registerClassMetrics(
       'educloud_sfu_class_routers',
       'educloud_sfu_class_worker_peers',
       'educloud_sfu_class_worker_consumers',
+      'educloud_sfu_class_cpu_seconds_total',
     ]) {
       registry.removeSingleMetric(name);
     }

@@ -19,8 +19,10 @@ export class Sfu {
     private readonly logger: Logger,
     private readonly unregisterMetrics: () => void,
   ) {
-    this.unregisterClassMetrics = registerClassMetrics(options.registry, () =>
-      this.classes.values(),
+    this.unregisterClassMetrics = registerClassMetrics(
+      options.registry,
+      () => this.classes.values(),
+      () => this.pool.workers,
     );
   }
 

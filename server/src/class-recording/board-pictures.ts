@@ -1,7 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Kysely } from 'kysely';
-import { boardChanges, boardRecordsAt, type BoardRecord } from './board-records.js';
+import type { BoardRecord } from './board-records.js';
 import type { BoardPictureRequest } from './board-renderer.js';
 
 /** At most one picture of the board per this much time of drawing. */
@@ -32,8 +31,10 @@ const shown = (r: BoardRecord) =>
  * never changed: nothing to draw (and no browser to start).
  */
 export async function drawBoardPictures(o: {
-  db: Kysely<unknown>;
-  docName: string;
+  /** When the board changed (after startedAt, up to endedAt). */
+  changes: number[];
+  /** The board's records at a moment. */
+  recordsAt: (at: number) => Promise<BoardRecord[]>;
   startedAt: number;
   endedAt: number;
   /** Where the pictures and their list go (created). */
@@ -44,7 +45,7 @@ export async function drawBoardPictures(o: {
   height: number;
 }): Promise<BoardPictures | null> {
   const { startedAt, endedAt } = o;
-  const changes = await boardChanges(o.db, o.docName, startedAt, endedAt);
+  const { changes } = o;
   const every = BOARD_PICTURE_EVERY_MS;
   const moments = [
     ...new Set([
@@ -54,7 +55,7 @@ export async function drawBoardPictures(o: {
       ),
     ]),
   ].sort((a, b) => a - b);
-  const first = (await boardRecordsAt(o.db, o.docName, startedAt)).filter(shown);
+  const first = (await o.recordsAt(startedAt)).filter(shown);
   if (changes.length === 0 && !first.some((r) => r.typeName === 'shape')) return null;
 
   await mkdir(o.dir, { recursive: true });
@@ -64,8 +65,7 @@ export async function drawBoardPictures(o: {
   let beforeRecords = new Map<string, BoardRecord>();
   let pageId: string | undefined;
   for (const at of moments) {
-    const records =
-      at === startedAt ? first : (await boardRecordsAt(o.db, o.docName, at)).filter(shown);
+    const records = at === startedAt ? first : (await o.recordsAt(at)).filter(shown);
     const now = new Map(records.map((r) => [String(r.id), JSON.stringify(r)]));
     const byId = new Map(records.map((r) => [String(r.id), r]));
     const changed = [...now].filter(([id, json]) => before.get(id) !== json).map(([id]) => id);

@@ -11,6 +11,7 @@ import {
   type RecordingTrack,
 } from '@educloud/protocol';
 import { drawBoardPictures } from './board-pictures.js';
+import { boardChanges, boardRecordsAt } from './board-records.js';
 import { BoardRenderer } from './board-renderer.js';
 import {
   exportLayout,
@@ -262,9 +263,10 @@ export class ClassExports {
     let renderer: BoardRenderer | undefined;
     try {
       const started = Date.now();
+      const docName = classDocumentName(manifest.classId, 'board');
       const pictures = await drawBoardPictures({
-        db: b.db,
-        docName: classDocumentName(manifest.classId, 'board'),
+        changes: await boardChanges(b.db, docName, manifest.startedAt, manifest.endedAt),
+        recordsAt: (at) => boardRecordsAt(b.db, docName, at),
         startedAt: manifest.startedAt,
         endedAt: manifest.endedAt,
         dir: out,

@@ -6,7 +6,9 @@
 //  - time from "stop" to "replay ready" (track ffmpegs close the replay files they wrote while
 //    recording; only a track whose writer died is joined from its segments);
 //  - MP4 export speed as a multiple of real time (its picture follows a speaker switching
-//    every 3 s round the class).
+//    every 3 s round the class), and with the whiteboard: a teacher presenting the board and
+//    adding a rectangle every 0.5 s, drawn by tldraw in headless Chromium (its start included)
+//    then laid in by ffmpeg; its time against the same export without the board.
 // A measurement, not a test: it prints medians and never fails on numbers.
 //
 //   npx tsc -b && node bench/class-recording.bench.mjs [seconds=12] [rounds=2]
@@ -29,10 +31,48 @@ if (!existsSync(path.join(root, 'server/dist/class-recording/class-export.js')))
 const { start, RoomRecorder, startSyntheticProducer, finalizeTrack } =
   await import('@educloud/sfu');
 const { exportArgs } = await import('../server/dist/class-recording/class-export.js');
+const { drawBoardPictures } = await import('../server/dist/class-recording/board-pictures.js');
+const { BoardRenderer } = await import('../server/dist/class-recording/board-renderer.js');
+const webRoot = path.join(root, 'web/dist');
+const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const withBoard = existsSync(path.join(webRoot, 'index.html')) && existsSync(chromiumPath);
+if (!withBoard) console.log('(no built web client or no Chromium: the board round is skipped)');
 const { pino } = await import('pino');
 const { Registry } = await import('prom-client');
 const { spawn } = await import('node:child_process');
 
+// A tldraw 3 rectangle, as the board's binding stores it; the i-th in a grid of 8 a row.
+const colours = ['red', 'blue', 'green', 'orange', 'violet', 'yellow'];
+const rect = (i) => ({
+  id: `shape:r${i}`,
+  typeName: 'shape',
+  type: 'geo',
+  parentId: 'page:page',
+  index: `a${i + 1}`,
+  x: (i % 8) * 220,
+  y: Math.floor(i / 8) * 160,
+  rotation: 0,
+  isLocked: false,
+  opacity: 1,
+  meta: {},
+  props: {
+    w: 200,
+    h: 140,
+    geo: 'rectangle',
+    color: colours[i % colours.length],
+    labelColor: 'black',
+    fill: 'solid',
+    dash: 'draw',
+    size: 'm',
+    font: 'draw',
+    richText: { type: 'doc', content: [{ type: 'paragraph' }] },
+    align: 'middle',
+    verticalAlign: 'middle',
+    growY: 0,
+    url: '',
+    scale: 1,
+  },
+});
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -125,6 +165,10 @@ async function round(record) {
   let readyMs = null;
   let exportStill = null;
   let exportFollowing = null;
+  let exportBoard = null;
+  let boardDrawMs = null;
+  let boardPictures = 0;
+  let boardOpenMs = 0;
   let joined = 0;
   if (recorder) {
     const s0 = performance.now();
@@ -171,12 +215,58 @@ async function round(record) {
     };
     exportStill = await exportSpeed({ endedAt, speakers: [] });
     exportFollowing = await exportSpeed({ endedAt, speakers });
+    if (withBoard) {
+      // The board on stage from 1 s; a rectangle added every 0.5 s from 2 s to 2 s before the end.
+      const changes = [];
+      for (let at = startedAt + 2000; at < endedAt - 2000; at += 500) changes.push(at);
+      const recordsAt = async (at) => changes.filter((c) => c <= at).map((c, i) => rect(i));
+      const b0 = performance.now();
+      let renderer;
+      const pictures = await drawBoardPictures({
+        changes,
+        recordsAt,
+        startedAt,
+        endedAt,
+        dir: path.join(dir, 'export-board'),
+        width: 1280,
+        height: 720,
+        draw: async () => {
+          const o0 = performance.now();
+          renderer = await BoardRenderer.open({ chromiumPath, webRoot });
+          boardOpenMs = performance.now() - o0;
+          return renderer;
+        },
+      });
+      await renderer?.close();
+      boardDrawMs = performance.now() - b0;
+      boardPictures = pictures.pictures;
+      const ffmpegSpeed = await exportSpeed({
+        endedAt,
+        speakers,
+        board: {
+          list: pictures.list,
+          activity: { changes, stage: [{ at: startedAt + 1000, content: 'board' }] },
+        },
+      });
+      const ffmpegMs = (endedAt - startedAt) / ffmpegSpeed;
+      exportBoard = (endedAt - startedAt) / (ffmpegMs + boardDrawMs);
+    }
   }
   await Promise.all(feeds.map((f) => f.stop()));
   await sfu.close();
   sink.close();
   rmSync(dir, { recursive: true, force: true });
-  return { cpu, readyMs, exportStill, exportFollowing, joined };
+  return {
+    cpu,
+    readyMs,
+    exportStill,
+    exportFollowing,
+    exportBoard,
+    boardDrawMs,
+    boardOpenMs,
+    boardPictures,
+    joined,
+  };
 }
 
 console.log(
@@ -191,7 +281,10 @@ for (let r = 1; r <= rounds; r++) {
     console.log(
       `round ${r} ${mode.padEnd(7)} CPU ${(x.cpu * 100).toFixed(1)}% of a core` +
         (x.readyMs !== null
-          ? `, stop->replay ready ${(x.readyMs / 1000).toFixed(2)} s (${x.joined} tracks joined from segments), MP4 export ${x.exportFollowing.toFixed(1)}x real time following speakers (${x.exportStill.toFixed(1)}x one camera)`
+          ? `, stop->replay ready ${(x.readyMs / 1000).toFixed(2)} s (${x.joined} tracks joined from segments), MP4 export ${x.exportFollowing.toFixed(1)}x real time following speakers (${x.exportStill.toFixed(1)}x one camera)` +
+            (x.exportBoard !== null
+              ? `, with the board ${x.exportBoard.toFixed(1)}x (${x.boardPictures} pictures drawn in ${(x.boardDrawMs / 1000).toFixed(2)} s, of which Chromium's start ${(x.boardOpenMs / 1000).toFixed(2)} s)`
+              : '')
           : ''),
     );
   }
@@ -210,3 +303,17 @@ const still = median(res.record.map((x) => x.exportStill));
 console.log(`  MP4 export following speakers: ${following.toFixed(1)}x real time`);
 console.log(`  MP4 export, one camera (baseline): ${still.toFixed(1)}x real time`);
 console.log(`  ratio following/one camera export speed: ${(following / still).toFixed(2)}`);
+if (withBoard) {
+  const board = median(res.record.map((x) => x.exportBoard));
+  const draw = median(res.record.map((x) => x.boardDrawMs));
+  console.log(`  MP4 export with the whiteboard: ${board.toFixed(1)}x real time`);
+  const open = median(res.record.map((x) => x.boardOpenMs));
+  const each = median(
+    res.record.map((x) => (x.boardDrawMs - x.boardOpenMs) / Math.max(1, x.boardPictures)),
+  );
+  console.log(
+    `    of which drawing the board: ${(draw / 1000).toFixed(2)} s (Chromium start ` +
+      `${(open / 1000).toFixed(2)} s, then ${each.toFixed(0)} ms a picture)`,
+  );
+  console.log(`  ratio export time with/without the board: ${(following / board).toFixed(2)}`);
+}

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { errorCodes } from './errors.js';
 import { mediaKindSchema, mediaSourceSchema } from './media.js';
+import { stageContentSchema } from './stage.js';
 
 /*
  * Recording a live class: the teacher starts and stops it over the live socket, everyone in
@@ -28,7 +29,8 @@ export const classRecordingStatusSchema = z.object({
   startedAt: z.string().nullable(),
   /**
    * Set when "record automatically" could not start the recording as the class went live (the
-   * disk would fill, the teacher's quota is used up). Sent to the class's teachers only.
+   * disk would fill, the teacher's quota is used up). Sent to the class's teachers only: at
+   * once, and to each teacher joining while the class is live.
    */
   refused: classRecordingRefusalSchema.optional(),
 });
@@ -86,6 +88,12 @@ export const timelineEventSchema = z.discriminatedUnion('type', [
     roomId: z.string().nullable().optional(),
     endsAt: z.number().optional(),
   }),
+  /** What the presenter put on stage for everyone (null: taken down). */
+  z.object({
+    type: z.literal('stage'),
+    at,
+    content: stageContentSchema.nullable(),
+  }),
   z.object({
     type: z.literal('poll'),
     at,
@@ -118,6 +126,8 @@ export const classReplayResponseSchema = z.object({
     status: z.enum(['none', 'running', 'ready', 'failed']),
     progress: z.number(),
     url: z.string().nullable(),
+    /** Why the export lacks a part (the whiteboard could not be drawn); null: complete. */
+    warning: z.string().nullable(),
   }),
 });
 export type ClassReplayResponse = z.infer<typeof classReplayResponseSchema>;

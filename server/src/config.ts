@@ -87,6 +87,8 @@ const envSchema = z.object({
     .regex(/^rtmps?:\/\/[^/]+\/live$/, 'must look like rtmp://host:1935/live')
     .optional(),
   WEB_ROOT: z.string().default(path.join(repoRoot, 'web/dist')),
+  /** Draws the whiteboard into class exports (headless); 'off': exports go without it. */
+  CHROMIUM_PATH: z.string().min(1).default('/usr/bin/chromium'),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
   MEDIASOUP_WORKERS: z.coerce.number().int().min(1).max(64).optional(),
   RTC_LISTEN_IP: z
@@ -214,6 +216,8 @@ export interface Config {
   rtmpPort: number;
   rtmpPublicUrl: string | undefined;
   webRoot: string;
+  /** Chromium for the whiteboard in class exports; null: exports go without the board. */
+  chromiumPath: string | null;
   shutdownTimeoutMs: number;
   media: {
     workers: number | undefined;
@@ -324,6 +328,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     rtmpPort: e.RTMP_PORT,
     rtmpPublicUrl: e.RTMP_PUBLIC_URL,
     webRoot: path.resolve(e.WEB_ROOT),
+    chromiumPath: e.CHROMIUM_PATH === 'off' ? null : e.CHROMIUM_PATH,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     media: {
       workers: e.MEDIASOUP_WORKERS,

@@ -212,7 +212,10 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
   const grants = new HlsGrants(secret, 6 * 3600);
   const store = ingest.recordingsStore(db as Kysely<ingest.IngestDatabase>, config.recordingsDir);
   const ownLibrary = !broadcasts && classRecordings !== undefined;
-  const classExports = new ClassExports({ logger: log.child({ part: 'class-export' }) });
+  const classExports = new ClassExports({
+    logger: log.child({ part: 'class-export' }),
+    board: { db, webRoot: config.webRoot, chromiumPath: config.chromiumPath },
+  });
   const retention = startRetention({
     db: db as Kysely<ingest.IngestDatabase>,
     recordingsDir: config.recordingsDir,

@@ -2,7 +2,7 @@ import '@fontsource/roboto/300.css';
 import '@fontsource/roboto/400.css';
 import '@fontsource/roboto/500.css';
 import '@fontsource/roboto/700.css';
-import { StrictMode } from 'react';
+import { lazy, StrictMode, Suspense } from 'react';
 import { createRoot } from 'react-dom/client';
 import CssBaseline from '@mui/material/CssBaseline';
 import { ThemeProvider } from '@mui/material/styles';
@@ -24,17 +24,28 @@ const api = new ApiClient({
 const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root');
 
+// The MP4 export's board pictures: a bare board, no session, no app around it.
+const BoardRender = lazy(() =>
+  import('./broadcast/board-render.js').then((m) => ({ default: m.BoardRender })),
+);
+
 createRoot(root).render(
-  <StrictMode>
-    <ThemeProvider theme={theme} defaultMode="system" modeStorageKey={COLOR_MODE_STORAGE_KEY}>
-      <CssBaseline enableColorScheme />
-      <SessionProvider api={api}>
-        <NotifierProvider>
-          <BrowserRouter>
-            <App />
-          </BrowserRouter>
-        </NotifierProvider>
-      </SessionProvider>
-    </ThemeProvider>
-  </StrictMode>,
+  window.location.pathname === '/board-render' ? (
+    <Suspense>
+      <BoardRender />
+    </Suspense>
+  ) : (
+    <StrictMode>
+      <ThemeProvider theme={theme} defaultMode="system" modeStorageKey={COLOR_MODE_STORAGE_KEY}>
+        <CssBaseline enableColorScheme />
+        <SessionProvider api={api}>
+          <NotifierProvider>
+            <BrowserRouter>
+              <App />
+            </BrowserRouter>
+          </NotifierProvider>
+        </SessionProvider>
+      </ThemeProvider>
+    </StrictMode>
+  ),
 );

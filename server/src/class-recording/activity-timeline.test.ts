@@ -65,4 +65,29 @@ describe('activityToTimeline', () => {
       ),
     ).toBeNull();
   });
+
+  it('keeps what is put on stage and taken down (the export shows the board while presented)', () => {
+    const stage = (content: 'board' | 'notes' | null) => ({
+      version: 1,
+      content,
+      presenter: content ? { userId: 'u1', name: 'Teacher' } : null,
+      view: null,
+      allowedUserId: null,
+    });
+    const events = [
+      act('stage:present', { content: 'board' }, stage('board')),
+      act('stage:view', { pageId: 'page:1', x: 0, y: 0, w: 10, h: 10 }, null),
+      act('stage:present', { content: null }, stage(null)),
+      act('stage:allowPresenter', { userId: 'u2' }, stage(null)),
+    ].map((a, i) => activityToTimeline(a, 1000 + i));
+    expect(events).toEqual([
+      { type: 'stage', at: 1000, content: 'board' },
+      null,
+      { type: 'stage', at: 1002, content: null },
+      { type: 'stage', at: 1003, content: null },
+    ]);
+    for (const e of events.filter((x) => x !== null)) {
+      expect(timelineEventSchema.safeParse(e).success).toBe(true);
+    }
+  });
 });

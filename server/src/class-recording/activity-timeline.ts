@@ -1,4 +1,10 @@
-import type { BreakoutState, ChatMessage, PollInfo, TimelineEvent } from '@educloud/protocol';
+import type {
+  BreakoutState,
+  ChatMessage,
+  PollInfo,
+  StageState,
+  TimelineEvent,
+} from '@educloud/protocol';
 import type { LiveActivity } from '@educloud/signaling';
 
 /** The timeline event a live-class activity becomes, if a replay shows it. */
@@ -30,6 +36,10 @@ export function activityToTimeline(a: LiveActivity, at: number): TimelineEvent |
         peerId: a.peerId,
         raised: (a.payload as { raised: boolean }).raised,
       };
+    // Allowing another student may take a presenting student's content down.
+    case 'stage:present':
+    case 'stage:allowPresenter':
+      return { type: 'stage', at, content: (a.result as StageState).content };
     case 'poll:create': {
       const { poll } = a.result as { poll: PollInfo };
       return { type: 'poll', at, pollId: poll.id, state: 'opened', question: poll.question };

@@ -145,6 +145,19 @@ describe('record automatically', { timeout: 120_000 }, () => {
     expect(st.received.slice(from).map((r) => r.event)).toContain('class:live');
     expect(st.received.some((r) => r.event === 'recording:status')).toBe(false);
     expect(await classRecordings()).toEqual(before);
-    await t.ok('class:end', {});
+
+    // A teacher joining afterwards (here: the same teacher, back from a reload) is told too;
+    // a student joining afterwards is not.
+    t.close();
+    const back = await enter(teacher);
+    expect(await back.next<ClassRecordingStatus>('recording:status')).toEqual(told);
+    st.close();
+    const st2 = await enter(student);
+    expect(await st2.request('recording:start', {})).toMatchObject({
+      ok: false,
+      error: { code: 'forbidden' },
+    });
+    expect(st2.received.some((r) => r.event === 'recording:status')).toBe(false);
+    await back.ok('class:end', {});
   });
 });

@@ -1,9 +1,25 @@
 import { spawn } from 'node:child_process';
-import { readFile, rename, rm, stat } from 'node:fs/promises';
+import { readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
-import { classRecordingManifestSchema, type RecordingTrack } from '@educloud/protocol';
-import { exportLayout, type Shot, type SpeakerChange } from './export-layout.js';
+import { z } from 'zod';
+import {
+  classDocumentName,
+  classRecordingManifestSchema,
+  type ClassRecordingManifest,
+  type RecordingTrack,
+} from '@educloud/protocol';
+import { drawBoardPictures } from './board-pictures.js';
+import { boardChanges, boardRecordsAt } from './board-records.js';
+import { BoardRenderer } from './board-renderer.js';
+import {
+  exportLayout,
+  type BoardActivity,
+  type Shot,
+  type Span,
+  type SpeakerChange,
+} from './export-layout.js';
 import { MANIFEST_FILE } from './finalize-class-recording.js';
 import { readTimeline, TIMELINE_FILE } from './timeline-log.js';
 
@@ -14,14 +30,20 @@ export interface ExportStatus {
   /** 0 … 1 */
   progress: number;
   file: string;
+  /** Why the export lacks a part (the whiteboard could not be drawn); null: complete. */
+  warning: string | null;
 }
 
 const W = 1280;
 const H = 720;
 const FPS = 15;
+// The speaker's picture-in-picture while the board or a screen fills the picture.
+const PIP_W = 320;
+const PIP_H = 180;
+const PIP_MARGIN = 24;
 const sec = (x: number) => x.toFixed(3);
 /** An ffmpeg expression true during any of the shots (the filter graph quotes it). */
-const during = (shots: Shot[]) =>
+const during = (shots: Span[]) =>
   shots.map((s) => `between(t,${sec(s.from)},${sec(s.to)})`).join('+');
 
 /**
@@ -38,37 +60,71 @@ export function exportArgs(
   tracks: RecordingTrack[],
   startedAt: number,
   out: string,
-  o: { endedAt?: number; speakers?: SpeakerChange[] } = {},
+  o: {
+    endedAt?: number;
+    speakers?: SpeakerChange[];
+    /** The board's pictures (an ffconcat list from the start) and what it did. */
+    board?: { list: string; activity: BoardActivity };
+  } = {},
 ) {
   const withFile = tracks.filter((t) => t.file);
   const endedAt =
     o.endedAt ?? Math.max(startedAt, ...withFile.map((t) => t.endedAt ?? t.startedAt));
-  const layout = exportLayout(withFile, o.speakers ?? [], startedAt, endedAt);
-  const shots = new Map<RecordingTrack, Shot[]>();
-  for (const shot of [...layout.cameras, ...layout.content]) {
-    shots.set(shot.track, [...(shots.get(shot.track) ?? []), shot]);
-  }
+  const layout = exportLayout(withFile, o.speakers ?? [], startedAt, endedAt, o.board?.activity);
+  const byTrack = (list: Shot[]) => {
+    const m = new Map<RecordingTrack, Shot[]>();
+    for (const shot of list) m.set(shot.track, [...(m.get(shot.track) ?? []), shot]);
+    return m;
+  };
+  const full = byTrack([...layout.cameras, ...layout.content]);
+  const small = byTrack(layout.pip);
   const audio = withFile.filter((t) => t.kind === 'audio');
   const duration = (endedAt - startedAt) / 1000;
   const inputs: string[] = [];
   const filters: string[] = [];
   let n = 0;
   let picture = '';
-  if (shots.size > 0) {
+  let layer = 0;
+  const over = (label: string, on: Span[], extra = '') => {
+    const next = `[base${++layer}]`;
+    filters.push(`${picture}${label}overlay=${extra}enable='${during(on)}'${next}`);
+    picture = next;
+  };
+  if (full.size > 0 || layout.board.length > 0) {
     filters.push(`color=c=black:s=${W}x${H}:r=${FPS}:d=${sec(duration)}[base0]`);
     picture = '[base0]';
-    // Cameras first, content over them.
-    for (const [track, on] of shots) {
+    const pips: [string, Span[]][] = [];
+    const board = layout.board.length > 0 ? o.board : undefined;
+    const content = [...full].filter(([t]) => !layout.cameras.some((c) => c.track === t));
+    const cameras = [...full].filter(([t]) => !content.some(([c]) => c === t));
+    const video = (track: RecordingTrack, on: Span[]) => {
       inputs.push('-i', join(dir, track.file!));
       const offset = Math.max(0, (track.startedAt - startedAt) / 1000);
-      filters.push(
-        `[${n}:v]setpts=PTS-STARTPTS+${sec(offset)}/TB,select='${during(on)}',` +
-          `scale=${W}:${H}:force_original_aspect_ratio=decrease,` +
-          `pad=${W}:${H}:(ow-iw)/2:(oh-ih)/2,setsar=1[s${n}]`,
-        `${picture}[s${n}]overlay=eof_action=pass:enable='${during(on)}'[base${n + 1}]`,
-      );
-      picture = `[base${n + 1}]`;
+      const pip = small.get(track);
+      const src = `[${n}:v]setpts=PTS-STARTPTS+${sec(offset)}/TB`;
+      const fit = (w: number, h: number) =>
+        `scale=${w}:${h}:force_original_aspect_ratio=decrease,` +
+        `pad=${w}:${h}:(ow-iw)/2:(oh-ih)/2,setsar=1`;
+      if (pip) {
+        filters.push(`${src},split[f${n}][p${n}]`);
+        filters.push(`[p${n}]select='${during(pip)}',${fit(PIP_W, PIP_H)}[s${n}p]`);
+        pips.push([`[s${n}p]`, pip]);
+      }
+      filters.push(`${pip ? `[f${n}]` : `${src},`}select='${during(on)}',${fit(W, H)}[s${n}]`);
+      over(`[s${n}]`, on, 'eof_action=pass:');
       n++;
+    };
+    // Cameras first, the board over them, shared content over both, the speaker in a corner.
+    for (const [track, on] of cameras) video(track, on);
+    if (board) {
+      inputs.push('-f', 'concat', '-safe', '0', '-i', board.list);
+      filters.push(`[${n}:v]format=yuv420p,setpts=PTS-STARTPTS,setsar=1[s${n}]`);
+      over(`[s${n}]`, layout.board);
+      n++;
+    }
+    for (const [track, on] of content) video(track, on);
+    for (const [label, on] of pips) {
+      over(label, on, `x=${W - PIP_W - PIP_MARGIN}:y=${H - PIP_H - PIP_MARGIN}:eof_action=pass:`);
     }
     filters.push(`${picture}format=yuv420p[v]`);
   }
@@ -94,20 +150,45 @@ export function exportArgs(
   ];
 }
 
+/** What the export could not include, kept beside it (export.json). */
+const EXPORT_NOTE_FILE = 'export.json';
+const BOARD_DIR = 'export-board';
+
+export interface ExportBoardOptions {
+  db: Kysely<unknown>;
+  /** The built web client (its /board-render page draws the board). */
+  webRoot: string;
+  /** Chromium's executable; null: the board is not drawn on this server. */
+  chromiumPath: string | null;
+}
+
 /** Background MP4 exports of class recordings, one at a time per recording. */
 export class ClassExports {
   private readonly running = new Map<string, ExportStatus & { done: Promise<void> }>();
 
-  constructor(private readonly o: { logger: Logger; ffmpegPath?: string }) {}
+  constructor(
+    private readonly o: { logger: Logger; ffmpegPath?: string; board?: ExportBoardOptions },
+  ) {}
 
   async status(id: string, dir: string): Promise<ExportStatus> {
     const r = this.running.get(id);
-    if (r) return { status: r.status, progress: r.progress, file: EXPORT_FILE };
+    if (r) return { status: r.status, progress: r.progress, file: EXPORT_FILE, warning: r.warning };
     const exists = await stat(join(dir, EXPORT_FILE)).then(
       () => true,
       () => false,
     );
-    return { status: exists ? 'ready' : 'none', progress: exists ? 1 : 0, file: EXPORT_FILE };
+    const warning = exists
+      ? await readFile(join(dir, EXPORT_NOTE_FILE), 'utf8').then(
+          (t) => exportNoteSchema.parse(JSON.parse(t)).warning,
+          () => null,
+        )
+      : null;
+    return {
+      status: exists ? 'ready' : 'none',
+      progress: exists ? 1 : 0,
+      file: EXPORT_FILE,
+      warning,
+    };
   }
 
   /** Starts the export unless one runs; resolves when it ends (tests and benchmarks wait). */
@@ -118,10 +199,11 @@ export class ClassExports {
       status: 'running',
       progress: 0,
       file: EXPORT_FILE,
+      warning: null,
       done: Promise.resolve(),
     };
     this.running.set(id, state);
-    state.done = this.run(dir, state).then(
+    state.done = this.run(id, dir, state).then(
       () => {
         this.running.delete(id);
       },
@@ -133,20 +215,86 @@ export class ClassExports {
     return state.done;
   }
 
-  private async run(dir: string, state: ExportStatus): Promise<void> {
+  private async run(id: string, dir: string, state: ExportStatus): Promise<void> {
     const manifest = classRecordingManifestSchema.parse(
       JSON.parse(await readFile(join(dir, MANIFEST_FILE), 'utf8')),
     );
     const totalUs = Math.max(1, (manifest.endedAt - manifest.startedAt) * 1000);
     const part = join(dir, `${EXPORT_FILE}.part`);
-    const speakers = (await readTimeline(join(dir, TIMELINE_FILE))).flatMap((e) =>
+    const timeline = await readTimeline(join(dir, TIMELINE_FILE));
+    const speakers = timeline.flatMap((e) =>
       e.type === 'speaker' ? [{ at: e.at, peerId: e.peerId }] : [],
     );
-    const args = exportArgs(dir, manifest.tracks, manifest.startedAt, part, {
-      endedAt: manifest.endedAt,
-      speakers,
-    });
-    await new Promise<void>((resolve, reject) => {
+    const stage = timeline.flatMap((e) =>
+      e.type === 'stage' ? [{ at: e.at, content: e.content }] : [],
+    );
+    const boardDir = join(dir, BOARD_DIR);
+    try {
+      const pictures = await this.boardPictures(id, manifest, boardDir).catch((err: unknown) => {
+        const why = err instanceof Error ? err.message : String(err);
+        state.warning = `The whiteboard is not in the export: ${why}`;
+        this.o.logger.warn({ err, recordingId: id }, 'the export goes without the whiteboard');
+        return null;
+      });
+      const args = exportArgs(dir, manifest.tracks, manifest.startedAt, part, {
+        endedAt: manifest.endedAt,
+        speakers,
+        board: pictures
+          ? { list: pictures.list, activity: { changes: pictures.changes, stage } }
+          : undefined,
+      });
+      await this.ffmpeg(args, state, totalUs).catch(async (err: unknown) => {
+        await rm(part, { force: true });
+        throw err;
+      });
+    } finally {
+      await rm(boardDir, { recursive: true, force: true });
+    }
+    await writeFile(join(dir, EXPORT_NOTE_FILE), JSON.stringify({ warning: state.warning }));
+    await rename(part, join(dir, EXPORT_FILE));
+    state.progress = 1;
+    state.status = 'ready';
+  }
+
+  /** The board's pictures through one headless page, closed when done; null: nothing drawn. */
+  private async boardPictures(id: string, manifest: ClassRecordingManifest, out: string) {
+    const b = this.o.board;
+    if (!b) return null;
+    let renderer: BoardRenderer | undefined;
+    try {
+      const started = Date.now();
+      const docName = classDocumentName(manifest.classId, 'board');
+      const pictures = await drawBoardPictures({
+        changes: await boardChanges(b.db, docName, manifest.startedAt, manifest.endedAt),
+        recordsAt: (at) => boardRecordsAt(b.db, docName, at),
+        startedAt: manifest.startedAt,
+        endedAt: manifest.endedAt,
+        dir: out,
+        width: W,
+        height: H,
+        draw: async () => {
+          if (!b.chromiumPath) throw new Error('drawing it is turned off (CHROMIUM_PATH=off)');
+          renderer = await BoardRenderer.open({
+            chromiumPath: b.chromiumPath,
+            webRoot: b.webRoot,
+          });
+          return renderer;
+        },
+      });
+      if (pictures) {
+        this.o.logger.info(
+          { recordingId: id, pictures: pictures.pictures, ms: Date.now() - started },
+          'whiteboard drawn for the export',
+        );
+      }
+      return pictures;
+    } finally {
+      await renderer?.close().catch(() => {});
+    }
+  }
+
+  private ffmpeg(args: string[], state: ExportStatus, totalUs: number): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
       const child = spawn(this.o.ffmpegPath ?? 'ffmpeg', args, {
         stdio: ['ignore', 'pipe', 'pipe'],
       });
@@ -162,12 +310,8 @@ export class ClassExports {
       child.once('close', (code) =>
         code === 0 ? resolve() : reject(new Error(`ffmpeg ${code}: ${stderr}`)),
       );
-    }).catch(async (err: unknown) => {
-      await rm(part, { force: true });
-      throw err;
     });
-    await rename(part, join(dir, EXPORT_FILE));
-    state.progress = 1;
-    state.status = 'ready';
   }
 }
+
+const exportNoteSchema = z.object({ warning: z.string().nullable() });

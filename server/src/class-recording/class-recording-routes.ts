@@ -11,11 +11,11 @@ import {
   classReplayResponseSchema,
   recordingParamsSchema,
 } from '@educloud/protocol';
-import { loadDocumentAt, type CollabTables } from '@educloud/collab';
 import { getRecording, recordingPath, type IngestDatabase } from '@educloud/rtmp-ingest';
 import { HttpError, who, type RouteTable, type SignalingHandle } from '@educloud/signaling';
 import { HLS_PREFIX } from '../broadcast/hls-files.js';
 import { PUBLIC_GRANT, type HlsGrants } from '../broadcast/hls-grants.js';
+import { boardRecordsAt } from './board-records.js';
 import type { ClassExports } from './class-export.js';
 import { MANIFEST_FILE } from './finalize-class-recording.js';
 import {
@@ -24,9 +24,6 @@ import {
   type RecordingSettingsTables,
 } from './recording-settings.js';
 import { readTimeline, TIMELINE_FILE } from './timeline-log.js';
-
-// Must match the web client's TldrawYjsBinding: the Y.Map holding the board's records.
-const BOARD_RECORDS_KEY = 'tldraw';
 
 interface Deps {
   db: Kysely<unknown>;
@@ -105,6 +102,7 @@ export function addClassRecordingRoutes(routes: RouteTable, deps: Deps): void {
               status: (await exp).status,
               progress: (await exp).progress,
               url: (await exp).status === 'ready' ? `${filesUrl}${(await exp).file}` : null,
+              warning: (await exp).warning,
             },
           },
         };
@@ -126,20 +124,8 @@ export function addClassRecordingRoutes(routes: RouteTable, deps: Deps): void {
         const end = rec.endedAt ? Date.parse(rec.endedAt) : Date.now();
         // Only moments of the recording: the board's later life is not part of it.
         const at = Math.min(Math.max(query.at, start), end);
-        const doc = await loadDocumentAt(
-          deps.db as Kysely<CollabTables>,
-          classDocumentName(params.id, 'board'),
-          at,
-        );
-        try {
-          const records = Object.values(doc.getMap(BOARD_RECORDS_KEY).toJSON()) as Record<
-            string,
-            unknown
-          >[];
-          return { status: 200, body: { at, records } };
-        } finally {
-          doc.destroy();
-        }
+        const records = await boardRecordsAt(deps.db, classDocumentName(params.id, 'board'), at);
+        return { status: 200, body: { at, records } };
       },
     })
     .add({

@@ -4,7 +4,12 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
-import type { ClassRecordingStatus, RecordingTrack, TimelineEvent } from '@educloud/protocol';
+import type {
+  ClassRecordingRefusal,
+  ClassRecordingStatus,
+  RecordingTrack,
+  TimelineEvent,
+} from '@educloud/protocol';
 import {
   formatBytes,
   getRecording,
@@ -65,6 +70,8 @@ async function statfsFree(dir: string): Promise<number> {
 export class ClassRecordings implements ClassRecordingControl {
   private readonly active = new Map<string, Active>();
   private readonly finalizing = new Set<Promise<unknown>>();
+  /** Why the last automatic start of a class was refused, until a recording starts in it. */
+  private readonly refusals = new Map<string, ClassRecordingRefusal>();
   private readonly tools: { ffmpegPath: string; ffprobePath: string; logger: Logger };
   private readonly log: Logger;
 
@@ -79,7 +86,8 @@ export class ClassRecordings implements ClassRecordingControl {
 
   status(classId: string): ClassRecordingStatus {
     const a = this.active.get(classId);
-    if (!a || a.stopping) return idle;
+    const refused = this.refusals.get(classId);
+    if (!a || a.stopping) return refused ? { ...idle, refused } : idle;
     return { recording: true, recordingId: a.id, startedAt: new Date(a.startedAt).toISOString() };
   }
 
@@ -138,6 +146,7 @@ export class ClassRecordings implements ClassRecordingControl {
       onActiveSpeaker: (peerId) => timeline.append({ type: 'speaker', at: Date.now(), peerId }),
     });
     this.active.set(classId, { id, classId, startedAt, dir, recorder, timeline, names });
+    this.refusals.delete(classId);
     this.log.info({ classId, recordingId: id, by: by.userId }, 'class recording started');
     return this.status(classId);
   }
@@ -148,6 +157,8 @@ export class ClassRecordings implements ClassRecordingControl {
     by: { userId: string; name: string },
     participants: { peerId: string; name: string }[],
   ): Promise<ClassRecordingStatus | null> {
+    // A refusal is about one going-live: the next one decides afresh.
+    this.refusals.delete(classId);
     if (this.active.has(classId) || !(await this.o.autoRecord?.(classId))) return null;
     try {
       return await this.start(classId, by, participants);
@@ -159,6 +170,7 @@ export class ClassRecordings implements ClassRecordingControl {
         err instanceof AckError
           ? { code: err.code, message: err.message }
           : { code: 'internal' as const, message: 'The recording could not start' };
+      this.refusals.set(classId, refused);
       return { ...idle, refused };
     }
   }

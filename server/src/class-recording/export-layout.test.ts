@@ -86,4 +86,60 @@ describe('exportLayout', () => {
     expect(shots(l.content)).toEqual([['s', 15, 25]]);
     expect(shots(l.cameras)).toEqual([['t', 0, 60]]);
   });
+
+  describe('the whiteboard', () => {
+    const spans = (l: ReturnType<typeof exportLayout>['board']) => l.map((x) => [x.from, x.to]);
+    const stage = (at: number, content: 'board' | 'notes' | null) => ({ at: T + at, content });
+
+    it('fills the picture while presented, and for a while after each change', () => {
+      const l = exportLayout([teacher], [], T, T + 60_000, {
+        changes: [T + 5_000, T + 9_000, T + 50_000],
+        stage: [stage(20_000, 'board'), stage(30_000, null)],
+      });
+      // 5 s and 9 s drawn on (8 s each, joined), presented 20–30 s, drawn on at 50 s.
+      expect(spans(l.board)).toEqual([
+        [5, 17],
+        [20, 30],
+        [50, 58],
+      ]);
+      expect(shots(l.cameras)).toEqual([['t', 0, 60]]);
+    });
+
+    it('gives way to a screen share, and to the notes on stage', () => {
+      const screen = track('s', 'teacher', 'screen', 24_000, 27_000);
+      const l = exportLayout([teacher, screen], [], T, T + 60_000, {
+        changes: [T + 5_000, T + 40_000],
+        stage: [stage(0, 'notes'), stage(20_000, 'board'), stage(30_000, null)],
+      });
+      // The change at 5 s is under the notes; the board presented 20–30 s minus the share.
+      expect(spans(l.board)).toEqual([
+        [20, 24],
+        [27, 30],
+        [40, 48],
+      ]);
+      expect(shots(l.content)).toEqual([['s', 24, 27]]);
+    });
+
+    it("shows the speaker's camera small while the board or a screen fills the picture", () => {
+      const screen = track('s', 'teacher', 'screen', 30_000, 35_000);
+      const l = exportLayout(
+        [teacher, bob, screen],
+        [{ at: T + 22_000, peerId: 'bob' }],
+        T,
+        T + 60_000,
+        { changes: [], stage: [stage(20_000, 'board'), stage(25_000, null)] },
+      );
+      expect(shots(l.pip)).toEqual([
+        ['t', 20, 22],
+        ['b', 22, 25],
+        ['b', 30, 35],
+      ]);
+    });
+
+    it('is never shown without its pictures', () => {
+      const l = exportLayout([teacher], [], T, T + 60_000);
+      expect(l.board).toEqual([]);
+      expect(l.pip).toEqual([]);
+    });
+  });
 });

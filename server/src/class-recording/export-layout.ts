@@ -13,12 +13,33 @@ export interface Shot {
   to: number;
 }
 
+/** A stretch of the export (seconds from the recording's start). */
+export interface Span {
+  from: number;
+  to: number;
+}
+
+/** What the whiteboard did during the recording (epoch ms), when its pictures exist. */
+export interface BoardActivity {
+  /** Moments the board changed (its collab updates). */
+  changes: number[];
+  /** What was on stage from `at` on (the timeline's 'stage' events). */
+  stage: { at: number; content: 'board' | 'notes' | null }[];
+}
+
 /** The export's picture: cameras following the speaker, with shared content over them. */
 export interface ExportLayout {
   cameras: Shot[];
   /** Screen shares and the bridged broadcast, shown whole while they run. */
   content: Shot[];
+  /** The whiteboard, whole, where no content runs. */
+  board: Span[];
+  /** The speaker's camera, small in a corner, while the board or content fills the picture. */
+  pip: Shot[];
 }
+
+/** After a change, the board fills the picture this long (it is being drawn on). */
+export const BOARD_DRAWING_HOLD_MS = 8000;
 
 // What fills the picture while it runs, over whoever speaks.
 const contentSources: ReadonlySet<string> = new Set(['screen', 'ingest']);
@@ -35,6 +56,7 @@ export function exportLayout(
   speakers: SpeakerChange[],
   startedAt: number,
   endedAt: number,
+  board?: BoardActivity,
 ): ExportLayout {
   const video = tracks.filter((t) => t.kind === 'video' && t.file);
   const end = (t: RecordingTrack) => Math.min(t.endedAt ?? endedAt, endedAt);
@@ -76,5 +98,88 @@ export function exportLayout(
     if (last && last.track === pick && last.to === sec(a)) last.to = sec(b);
     else cameras.push({ track: pick, from: sec(a), to: sec(b) });
   }
-  return { cameras, content };
+  const covered = merge(content);
+  const boardSpans = board
+    ? subtract(merge(boardShown(board, startedAt, endedAt).map(toSec)), covered)
+    : [];
+  const filled = merge([...covered, ...boardSpans]);
+  const pip = cameras.flatMap((shot) =>
+    intersect([shot], filled).map((s) => ({ track: shot.track, from: s.from, to: s.to })),
+  );
+  return { cameras, content, board: boardSpans, pip };
+
+  function toSec(s: { from: number; to: number }): Span {
+    return { from: sec(s.from), to: sec(Math.min(s.to, endedAt)) };
+  }
+}
+
+/**
+ * When the board fills the picture (epoch ms): what the teacher presented wins, so while the
+ * board is on stage, and while it is being drawn on (a while after each change) unless notes
+ * are on stage. Screen shares and the broadcast are taken out by the caller: they win over both.
+ */
+function boardShown(b: BoardActivity, startedAt: number, endedAt: number) {
+  const out: { from: number; to: number }[] = [];
+  const stage = [...b.stage].sort((x, y) => x.at - y.at);
+  let content: 'board' | 'notes' | null = null;
+  let since = startedAt;
+  const close = (at: number) => {
+    if (content === 'board') out.push({ from: since, to: at });
+    else if (content === null) drawnOn(since, at);
+  };
+  const drawnOn = (from: number, to: number) => {
+    for (const c of b.changes) {
+      const a = Math.max(c, from);
+      const z = Math.min(c + BOARD_DRAWING_HOLD_MS, to);
+      if (z > a) out.push({ from: a, to: z });
+    }
+  };
+  for (const e of stage) {
+    if (e.at > endedAt) break;
+    const at = Math.max(e.at, startedAt);
+    close(at);
+    content = e.content;
+    since = at;
+  }
+  close(endedAt);
+  return out.filter((s) => s.to > s.from);
+}
+
+/** Sorted, overlapping or touching spans joined. */
+function merge(spans: Span[]): Span[] {
+  const out: Span[] = [];
+  for (const s of [...spans].sort((a, b) => a.from - b.from)) {
+    const last = out[out.length - 1];
+    if (last && s.from <= last.to) last.to = Math.max(last.to, s.to);
+    else if (s.to > s.from) out.push({ from: s.from, to: s.to });
+  }
+  return out;
+}
+
+/** The parts of `spans` outside `cut` (both merged). */
+function subtract(spans: Span[], cut: Span[]): Span[] {
+  const out: Span[] = [];
+  for (const s of spans) {
+    let from = s.from;
+    for (const c of cut) {
+      if (c.to <= from || c.from >= s.to) continue;
+      if (c.from > from) out.push({ from, to: c.from });
+      from = Math.max(from, c.to);
+    }
+    if (s.to > from) out.push({ from, to: s.to });
+  }
+  return out;
+}
+
+/** The parts of `spans` inside `keep` (merged). */
+function intersect(spans: Span[], keep: Span[]): Span[] {
+  const out: Span[] = [];
+  for (const s of spans) {
+    for (const k of keep) {
+      const from = Math.max(s.from, k.from);
+      const to = Math.min(s.to, k.to);
+      if (to > from) out.push({ from, to });
+    }
+  }
+  return out;
 }

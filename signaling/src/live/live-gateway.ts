@@ -449,8 +449,13 @@ export class LiveGateway {
         this.deps.breakouts.sendStateTo(socket, classId);
         await room.persisted();
         const recording = this.deps.recording?.status(classId);
+        // A teacher is also told why "record automatically" was refused as the class went live.
+        const tell =
+          recording?.recording || (role === 'teacher' && live && recording?.refused)
+            ? recording
+            : undefined;
         // Told after the ack, so the client has set up its handlers for the class.
-        if (recording?.recording) setImmediate(() => socket.emit('recording:status', recording));
+        if (tell) setImmediate(() => socket.emit('recording:status', tell));
         return { ...result, ...activity };
       },
       'class:leave': async (socket, session) => {

@@ -423,6 +423,11 @@ export function ClassReplay({ classId, rid }: { classId: string; rid: string }) 
           Timeline
         </Button>
       </Stack>
+      {replay.export.warning ? (
+        <Alert severity="warning" data-testid="export-warning">
+          {replay.export.warning}
+        </Alert>
+      ) : null}
     </Stack>
   );
 }

@@ -1,0 +1,255 @@
+/**
+ * The MP4 export shows the whiteboard: a class recorded for real (mediasoup worker, the
+ * recorder's ffmpegs, Socket.IO and y-websocket clients) where the teacher's camera is blue,
+ * the teacher puts the board on stage, draws a large red rectangle on it and takes it down;
+ * exported through the API (the board drawn by tldraw in headless Chromium), the MP4's frames
+ * are decoded to see the camera, the board and the speaker in a corner at known moments. Then
+ * the same recording is exported where Chromium is missing: it completes without the board
+ * and says why.
+ */
+import { spawn } from 'node:child_process';
+import { rename } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Writable } from 'node:stream';
+import type { Kysely } from 'kysely';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
+import { WebsocketProvider } from 'y-websocket';
+import * as Y from 'yjs';
+import type { CollabTables } from '@educloud/collab';
+import type { ClassReplayResponse, TimelineEvent } from '@educloud/protocol';
+import { startSyntheticProducer, type SyntheticProducer } from '@educloud/sfu';
+import { LiveClient } from '../test-support/live-client.js';
+import { startTestServer, type TestServer } from '../test-support/test-server.js';
+import { classWithStudents } from '../test-support/class-with-students.js';
+import { until } from '../test-support/until.js';
+import { signUp } from '../test-support/sign-up.js';
+import { ClassExports } from './class-export.js';
+import { BOARD_DRAWING_HOLD_MS } from './export-layout.js';
+import { readTimeline, TIMELINE_FILE } from './timeline-log.js';
+
+// The test server's default WEB_ROOT: the built web client.
+const webRoot = fileURLToPath(new URL('../../../web/dist', import.meta.url));
+let s: TestServer;
+let teacher: string;
+let classId: string;
+const clients: LiveClient[] = [];
+const feeds: SyntheticProducer[] = [];
+const providers: WebsocketProvider[] = [];
+
+// A tldraw 3 geo shape, as the web client's binding stores it in the board's Y.Map.
+const bigRedRectangle = {
+  id: 'shape:big',
+  typeName: 'shape',
+  type: 'geo',
+  parentId: 'page:page',
+  index: 'a1',
+  x: 0,
+  y: 0,
+  rotation: 0,
+  isLocked: false,
+  opacity: 1,
+  meta: {},
+  props: {
+    w: 1600,
+    h: 900,
+    geo: 'rectangle',
+    color: 'red',
+    labelColor: 'black',
+    fill: 'fill',
+    dash: 'draw',
+    size: 'm',
+    font: 'draw',
+    richText: { type: 'doc', content: [{ type: 'paragraph' }] },
+    align: 'middle',
+    verticalAlign: 'middle',
+    growY: 0,
+    url: '',
+    scale: 1,
+  },
+};
+
+/** The average colour of a region of the export's frame at `t` seconds, as [r, g, b]. */
+function colourAt(file: string, t: number, region: 'centre' | 'corner'): Promise<number[]> {
+  // The centre of the 1280×720 picture; the bottom-right corner where the speaker is shown small.
+  const crop = region === 'centre' ? 'crop=400:240:440:240' : 'crop=200:100:1000:560';
+  return new Promise((resolve, reject) => {
+    const args = ['-v', 'error', '-ss', t.toFixed(3), '-i', file, '-frames:v', '1'];
+    args.push('-vf', `${crop},scale=1:1:flags=area`, '-f', 'rawvideo', '-pix_fmt', 'rgb24');
+    const child = spawn('ffmpeg', [...args, 'pipe:1'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const out: Buffer[] = [];
+    child.stdout.on('data', (d: Buffer) => out.push(d));
+    child.once('error', reject);
+    child.once('close', (code) => {
+      const px = Buffer.concat(out);
+      if (code !== 0 || px.length < 3) reject(new Error(`no frame at ${t}s (ffmpeg ${code})`));
+      else resolve([px[0]!, px[1]!, px[2]!]);
+    });
+  });
+}
+
+const colourName = ([r, g, b]: number[]) =>
+  r! > 150 && g! < 90 && b! < 90
+    ? 'red'
+    : b! > 150 && r! < 80 && g! < 80
+      ? 'blue'
+      : r! > 220 && g! > 220 && b! > 220
+        ? 'white'
+        : 'other';
+
+beforeAll(async () => {
+  s = await startTestServer({ MIN_FREE_DISK_BYTES: '0' });
+  teacher = (await signUp(s, 'teacher@bx.test', 'teacher')).token;
+  classId = await classWithStudents(s, teacher, 'Board', []);
+}, 60_000);
+
+afterAll(async () => {
+  for (const p of providers) p.destroy();
+  for (const c of clients) c.close();
+  await Promise.all(feeds.map((f) => f.stop()));
+  await s?.stop();
+}, 60_000);
+
+describe('MP4 export with the whiteboard', { timeout: 120_000 }, () => {
+  let replayPath = '';
+  let dir = '';
+  let presented = 0;
+  let drawn = 0;
+  let takenDown = 0;
+
+  it('shows the board while presented and drawn on, the camera otherwise, the speaker small', async () => {
+    const t = new LiveClient(s.port, teacher);
+    clients.push(t);
+    await t.connected();
+    const { peerId } = await t.ok('class:join', { classId });
+    await t.ok('class:start', {});
+    const room = s.sfu.classRooms(classId).main!;
+    feeds.push(await startSyntheticProducer(room, { peerId, kind: 'video', colour: 'blue' }));
+    const doc = new Y.Doc();
+    const board = new WebsocketProvider(
+      `ws://127.0.0.1:${s.port}/collab`,
+      `class/${classId}/board`,
+      doc,
+      {
+        WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
+        disableBc: true,
+        params: { token: teacher },
+      },
+    );
+    providers.push(board);
+    await until(async () => board.synced, 10_000, 'the board to sync');
+
+    const { recordingId } = await t.ok('recording:start', {});
+    dir = join(s.dataDir, 'recordings', recordingId!);
+    const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    await until(
+      async () =>
+        (await readTimeline(join(dir, TIMELINE_FILE))).some(
+          (e) => e.type === 'track' && e.state === 'started' && e.track.kind === 'video',
+        ),
+      60_000,
+      'the camera to be recorded',
+    );
+    await wait(1500);
+    // The empty board on stage, a large red rectangle drawn on it, the stage cleared: the board
+    // stays while it is being drawn on, then the camera comes back.
+    await t.ok('stage:present', { content: 'board' });
+    await wait(2000);
+    drawn = Date.now();
+    doc.getMap('tldraw').set(bigRedRectangle.id, bigRedRectangle);
+    await wait(1000);
+    await t.ok('stage:present', { content: null });
+    await wait(drawn + BOARD_DRAWING_HOLD_MS + 3000 - Date.now());
+    await t.ok('recording:stop', {});
+
+    replayPath = `/api/classes/${classId}/recordings/${recordingId}/replay`;
+    const replay = await until(
+      async () => {
+        const r = await s.call('GET', replayPath, { token: teacher });
+        return r.status === 200 ? (r.body as ClassReplayResponse) : null;
+      },
+      60_000,
+      'the replay',
+    );
+    const stage = replay.timeline.filter(
+      (e): e is Extract<TimelineEvent, { type: 'stage' }> => e.type === 'stage',
+    );
+    expect(stage.map((e) => e.content)).toEqual(['board', null]);
+    const sec = (at: number) => (at - replay.manifest.startedAt) / 1000;
+    [presented, takenDown] = stage.map((e) => sec(e.at)) as [number, number];
+    // When the server logged the rectangle (the board's hold counts from there).
+    const logged = await (s.db as Kysely<CollabTables>)
+      .selectFrom('collab_updates')
+      .select((eb) => eb.fn.max('created_at').as('at'))
+      .where('doc_name', '=', `class/${classId}/board`)
+      .executeTakeFirstOrThrow();
+    expect(Number(logged.at)).toBeGreaterThanOrEqual(drawn);
+    drawn = sec(Number(logged.at));
+
+    const exportPath = replayPath.replace(/replay$/, 'export');
+    expect((await s.call('POST', exportPath, { token: teacher })).status).toBe(202);
+    const exp = await until(
+      async () => {
+        const r = await s.call('GET', replayPath, { token: teacher });
+        const e = (r.body as ClassReplayResponse).export;
+        if (e.status === 'failed') throw new Error('the export failed');
+        return e.status === 'ready' ? e : null;
+      },
+      90_000,
+      'the export',
+    );
+    expect(exp.warning).toBeNull();
+
+    const mp4 = join(dir, 'export.mp4');
+    const hold = BOARD_DRAWING_HOLD_MS / 1000;
+    const shots = [
+      { at: presented - 0.7, centre: 'blue' },
+      // On stage, still empty (a picture per second of drawing: the rectangle shows by +1 s).
+      { at: presented + 1, centre: 'white', corner: 'blue' },
+      { at: drawn + 1.5, centre: 'red', corner: 'blue' },
+      // Taken down, but drawn on moments ago.
+      { at: takenDown + 2, centre: 'red', corner: 'blue' },
+      // (Soon after: the recorder may lose a camera's last second or two when it stops.)
+      { at: drawn + hold + 0.6, centre: 'blue' },
+    ];
+    const seen = [];
+    for (const shot of shots) {
+      const centre = colourName(await colourAt(mp4, shot.at, 'centre'));
+      const corner = shot.corner ? colourName(await colourAt(mp4, shot.at, 'corner')) : undefined;
+      seen.push({ at: shot.at, centre, ...(corner ? { corner } : {}) });
+    }
+    expect(seen).toEqual(shots);
+  });
+
+  it('completes without the board where Chromium is missing, logging and saying why', async () => {
+    expect(replayPath).not.toBe('');
+    const logged: string[] = [];
+    const logger = pino(
+      new Writable({
+        write(chunk: Buffer, _enc, done) {
+          logged.push(chunk.toString());
+          done();
+        },
+      }),
+    );
+    const exports = new ClassExports({
+      logger,
+      board: { db: s.db, webRoot, chromiumPath: '/nonexistent/chromium' },
+    });
+    await rename(join(dir, 'export.mp4'), join(dir, 'export-with-board.mp4'));
+    await exports.start('again', dir);
+    const status = await exports.status('again', dir);
+    expect(status.status).toBe('ready');
+    expect(status.warning).toBe(
+      'The whiteboard is not in the export: Chromium was not found at /nonexistent/chromium',
+    );
+    expect(logged.some((l) => l.includes('the export goes without the whiteboard'))).toBe(true);
+    // The API says so too (the warning is kept beside the export).
+    const r = await s.call('GET', replayPath, { token: teacher });
+    expect((r.body as ClassReplayResponse).export.warning).toBe(status.warning);
+    const centre = colourName(await colourAt(join(dir, 'export.mp4'), drawn + 1.5, 'centre'));
+    expect(centre).toBe('blue');
+  });
+});

@@ -68,6 +68,15 @@ async function openClass(name: string, email: string): Promise<Page> {
   const context = await newContext(browser, server.baseUrl);
   contexts.push(context);
   foreign.push(recordForeignRequests(context));
+  // When the page first asks for a camera or microphone (the live panel's device check).
+  await context.addInitScript(() => {
+    const media = navigator.mediaDevices;
+    const open = media.getUserMedia.bind(media);
+    media.getUserMedia = (constraints) => {
+      (window as { firstMediaAt?: number }).firstMediaAt ??= performance.now();
+      return open(constraints);
+    };
+  });
   const page = await context.newPage();
   errors[name] = recordPageErrors(page);
   await logIn(page, email);
@@ -163,6 +172,20 @@ it('two members draw on the same board and see each other', async () => {
       { timeout: 15_000 },
     )
     .toContain('Ada Teacher');
+});
+
+it('opens the camera and microphone only once the board is up', async () => {
+  const firstMedia = () =>
+    student.evaluate(() => ({
+      media: (window as { firstMediaAt?: number }).firstMediaAt ?? null,
+      board: performance.getEntriesByName('board:editor', 'mark')[0]?.startTime ?? null,
+    }));
+  // The device check comes by itself (the page idle after the board), not only on request.
+  await student.getByTestId('join-live').waitFor({ timeout: 20_000 });
+  await expect.poll(async () => (await firstMedia()).media, { timeout: 20_000 }).not.toBeNull();
+  const { media, board } = await firstMedia();
+  expect(board).not.toBeNull();
+  expect(media!).toBeGreaterThan(board!);
 });
 
 it('turns a PDF into page backgrounds for both', async () => {

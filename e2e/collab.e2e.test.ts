@@ -68,6 +68,15 @@ async function openClass(name: string, email: string): Promise<Page> {
   const context = await newContext(browser, server.baseUrl);
   contexts.push(context);
   foreign.push(recordForeignRequests(context));
+  // When the page first asks for a camera or microphone (the live panel's device check).
+  await context.addInitScript(() => {
+    const media = navigator.mediaDevices;
+    const open = media.getUserMedia.bind(media);
+    media.getUserMedia = (constraints) => {
+      (window as { firstMediaAt?: number }).firstMediaAt ??= performance.now();
+      return open(constraints);
+    };
+  });
   const page = await context.newPage();
   errors[name] = recordPageErrors(page);
   await logIn(page, email);
@@ -163,6 +172,20 @@ it('two members draw on the same board and see each other', async () => {
       { timeout: 15_000 },
     )
     .toContain('Ada Teacher');
+});
+
+it('opens the camera and microphone only once the board is up', async () => {
+  const firstMedia = () =>
+    student.evaluate(() => ({
+      media: (window as { firstMediaAt?: number }).firstMediaAt ?? null,
+      board: performance.getEntriesByName('board:editor', 'mark')[0]?.startTime ?? null,
+    }));
+  // The device check comes by itself (the page idle after the board), not only on request.
+  await student.getByTestId('join-live').waitFor({ timeout: 20_000 });
+  await expect.poll(async () => (await firstMedia()).media, { timeout: 20_000 }).not.toBeNull();
+  const { media, board } = await firstMedia();
+  expect(board).not.toBeNull();
+  expect(media!).toBeGreaterThan(board!);
 });
 
 it('turns a PDF into page backgrounds for both', async () => {
@@ -391,21 +414,33 @@ it('builds only the shapes in view, and the others when the camera reaches them'
       })),
     );
   }, pageId);
+  // Mounted: tldraw's shape container; drawn: the shape's SVG in it.
   const far = () =>
     student.evaluate(() => {
       const editor = window.educloudBoard!.editor;
       const ids = editor.getCurrentPageShapeIds();
-      const built = document.querySelectorAll('.tl-shape[data-shape-id^="shape:far-"] svg');
       return {
         inStore: [...ids].filter((id) => id.startsWith('shape:far-')).length,
-        built: built.length,
+        mounted: document.querySelectorAll('.tl-shape[data-shape-id^="shape:far-"]').length,
+        drawn: document.querySelectorAll('.tl-shape[data-shape-id^="shape:far-"] svg').length,
       };
     });
   await expect.poll(async () => (await far()).inStore, { timeout: 20_000 }).toBe(40);
-  expect((await far()).built).toBe(0);
+  expect(await far()).toEqual({ inStore: 40, mounted: 0, drawn: 0 });
+
+  // Hit testing and selection work on the store, mounted or not; a selected shape is drawn.
+  const hit = await student.evaluate(
+    () =>
+      window.educloudBoard!.editor.getShapeAtPoint({ x: 20_050, y: 40 }, { hitInside: true })?.id,
+  );
+  expect(hit).toBe('shape:far-0');
+  await student.evaluate(() => window.educloudBoard!.editor.select('shape:far-0' as never));
+  await expect.poll(async () => (await far()).drawn, { timeout: 20_000 }).toBe(1);
+  await student.evaluate(() => window.educloudBoard!.editor.selectNone());
+  await expect.poll(async () => (await far()).mounted, { timeout: 20_000 }).toBe(0);
 
   await student.evaluate(() => window.educloudBoard!.editor.zoomToFit({ immediate: true }));
-  await expect.poll(async () => (await far()).built, { timeout: 20_000 }).toBe(40);
+  await expect.poll(far, { timeout: 20_000 }).toEqual({ inStore: 40, mounted: 40, drawn: 40 });
 });
 
 it('fetched nothing from outside and logged no errors', () => {

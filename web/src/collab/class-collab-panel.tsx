@@ -11,20 +11,32 @@ import { Whiteboard } from './whiteboard.js';
 export interface ClassCollabPanelProps {
   classId: string;
   isTeacher: boolean;
+  /** Called once the board's editor is mounted. */
+  onBoardReady?: () => void;
 }
 
 /**
  * The class's shared whiteboard and notes. Both stay mounted (and connected) while the other
  * tab is shown, so switching is instant and nothing is missed meanwhile.
  */
-export default function ClassCollabPanel({ classId, isTeacher }: ClassCollabPanelProps) {
+export default function ClassCollabPanel({
+  classId,
+  isTeacher,
+  onBoardReady,
+}: ClassCollabPanelProps) {
   const { user } = useSession();
   const [tab, setTab] = useState<'board' | 'notes'>('board');
   const id = user?.id ?? 'anonymous';
   const name = user?.displayName ?? 'Guest';
   const me = useMemo(() => ({ id, name, color: colorForUser(id) }), [id, name]);
   const [boardReady, setBoardReady] = useState(false);
-  const onEditor = useCallback((e: unknown) => setBoardReady(e !== null), []);
+  const onEditor = useCallback(
+    (e: unknown) => {
+      setBoardReady(e !== null);
+      if (e !== null) onBoardReady?.();
+    },
+    [onBoardReady],
+  );
   const notesMounted = useDeferredNotes(boardReady, tab === 'notes');
 
   return (

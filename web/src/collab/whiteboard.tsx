@@ -11,10 +11,12 @@ import {
   atom,
   createTLStore,
   defaultBindingUtils,
+  defaultShapeUtils,
   exportToBlob,
   useTldrawUser,
   type Editor,
   type TLAssetStore,
+  type TLComponents,
   type TLPresenceUserInfo,
   type TLStore,
 } from 'tldraw';
@@ -28,13 +30,15 @@ import { useDocumentLock, useLockedView } from './document-lock.js';
 import { ResetControls } from './reset-controls.js';
 import { downloadFile } from './download-file.js';
 import { markBoard } from './board-timing.js';
-import { culledShapeUtils } from './culled-shape-utils.js';
 import { pauseEditor } from './pause-editor.js';
 import { TldrawYjsBinding } from './tldraw-yjs-binding.js';
+import { VisibleShapesCanvas } from './visible-shapes-canvas.js';
 import { useCollabConnection } from './use-collab-connection.js';
 
 // Fonts, icons and translations come from our own bundle, never from tldraw's CDN.
 const assetUrls = getAssetUrlsByImport();
+/** Only the shapes in view are mounted (visible-shapes-canvas.tsx). */
+const components: TLComponents = { Canvas: VisibleShapesCanvas };
 markBoard('code');
 
 /** An image is stored inline (data URL) and sent in one update: the server takes 1 MiB frames. */
@@ -124,7 +128,7 @@ export function Whiteboard({
   useEffect(() => {
     if (!connection) return;
     const store = createTLStore({
-      shapeUtils: culledShapeUtils,
+      shapeUtils: defaultShapeUtils,
       bindingUtils: defaultBindingUtils,
       assets: dataUrlAssets,
       collaboration: { mode, status: online },
@@ -211,7 +215,7 @@ export function Whiteboard({
         key={editorKey}
         store={storeWithStatus}
         assetUrls={assetUrls}
-        shapeUtils={culledShapeUtils}
+        components={components}
         licenseKey={licenseKey}
         user={tldrawUser}
         maxAssetSize={maxImageBytes}

@@ -19,7 +19,8 @@ import { BroadcastFeed, BroadcastFeedContext } from '../broadcast/broadcast-feed
 import { BroadcastPanel } from '../broadcast/broadcast-panel.js';
 import { useDocumentTitle } from '../lib/use-document-title.js';
 import { prefetchCollabConnection } from '../collab/collab-connection-prefetch.js';
-import { lazy, Suspense, useEffect, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useState } from 'react';
+import { DeferredDeviceCheck } from './deferred-device-check.js';
 
 // tldraw and TipTap are large: evaluated only when a class page opens, but then at once
 // (below), not when the board is first shown; index.html preloads them (vite.config.ts).
@@ -43,6 +44,9 @@ function ClassView({ id }: { id: string }) {
   const [broadcastFeed] = useState(() => new BroadcastFeed());
   // While the live room fills the window, the page's own content steps aside.
   const [inRoom, setInRoom] = useState(false);
+  // The device check (camera preview, mic meter) waits for the board (deferred-device-check).
+  const [boardReady, setBoardReady] = useState(false);
+  const onBoardReady = useCallback(() => setBoardReady(true), []);
   useDocumentTitle(cls.data?.title ?? 'Class');
   useEffect(() => {
     // The board's document first (its requests go out before tldraw's code, ~0.3 s of main
@@ -130,18 +134,24 @@ function ClassView({ id }: { id: string }) {
         </Typography>
       )}
       <BroadcastFeedContext value={broadcastFeed}>
-        <LiveClassPanel
-          classId={c.id}
-          title={c.title}
-          getToken={() => api.tokenFor(c.id)}
-          onInRoom={setInRoom}
-        />
+        <DeferredDeviceCheck boardReady={boardReady}>
+          <LiveClassPanel
+            classId={c.id}
+            title={c.title}
+            getToken={() => api.tokenFor(c.id)}
+            onInRoom={setInRoom}
+          />
+        </DeferredDeviceCheck>
         {/* OBS set-up and recordings: on the class page, out of the live class's way. */}
         {!inRoom && <BroadcastPanel classId={c.id} isTeacher={c.myRole === 'teacher'} />}
       </BroadcastFeedContext>
       {!inRoom && (
         <Suspense fallback={<Skeleton variant="rounded" height={420} />}>
-          <ClassCollabPanel classId={c.id} isTeacher={c.myRole === 'teacher'} />
+          <ClassCollabPanel
+            classId={c.id}
+            isTeacher={c.myRole === 'teacher'}
+            onBoardReady={onBoardReady}
+          />
         </Suspense>
       )}
     </Stack>

@@ -101,6 +101,8 @@ const envSchema = z.object({
   MEDIA_LAST_N: z.union([z.literal('off'), z.coerce.number().int().min(0).max(1000)]).default(9),
   /** Publishers stop encoding simulcast layers (and cameras) nobody watches. */
   MEDIA_DYNACAST: bool.default(true),
+  /** Recent speakers beyond last-N whose cameras keep sending their lowest layer. */
+  MEDIA_STANDBY_CAMERAS: z.coerce.number().int().min(0).max(100).default(2),
   /** Participants per router before a class spreads onto another worker; 0: never. */
   MEDIA_ROUTER_MAX_PEERS: z.coerce.number().int().min(0).max(100_000).default(100),
   TURN_URLS: z
@@ -224,6 +226,7 @@ export interface Config {
     rtcMaxPort: number;
     lastN: number | 'off';
     dynacast: boolean;
+    standbyCameras: number;
     /** Participants per router before a class spreads onto another worker; 0: never. */
     maxPeersPerRouter: number;
   };
@@ -334,6 +337,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       rtcMaxPort: e.RTC_MAX_PORT,
       lastN: e.MEDIA_LAST_N,
       dynacast: e.MEDIA_DYNACAST,
+      standbyCameras: e.MEDIA_STANDBY_CAMERAS,
       maxPeersPerRouter: e.MEDIA_ROUTER_MAX_PEERS,
     },
     reconnectGraceMs: e.RECONNECT_GRACE_MS,

@@ -8,7 +8,7 @@ import Stack from '@mui/material/Stack';
 import Typography from '@mui/material/Typography';
 import useMediaQuery from '@mui/material/useMediaQuery';
 import { useTheme } from '@mui/material/styles';
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useSession } from '../auth/session-context.js';
 import { BreakoutBanner } from '../breakouts/breakout-banner.js';
 import { breakoutTab } from '../breakouts/breakout-tab.js';
@@ -89,6 +89,17 @@ export function LiveRoomView({
   const rootRef = useRef<HTMLDivElement>(null);
   const onWidth = useCallback((id: string, w: number) => session.setTileWidth(id, w), [session]);
   const onVisible = useCallback((ids: string[]) => session.setVisibleTiles(ids), [session]);
+  // Stable, so the tiles (memoized) do not render again with every snapshot.
+  const { allowPresenter } = stage;
+  const allowedUserId = stage.stage.allowedUserId;
+  const isTeacherRole = state.role === 'teacher';
+  const presenterControl = useMemo(
+    () =>
+      isTeacherRole
+        ? { allowedUserId, allow: (id: string | null) => void allowPresenter(id) }
+        : null,
+    [isTeacherRole, allowedUserId, allowPresenter],
+  );
   useEffect(() => {
     // Speaker view: the pinned peer is on stage, the rest is last-N's choice.
     if (view === 'speaker') session.setVisibleTiles(pinned ? [pinned] : []);
@@ -236,14 +247,7 @@ export function LiveRoomView({
       onPin={setPinned}
       onWidth={onWidth}
       onVisible={layout === 'grid' ? onVisible : undefined}
-      presenterControl={
-        isTeacher
-          ? {
-              allowedUserId: stage.stage.allowedUserId,
-              allow: (id) => void stage.allowPresenter(id),
-            }
-          : null
-      }
+      presenterControl={presenterControl}
     />
   );
 

@@ -241,7 +241,10 @@ export class LiveSession {
       this.media.applyWantedLayers(producerId, maxSpatialLayer),
     );
     // The class.
-    s.on('speaker:active', ({ peerId }) => this.set({ activeSpeaker: peerId }));
+    // Identical news renders nothing: every render of the room costs a starved page.
+    s.on('speaker:active', ({ peerId }) => {
+      if (peerId !== this.state.activeSpeaker) this.set({ activeSpeaker: peerId });
+    });
     s.on('class:live', ({ live }) => this.set({ live }));
     s.on('broadcast:status', (status) => this.onBroadcastStatus?.(status));
     this.classroom.listen(() => this.state.role !== 'teacher');
@@ -513,13 +516,20 @@ export class LiveSession {
     }
   }
 
+  /** Renders only what changed: the poll runs every two seconds, most rounds change nothing. */
   private applyQuality(report: QualityReport): void {
-    if (report.send !== undefined) this.set({ sendQuality: report.send });
+    if (report.send !== undefined && report.send !== this.state.sendQuality) {
+      this.set({ sendQuality: report.send });
+    }
+    let changed = false;
     for (const [peerId, q] of report.peers) {
       const peer = this.peers.get(peerId);
-      if (peer) peer.quality = q;
+      if (peer && peer.quality !== q) {
+        peer.quality = q;
+        changed = true;
+      }
     }
-    this.publishPeers();
+    if (changed) this.publishPeers();
   }
 
   /**

@@ -144,13 +144,13 @@ beforeAll(async () => {
       if (line.trim()) serverLog.push(line.slice(0, 300));
   });
   ({ classId } = await classWithStudents(server, 'Large class', students));
-  // Six tabs on a 2-core machine: every fake camera plays a small 320x180 clip at 10 fps
+  // Six tabs on a 2-core machine: every fake camera plays a small 160x120 clip at 10 fps
   // instead of Chromium's 720p pattern (the microphones keep their fake beeps).
   tmp = mkdtempSync(path.join(os.tmpdir(), 'educloud-large-'));
   const clip = path.join(tmp, 'camera.y4m');
   execFileSync('ffmpeg', [
     ...['-hide_banner', '-loglevel', 'error', '-f', 'lavfi'],
-    ...['-i', 'testsrc=size=320x180:rate=10', '-t', '2', '-pix_fmt', 'yuv420p', clip],
+    ...['-i', 'testsrc=size=160x120:rate=10', '-t', '2', '-pix_fmt', 'yuv420p', clip],
   ]);
   browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',

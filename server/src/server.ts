@@ -268,6 +268,7 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
     redisUrl: config.redisUrl,
     nodeId,
     tldrawLicenseKey: config.tldrawLicenseKey,
+    liveMicsPlayed: config.media.micsPlayed,
     metricsToken: config.metrics.token,
     iceServers: (userId) => (turn ? [turnCredentials(turn, userId)] : []),
     recording: classRecordings,

@@ -9,7 +9,8 @@ import Typography from '@mui/material/Typography';
 import useMediaQuery from '@mui/material/useMediaQuery';
 import { useTheme } from '@mui/material/styles';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { useSession } from '../auth/session-context.js';
+import { getClientConfig } from '../api/client-config-api.js';
+import { useApi, useSession } from '../auth/session-context.js';
 import { BreakoutBanner } from '../breakouts/breakout-banner.js';
 import { breakoutTab } from '../breakouts/breakout-tab.js';
 import { ClassroomSidebar } from '../classroom/classroom-sidebar.js';
@@ -20,6 +21,7 @@ import { ConfirmDialog } from '../components/confirm-dialog.js';
 import { ControlBar } from './control-bar.js';
 import type { LiveSession, LiveSnapshot, RemotePeer } from './live-session.js';
 import { describeMediaError, openCamera, openScreen } from './media-devices.js';
+import { micsPlayed } from './mics-played.js';
 import { ParticipantTiles } from './participant-tiles.js';
 import { RecordingControl } from './recording-control.js';
 import type { RoomCommand } from './room-shortcuts.js';
@@ -32,6 +34,7 @@ import { TrackAudio } from './track-video.js';
 import { useLiveSession } from './use-live-session.js';
 import { useRoomShortcuts } from './use-room-shortcuts.js';
 import { useStage } from './use-stage.js';
+import { useResource } from '../lib/use-resource.js';
 
 const endMessages: Partial<Record<LiveSnapshot['status'], string>> = {
   ended: 'The teacher ended the class.',
@@ -72,6 +75,8 @@ export function LiveRoomView({
   onExit: () => void;
 }) {
   const { user } = useSession();
+  const api = useApi();
+  const clientConfig = useResource('client-config', () => getClientConfig(api));
   const { session, state } = useLiveSession(opened);
   const classId = session.classId;
   const classroom = useClassroom(session.classroom);
@@ -204,6 +209,11 @@ export function LiveRoomView({
     },
   ];
 
+  const played = micsPlayed(
+    state.peers,
+    state.recentSpeakers,
+    clientConfig.data?.liveMicsPlayed ?? 0,
+  );
   const ended = endMessages[state.status];
   const overlay = !ended && state.status !== 'waiting';
   useEffect(() => {
@@ -426,7 +436,7 @@ export function LiveRoomView({
 
         {state.peers.flatMap((p) =>
           p.tracks
-            .filter((t) => t.kind === 'audio')
+            .filter((t) => t.kind === 'audio' && played.has(t.consumerId))
             .map((t) => <TrackAudio key={t.consumerId} track={t.track} />),
         )}
 

@@ -29,6 +29,8 @@ export interface LiveSnapshot {
   live: boolean;
   peers: RemotePeer[];
   activeSpeaker: string | null;
+  /** Active speakers, most recent first (the loudest few's microphones may be all it plays). */
+  recentSpeakers: string[];
   local: Partial<Record<LocalSource, MediaStreamTrack>>;
   localPaused: Partial<Record<LocalSource, boolean>>;
   /** 0-10 for what this browser sends, from the server's view; null until measured. */
@@ -97,6 +99,7 @@ export class LiveSession {
     live: false,
     peers: [],
     activeSpeaker: null,
+    recentSpeakers: [],
     local: {},
     localPaused: {},
     sendQuality: null,
@@ -243,7 +246,10 @@ export class LiveSession {
     // The class.
     // Identical news renders nothing: every render of the room costs a starved page.
     s.on('speaker:active', ({ peerId }) => {
-      if (peerId !== this.state.activeSpeaker) this.set({ activeSpeaker: peerId });
+      if (peerId === this.state.activeSpeaker) return;
+      if (peerId === null) return this.set({ activeSpeaker: null });
+      const recent = this.state.recentSpeakers.filter((p) => p !== peerId);
+      this.set({ activeSpeaker: peerId, recentSpeakers: [peerId, ...recent].slice(0, 16) });
     });
     s.on('class:live', ({ live }) => this.set({ live }));
     s.on('broadcast:status', (status) => this.onBroadcastStatus?.(status));

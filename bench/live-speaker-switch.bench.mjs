@@ -96,6 +96,10 @@ async function measure(standby) {
     });
     await observer.getByTestId('start-class').click();
     await observer.getByTestId('toggle-camera').click();
+    // The observer only listens: every fake microphone beeps alike, and a dominant speaker is
+    // only replaced by a clearly louder one, so its beeps would keep the students from taking
+    // over.
+    await mic(observer, false);
     const pages = {};
     for (const name of names) {
       pages[name] = await enterRoom(browser, url, classId, name, { width: 640, height: 480 });
@@ -155,6 +159,7 @@ async function measure(standby) {
       const r = {
         detect: selected ? selected.at - switchedAt : null,
         toFrame: selected && frameAt ? frameAt - selected.at : null,
+        selected: !!selected,
       };
       if (timed) results.push(r);
       console.log(
@@ -194,7 +199,14 @@ try {
     const results = await measure(standby);
     const toFrame = results.map((r) => r.toFrame).filter((x) => x !== null);
     const detect = results.map((r) => r.detect).filter((x) => x !== null);
-    rows.push({ standby, toFrame, detect, missed: results.length - toFrame.length });
+    const notChosen = results.filter((r) => !r.selected).length;
+    rows.push({
+      standby,
+      toFrame,
+      detect,
+      notChosen,
+      missed: results.length - toFrame.length - notChosen,
+    });
   }
   console.log(
     `\n${STUDENTS} students + observer, MEDIA_LAST_N=1, camera ${FAKE_CAMERA}, ${SWITCHES} switches`,
@@ -202,8 +214,8 @@ try {
   console.log('standby | server chose -> first frame: median (all, ms) | mic -> server chose');
   for (const r of rows) {
     console.log(
-      `${r.standby.padStart(7)} | ${median(r.toFrame)} (${r.toFrame.join(' ')}; ${r.missed} missed)` +
-        ` | ${median(r.detect)}`,
+      `${r.standby.padStart(7)} | ${median(r.toFrame)} (${r.toFrame.join(' ')}; ${r.missed} ` +
+        `without a frame in 30 s) | ${median(r.detect)} (${r.notChosen} never chosen)`,
     );
   }
   if (rows.length === 2) {

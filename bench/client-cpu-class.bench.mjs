@@ -4,10 +4,12 @@
 // sending a small fake camera and microphone, MEDIA_LAST_N=2, everyone's microphone on so the
 // active speaker keeps moving). BEFORE=<another built checkout> runs first, then this one;
 // ROUNDS alternate them (this machine's load drifts).
-// Measured over SECONDS of steady state: each page's main-thread busy time (Chrome's
-// Performance.getMetrics TaskDuration: what starves a page's socket and media handling), for
-// the observer and as the students' median, and the CPU of the whole Chromium (all processes,
-// % of one core). Medians, after / before ratios.
+// Measured over SECONDS of steady state, from Chrome's Performance.getMetrics per page: its
+// renderer process's CPU (ProcessTime: decoding, playing, drawing, script) and its main
+// thread's CPU (ThreadTime: what starves a page's socket and media handling) and the script
+// part of it, for the observer and as the students' median; and the CPU of the whole Chromium
+// (all processes, % of one core; it saturates this 2-core machine, so it says little alone).
+// Medians, after / before ratios.
 //
 //   BEFORE=/work/main node bench/client-cpu-class.bench.mjs   (ROUNDS=2 SECONDS=20)
 import { execFileSync } from 'node:child_process';
@@ -86,10 +88,15 @@ async function openPage(browser, url, name, classId, viewport) {
   return { page, cdp };
 }
 
-/** Seconds the page's main thread has been busy. */
-async function busySeconds(cdp) {
+/** CPU seconds of the page's renderer process, its main thread, and script on it. */
+async function pageSeconds(cdp) {
   const { metrics } = await cdp.send('Performance.getMetrics');
-  return metrics.find((m) => m.name === 'TaskDuration')?.value ?? 0;
+  const get = (name) => metrics.find((m) => m.name === name)?.value ?? 0;
+  return {
+    process: get('ProcessTime'),
+    thread: get('ThreadTime'),
+    script: get('ScriptDuration'),
+  };
 }
 
 async function measure(checkout) {
@@ -125,15 +132,21 @@ async function measure(checkout) {
       WAIT,
     );
     await new Promise((r) => setTimeout(r, 5000));
-    const busy0 = await Promise.all(all.map((p) => busySeconds(p.cdp)));
+    const busy0 = await Promise.all(all.map((p) => pageSeconds(p.cdp)));
     const t0 = performance.now();
     const ticks0 = chromiumTicks(process.pid);
     await new Promise((r) => setTimeout(r, SECONDS * 1000));
     const secs = (performance.now() - t0) / 1000;
     const cpu = ((chromiumTicks(process.pid) - ticks0) / 100 / secs) * 100;
-    const busy1 = await Promise.all(all.map((p) => busySeconds(p.cdp)));
-    const busy = busy1.map((b, i) => ((b - busy0[i]) / secs) * 100);
-    return { cpu, observer: busy[0], student: median(busy.slice(1)) };
+    const busy1 = await Promise.all(all.map((p) => pageSeconds(p.cdp)));
+    const pct = (key) => busy1.map((b, i) => ((b[key] - busy0[i][key]) / secs) * 100);
+    const r = { cpu };
+    for (const key of ['process', 'thread', 'script']) {
+      const values = pct(key);
+      r[`observer_${key}`] = values[0];
+      r[`student_${key}`] = median(values.slice(1));
+    }
+    return r;
   } finally {
     await browser.close();
     await server.stop();
@@ -159,9 +172,11 @@ try {
     for (const t of round % 2 === 0 ? targets : [...targets].reverse()) {
       const r = await measure(t.checkout);
       runs[t.label].push(r);
+      const f = (who) =>
+        ['process', 'thread', 'script'].map((k) => `${k} ${r[`${who}_${k}`].toFixed(1)}`);
       console.log(
-        `${t.label} #${round + 1}: Chromium ${r.cpu.toFixed(1)}% of a core; main thread busy: ` +
-          `observer ${r.observer.toFixed(1)}%, students (median) ${r.student.toFixed(1)}%`,
+        `${t.label} #${round + 1}: Chromium ${r.cpu.toFixed(1)}% of a core; observer page ` +
+          `${f('observer').join(', ')}; student page (median) ${f('student').join(', ')}`,
       );
     }
   }
@@ -172,8 +187,12 @@ const labels = targets.map((t) => t.label);
 console.log(`\n6-person class, MEDIA_LAST_N=2, medians of ${ROUNDS}: ${labels.join(' / ')}`);
 for (const [label, pick] of [
   ['Chromium CPU (% of a core)', (r) => r.cpu],
-  ['observer main thread busy %', (r) => r.observer],
-  ['student main thread busy %', (r) => r.student],
+  ['observer process CPU %', (r) => r.observer_process],
+  ['observer main thread CPU %', (r) => r.observer_thread],
+  ['observer script %', (r) => r.observer_script],
+  ['student process CPU %', (r) => r.student_process],
+  ['student main thread CPU %', (r) => r.student_thread],
+  ['student script %', (r) => r.student_script],
 ]) {
   const values = labels.map((l) => median(runs[l].map(pick)));
   const ratio = values.length === 2 ? ` = ${(values[1] / values[0]).toFixed(2)}` : '';

@@ -107,15 +107,24 @@ function decodedAtLeast(page, fn, n, waitMs = WAIT_MS) {
   );
 }
 
-/** Times one join: `start` begins it (without waiting for it), `frames` reads frames decoded. */
+/**
+ * Times one join: `start` begins it (without waiting for it), `frames` reads frames decoded. A
+ * join with no frame in WAIT_MS counts as WAIT_MS (printed as missed), so one starved join does
+ * not lose the whole size's figures.
+ */
 async function timeJoin(page, publishers, start, frames) {
   // A participant reads the device check before joining: the page has settled.
   await page.waitForTimeout(SETTLE_MS);
   const started = Date.now();
   await start();
-  await decodedAtLeast(page, frames, 1);
+  try {
+    await decodedAtLeast(page, frames, 1);
+  } catch (err) {
+    console.log(`  missed: ${err instanceof Error ? err.message.split('\n')[0] : err}`);
+    return { first: WAIT_MS, all: WAIT_MS, missed: true };
+  }
   const first = Date.now() - started;
-  await decodedAtLeast(page, frames, publishers);
+  await decodedAtLeast(page, frames, publishers).catch(() => undefined);
   return { first, all: Date.now() - started };
 }
 
@@ -168,7 +177,10 @@ async function measureOurs(browser, publishers) {
         'ourVideoFrames',
       );
       const steps = await joinSteps(joiner);
-      if (process.env.STEPS) console.log(`  run ${i + 1}: ${JSON.stringify({ ...time, steps })}`);
+      if (process.env.STEPS || time.missed) {
+        const error = await joiner.evaluate(() => window.educloudLive?.snapshot().error ?? null);
+        console.log(`  run ${i + 1}: ${JSON.stringify({ ...time, steps, error })}`);
+      }
       times.push({ ...time, steps });
       // A starved page may take long to act on the click; the next goto leaves anyway.
       await joiner

@@ -8,5 +8,10 @@ export const clientConfigSchema = z.object({
   serverFresh: z.boolean(),
   /** Whether the sign-up form may ask for a teacher account (always on a fresh server). */
   teacherSignupAllowed: z.boolean(),
+  /**
+   * Live classes: each browser plays the microphones of this many most recent active speakers
+   * (and the teachers'); 0 plays every microphone. Fewer decoders on a crowded page.
+   */
+  liveMicsPlayed: z.number().int().min(0),
 });
 export type ClientConfig = z.infer<typeof clientConfigSchema>;

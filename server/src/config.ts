@@ -103,6 +103,10 @@ const envSchema = z.object({
   MEDIA_LAST_N: z.union([z.literal('off'), z.coerce.number().int().min(0).max(1000)]).default(9),
   /** Publishers stop encoding simulcast layers (and cameras) nobody watches. */
   MEDIA_DYNACAST: bool.default(true),
+  /** Recent speakers beyond last-N whose cameras keep sending their lowest layer. */
+  MEDIA_STANDBY_CAMERAS: z.coerce.number().int().min(0).max(100).default(2),
+  /** Browsers play the microphones of this many recent speakers (and teachers'); 0: all. */
+  MEDIA_MICS_PLAYED: z.coerce.number().int().min(0).max(1000).default(0),
   /** Participants per router before a class spreads onto another worker; 0: never. */
   MEDIA_ROUTER_MAX_PEERS: z.coerce.number().int().min(0).max(100_000).default(100),
   TURN_URLS: z
@@ -228,6 +232,9 @@ export interface Config {
     rtcMaxPort: number;
     lastN: number | 'off';
     dynacast: boolean;
+    standbyCameras: number;
+    /** Microphones each browser plays (recent speakers and teachers); 0: all. */
+    micsPlayed: number;
     /** Participants per router before a class spreads onto another worker; 0: never. */
     maxPeersPerRouter: number;
   };
@@ -339,6 +346,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       rtcMaxPort: e.RTC_MAX_PORT,
       lastN: e.MEDIA_LAST_N,
       dynacast: e.MEDIA_DYNACAST,
+      standbyCameras: e.MEDIA_STANDBY_CAMERAS,
+      micsPlayed: e.MEDIA_MICS_PLAYED,
       maxPeersPerRouter: e.MEDIA_ROUTER_MAX_PEERS,
     },
     reconnectGraceMs: e.RECONNECT_GRACE_MS,

@@ -474,6 +474,7 @@ describe('expiry, limits and restarts', () => {
       tldrawLicenseKey: null,
       serverFresh: false,
       teacherSignupAllowed: true,
+      liveMicsPlayed: 0,
     });
     const licensed = await startTestServer({ TLDRAW_LICENSE_KEY: 'tldraw-key-123' });
     try {
@@ -482,6 +483,7 @@ describe('expiry, limits and restarts', () => {
         tldrawLicenseKey: 'tldraw-key-123',
         serverFresh: true,
         teacherSignupAllowed: true,
+        liveMicsPlayed: 0,
       });
     } finally {
       await licensed.stop();

@@ -99,6 +99,7 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
     rtcMaxPort: config.media.rtcMaxPort,
     lastN: config.media.lastN,
     dynacast: config.media.dynacast,
+    standbyCameras: config.media.standbyCameras,
     maxPeersPerRouter: config.media.maxPeersPerRouter,
   });
 
@@ -270,6 +271,7 @@ export async function startServer(config: Config, logger?: Logger): Promise<Runn
     redisUrl: config.redisUrl,
     nodeId,
     tldrawLicenseKey: config.tldrawLicenseKey,
+    liveMicsPlayed: config.media.micsPlayed,
     metricsToken: config.metrics.token,
     iceServers: (userId) => (turn ? [turnCredentials(turn, userId)] : []),
     recording: classRecordings,

@@ -166,6 +166,7 @@ describe('teacher sign-up', () => {
         tldrawLicenseKey: null,
         serverFresh: true,
         teacherSignupAllowed: true,
+        liveMicsPlayed: 0,
       });
       const first = await fresh.call('POST', '/api/auth/signup', {
         body: { email: 'founder@x.test', password: PASSWORD, displayName: 'F', role: 'teacher' },
@@ -176,6 +177,7 @@ describe('teacher sign-up', () => {
         tldrawLicenseKey: null,
         serverFresh: false,
         teacherSignupAllowed: false,
+        liveMicsPlayed: 0,
       });
       const teacher = await fresh.call('POST', '/api/auth/signup', {
         body: { email: 'would-be@x.test', password: PASSWORD, displayName: 'W', role: 'teacher' },

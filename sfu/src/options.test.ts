@@ -14,6 +14,7 @@ describe('resolveOptions', () => {
     expect(options.rtcPort).toBe(44444);
     expect(options.plainListenIp).toBe('127.0.0.1');
     expect(options.enableTcp).toBe(true);
+    expect(options.standbyCameras).toBe(2);
   });
 
   it('accepts port 0 with a loopback listen IP', () => {
@@ -33,6 +34,7 @@ describe('resolveOptions', () => {
         rtcMinPort: 5000,
         rtcMaxPort: 4000,
         workerLogLevel: 'loud' as never,
+        standbyCameras: -1,
       });
     } catch (caught) {
       error = caught;
@@ -40,7 +42,14 @@ describe('resolveOptions', () => {
     expect(error).toBeInstanceOf(SfuError);
     const { code, message } = error as SfuError;
     expect(code).toBe('validation_failed');
-    for (const part of ['numWorkers', 'listenIp', 'rtcPort', 'rtcMinPort', 'workerLogLevel']) {
+    for (const part of [
+      'numWorkers',
+      'listenIp',
+      'rtcPort',
+      'rtcMinPort',
+      'workerLogLevel',
+      'standbyCameras',
+    ]) {
       expect(message).toContain(part);
     }
   });

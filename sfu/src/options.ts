@@ -48,6 +48,13 @@ export interface SfuOptions {
    */
   dynacast?: boolean;
   /**
+   * Dynacast keeps the lowest simulcast layer of this many recent speakers' cameras flowing
+   * beyond the last-N ones, though nobody watches them: a speaker switch to one of them then
+   * needs no round trip to its page (which may be starved) and decodes at the next key frame.
+   * 0 pauses every unwatched camera at its source. Default 2.
+   */
+  standbyCameras?: number;
+  /**
    * Participants one router of a room takes before the room opens a router on another worker
    * (the least loaded) for the next ones, piping media between its routers. 0: a room stays on
    * one router. Default 100, so a usual class stays on one router and one worker.
@@ -88,6 +95,7 @@ export function resolveOptions(options: SfuOptions): ResolvedSfuOptions {
     activeSpeakerIntervalMs: options.activeSpeakerIntervalMs ?? 300,
     lastN: options.lastN ?? 9,
     dynacast: options.dynacast ?? true,
+    standbyCameras: options.standbyCameras ?? 2,
     maxPeersPerRouter: options.maxPeersPerRouter ?? 100,
   };
 
@@ -145,6 +153,9 @@ export function resolveOptions(options: SfuOptions): ResolvedSfuOptions {
     problems.push("lastN must be an integer >= 0 or 'off'");
   }
   if (typeof resolved.dynacast !== 'boolean') problems.push('dynacast must be a boolean');
+  if (!Number.isInteger(resolved.standbyCameras) || resolved.standbyCameras < 0) {
+    problems.push('standbyCameras must be an integer >= 0');
+  }
   if (!Number.isInteger(resolved.maxPeersPerRouter) || resolved.maxPeersPerRouter < 0) {
     problems.push('maxPeersPerRouter must be an integer >= 0');
   }

@@ -78,6 +78,8 @@ export interface SignalingOptions {
   extraRoutes?: (routes: RouteTable, services: { classes: ClassService }) => void;
   /** tldraw licence key (optional): without one the "Made with tldraw" watermark shows. */
   tldrawLicenseKey?: string;
+  /** Told to browsers (client config): microphones a live page plays; 0 (default): all. */
+  liveMicsPlayed?: number;
   /** With Redis, socket broadcasts and class state reach every node. */
   redisUrl?: string;
   /** This node's name among several (with Redis): whose members a dead node's are. */
@@ -157,6 +159,7 @@ export async function start(opts: SignalingOptions): Promise<SignalingHandle> {
         tldrawLicenseKey: opts.tldrawLicenseKey ?? null,
         serverFresh,
         teacherSignupAllowed: serverFresh || accounts.allowTeacherSignup,
+        liveMicsPlayed: opts.liveMicsPlayed ?? 0,
       };
     },
   });

@@ -69,6 +69,7 @@ export class Room extends EventEmitter<RoomEvents> {
       options.lastN,
       options.dynacast,
       logger,
+      options.standbyCameras,
     );
     this.context = {
       roomId: id,

@@ -52,6 +52,8 @@ export class VideoSelection extends EventEmitter<VideoSelectionEvents> {
     /** Off: publishers are never told, they send every layer. */
     private readonly dynacast: boolean,
     private readonly logger: Logger,
+    /** Recent speakers beyond last-N whose cameras keep their lowest layer (see options). */
+    private readonly standbyCameras = 0,
   ) {
     super();
   }
@@ -190,6 +192,13 @@ export class VideoSelection extends EventEmitter<VideoSelectionEvents> {
     });
   }
 
+  /** Among the last-N plus `standbyCameras` most recent speakers. */
+  private onStandby(peerId: string): boolean {
+    if (this.standbyCameras === 0 || this.lastN === 'off') return false;
+    const rank = this.speakers.indexOf(peerId);
+    return rank >= 0 && rank < this.lastN + this.standbyCameras;
+  }
+
   /** Returns whether the consumer's state changed. */
   private apply(gate: Gate, selected: boolean): boolean {
     const flowing = gate.clientReady && selected;
@@ -216,8 +225,12 @@ export class VideoSelection extends EventEmitter<VideoSelectionEvents> {
       return;
     }
     let max: number | null = null;
+    /** A viewer is ready to receive it: a switch to it could happen. */
+    let switchable = false;
     for (const gate of this.gates.values()) {
-      if (!gate.flowing || gate.consumer.producerId !== producerId) continue;
+      if (gate.consumer.producerId !== producerId) continue;
+      switchable ||= gate.clientReady;
+      if (!gate.flowing) continue;
       const layer = gate.consumer.preferredLayers?.spatialLayer ?? topLayer;
       max = Math.max(max ?? 0, layer);
     }
@@ -226,6 +239,9 @@ export class VideoSelection extends EventEmitter<VideoSelectionEvents> {
       const layer = consumer.preferredLayers?.spatialLayer ?? topLayer;
       max = Math.max(max ?? 0, layer);
     }
+    // A likely next speaker keeps its lowest layer: switching to it is then a resume on the
+    // server and a key frame request, both answered without its page's main thread.
+    if (max === null && switchable && this.onStandby(entry.peerId)) max = 0;
     if (this.layersTold.has(producerId) && this.layersTold.get(producerId) === max) return;
     this.layersTold.set(producerId, max);
     this.emit('layers', { peerId: entry.peerId, producerId, maxSpatialLayer: max });

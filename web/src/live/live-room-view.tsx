@@ -8,8 +8,9 @@ import Stack from '@mui/material/Stack';
 import Typography from '@mui/material/Typography';
 import useMediaQuery from '@mui/material/useMediaQuery';
 import { useTheme } from '@mui/material/styles';
-import { useCallback, useEffect, useRef, useState } from 'react';
-import { useSession } from '../auth/session-context.js';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { getClientConfig } from '../api/client-config-api.js';
+import { useApi, useSession } from '../auth/session-context.js';
 import { BreakoutBanner } from '../breakouts/breakout-banner.js';
 import { breakoutTab } from '../breakouts/breakout-tab.js';
 import { ClassroomSidebar } from '../classroom/classroom-sidebar.js';
@@ -20,6 +21,7 @@ import { ConfirmDialog } from '../components/confirm-dialog.js';
 import { ControlBar } from './control-bar.js';
 import type { LiveSession, LiveSnapshot, RemotePeer } from './live-session.js';
 import { describeMediaError, openCamera, openScreen } from './media-devices.js';
+import { micsPlayed } from './mics-played.js';
 import { ParticipantTiles } from './participant-tiles.js';
 import { RecordingControl } from './recording-control.js';
 import type { RoomCommand } from './room-shortcuts.js';
@@ -32,6 +34,7 @@ import { TrackAudio } from './track-video.js';
 import { useLiveSession } from './use-live-session.js';
 import { useRoomShortcuts } from './use-room-shortcuts.js';
 import { useStage } from './use-stage.js';
+import { useResource } from '../lib/use-resource.js';
 
 const endMessages: Partial<Record<LiveSnapshot['status'], string>> = {
   ended: 'The teacher ended the class.',
@@ -72,6 +75,8 @@ export function LiveRoomView({
   onExit: () => void;
 }) {
   const { user } = useSession();
+  const api = useApi();
+  const clientConfig = useResource('client-config', () => getClientConfig(api));
   const { session, state } = useLiveSession(opened);
   const classId = session.classId;
   const classroom = useClassroom(session.classroom);
@@ -89,6 +94,17 @@ export function LiveRoomView({
   const rootRef = useRef<HTMLDivElement>(null);
   const onWidth = useCallback((id: string, w: number) => session.setTileWidth(id, w), [session]);
   const onVisible = useCallback((ids: string[]) => session.setVisibleTiles(ids), [session]);
+  // Stable, so the tiles (memoized) do not render again with every snapshot.
+  const { allowPresenter } = stage;
+  const allowedUserId = stage.stage.allowedUserId;
+  const isTeacherRole = state.role === 'teacher';
+  const presenterControl = useMemo(
+    () =>
+      isTeacherRole
+        ? { allowedUserId, allow: (id: string | null) => void allowPresenter(id) }
+        : null,
+    [isTeacherRole, allowedUserId, allowPresenter],
+  );
   useEffect(() => {
     // Speaker view: the pinned peer is on stage, the rest is last-N's choice.
     if (view === 'speaker') session.setVisibleTiles(pinned ? [pinned] : []);
@@ -193,6 +209,11 @@ export function LiveRoomView({
     },
   ];
 
+  const played = micsPlayed(
+    state.peers,
+    state.recentSpeakers,
+    clientConfig.data?.liveMicsPlayed ?? 0,
+  );
   const ended = endMessages[state.status];
   const overlay = !ended && state.status !== 'waiting';
   useEffect(() => {
@@ -236,14 +257,7 @@ export function LiveRoomView({
       onPin={setPinned}
       onWidth={onWidth}
       onVisible={layout === 'grid' ? onVisible : undefined}
-      presenterControl={
-        isTeacher
-          ? {
-              allowedUserId: stage.stage.allowedUserId,
-              allow: (id) => void stage.allowPresenter(id),
-            }
-          : null
-      }
+      presenterControl={presenterControl}
     />
   );
 
@@ -422,7 +436,7 @@ export function LiveRoomView({
 
         {state.peers.flatMap((p) =>
           p.tracks
-            .filter((t) => t.kind === 'audio')
+            .filter((t) => t.kind === 'audio' && played.has(t.consumerId))
             .map((t) => <TrackAudio key={t.consumerId} track={t.track} />),
         )}
 

@@ -29,6 +29,8 @@ export interface LiveSnapshot {
   live: boolean;
   peers: RemotePeer[];
   activeSpeaker: string | null;
+  /** Active speakers, most recent first (the loudest few's microphones may be all it plays). */
+  recentSpeakers: string[];
   local: Partial<Record<LocalSource, MediaStreamTrack>>;
   localPaused: Partial<Record<LocalSource, boolean>>;
   /** 0-10 for what this browser sends, from the server's view; null until measured. */
@@ -97,6 +99,7 @@ export class LiveSession {
     live: false,
     peers: [],
     activeSpeaker: null,
+    recentSpeakers: [],
     local: {},
     localPaused: {},
     sendQuality: null,
@@ -241,7 +244,13 @@ export class LiveSession {
       this.media.applyWantedLayers(producerId, maxSpatialLayer),
     );
     // The class.
-    s.on('speaker:active', ({ peerId }) => this.set({ activeSpeaker: peerId }));
+    // Identical news renders nothing: every render of the room costs a starved page.
+    s.on('speaker:active', ({ peerId }) => {
+      if (peerId === this.state.activeSpeaker) return;
+      if (peerId === null) return this.set({ activeSpeaker: null });
+      const recent = this.state.recentSpeakers.filter((p) => p !== peerId);
+      this.set({ activeSpeaker: peerId, recentSpeakers: [peerId, ...recent].slice(0, 16) });
+    });
     s.on('class:live', ({ live }) => this.set({ live }));
     s.on('broadcast:status', (status) => this.onBroadcastStatus?.(status));
     this.classroom.listen(() => this.state.role !== 'teacher');
@@ -513,13 +522,20 @@ export class LiveSession {
     }
   }
 
+  /** Renders only what changed: the poll runs every two seconds, most rounds change nothing. */
   private applyQuality(report: QualityReport): void {
-    if (report.send !== undefined) this.set({ sendQuality: report.send });
+    if (report.send !== undefined && report.send !== this.state.sendQuality) {
+      this.set({ sendQuality: report.send });
+    }
+    let changed = false;
     for (const [peerId, q] of report.peers) {
       const peer = this.peers.get(peerId);
-      if (peer) peer.quality = q;
+      if (peer && peer.quality !== q) {
+        peer.quality = q;
+        changed = true;
+      }
     }
-    this.publishPeers();
+    if (changed) this.publishPeers();
   }
 
   /**

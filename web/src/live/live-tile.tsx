@@ -4,7 +4,7 @@ import SignalCellularAltIcon from '@mui/icons-material/SignalCellularAlt';
 import Box from '@mui/material/Box';
 import Tooltip from '@mui/material/Tooltip';
 import Typography from '@mui/material/Typography';
-import type { ReactNode } from 'react';
+import { useCallback, type ReactNode } from 'react';
 import { TrackVideo } from './track-video.js';
 
 export interface TileProps {
@@ -35,6 +35,14 @@ function qualityLabel(q: number | null) {
 export function LiveTile(p: TileProps) {
   const q = qualityLabel(p.quality);
   const consumerId = p.video?.consumerId;
+  const { onWidth } = p;
+  // Stable across renders: a new callback would make the video observe its size again.
+  const reportWidth = useCallback(
+    (w: number) => {
+      if (consumerId) onWidth?.(consumerId, w);
+    },
+    [consumerId, onWidth],
+  );
   return (
     <Box
       data-testid={p.testId}
@@ -54,7 +62,7 @@ export function LiveTile(p: TileProps) {
           track={p.video.track}
           mirror={p.mirror}
           fit={p.fill ? 'contain' : 'cover'}
-          onWidth={consumerId && p.onWidth ? (w) => p.onWidth!(consumerId, w) : undefined}
+          onWidth={consumerId && onWidth ? reportWidth : undefined}
         />
       ) : (
         <Box sx={{ height: '100%', display: 'grid', placeItems: 'center' }}>

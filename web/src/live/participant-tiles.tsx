@@ -2,7 +2,7 @@ import CoPresentIcon from '@mui/icons-material/CoPresent';
 import PushPinIcon from '@mui/icons-material/PushPin';
 import PushPinOutlinedIcon from '@mui/icons-material/PushPinOutlined';
 import Box from '@mui/material/Box';
-import { useEffect, useRef } from 'react';
+import { memo, useEffect, useRef, useState } from 'react';
 import IconButton from '@mui/material/IconButton';
 import Tooltip from '@mui/material/Tooltip';
 import type { LiveSnapshot, RemotePeer } from './live-session.js';
@@ -59,7 +59,10 @@ export function ParticipantTiles(p: TilesProps) {
   );
   const camOn = !!state.local.camera && !state.localPaused.camera;
   const micOn = !!state.local.mic && !state.localPaused.mic;
-  const listRef = useVisibleTiles(p.onVisible, teacherFirst.map((x) => x.info.peerId).join(','));
+  const { ref: listRef, onScreen } = useVisibleTiles(
+    p.onVisible,
+    teacherFirst.map((x) => x.info.peerId).join(','),
+  );
   return (
     <Box
       ref={listRef}
@@ -71,7 +74,18 @@ export function ParticipantTiles(p: TilesProps) {
     >
       {teacherFirst.map((peer) => (
         <Box role="listitem" key={peer.info.peerId} data-peer-id={peer.info.peerId}>
-          <PeerTile peer={peer} {...p} />
+          <PeerTile
+            peer={peer}
+            speaking={state.activeSpeaker === peer.info.peerId}
+            isPinned={p.pinned === peer.info.peerId}
+            onScreen={onScreen(peer.info.peerId)}
+            onPin={p.onPin}
+            onWidth={p.onWidth}
+            mayPresent={
+              p.presenterControl ? p.presenterControl.allowedUserId === peer.info.userId : null
+            }
+            allowPresenter={p.presenterControl?.allow}
+          />
         </Box>
       ))}
       <Box role="listitem">
@@ -91,28 +105,35 @@ export function ParticipantTiles(p: TilesProps) {
   );
 }
 
-/** Reports the peers whose tiles intersect the list's visible area, as that changes. */
+/**
+ * Which peers' tiles intersect the list's visible area, as that changes: a tile scrolled out of
+ * the list (or in a hidden list) draws no video, and in the grid `onVisible` tells the server,
+ * whose last-N then sends those cameras too.
+ */
 function useVisibleTiles(onVisible: ((peerIds: string[]) => void) | undefined, peers: string) {
   const ref = useRef<HTMLDivElement>(null);
+  // Null until the first report: a tile draws its video until told it is off screen.
+  const [shown, setShown] = useState<ReadonlySet<string> | null>(null);
   useEffect(() => {
     const list = ref.current;
-    if (!onVisible || !list) return;
-    const shown = new Set<string>();
+    if (!list) return;
+    const current = new Set<string>();
     const observer = new IntersectionObserver(
       (entries) => {
         for (const e of entries) {
           const id = (e.target as HTMLElement).dataset.peerId!;
-          if (e.isIntersecting) shown.add(id);
-          else shown.delete(id);
+          if (e.isIntersecting) current.add(id);
+          else current.delete(id);
         }
-        onVisible([...shown]);
+        setShown(new Set(current));
+        onVisible?.([...current]);
       },
       { root: list },
     );
     list.querySelectorAll<HTMLElement>('[data-peer-id]').forEach((el) => observer.observe(el));
     return () => observer.disconnect();
   }, [onVisible, peers]);
-  return ref;
+  return { ref, onScreen: (peerId: string) => shown === null || shown.has(peerId) };
 }
 
 /** The camera (or OBS broadcast) track a peer's tile shows. */
@@ -125,19 +146,57 @@ export function peerVideo(peer: RemotePeer) {
   );
 }
 
-function PeerTile({
+interface PeerTileProps {
+  peer: RemotePeer;
+  speaking: boolean;
+  isPinned: boolean;
+  /** Off screen: name and avatar only, no video drawn. */
+  onScreen: boolean;
+  onPin: (peerId: string | null) => void;
+  onWidth: (consumerId: string, width: number) => void;
+  /** Teachers: whether this student may present; null for students. */
+  mayPresent: boolean | null;
+  allowPresenter: ((userId: string | null) => void) | undefined;
+}
+
+/** The tracks' identity and state, which is all a tile shows of them. */
+const tracksKey = (peer: RemotePeer) =>
+  peer.tracks.map((t) => `${t.consumerId}:${String(t.paused)}`).join(',');
+
+/**
+ * Re-rendered only when what it shows changes: the room renders on every snapshot (an active
+ * speaker, a chat message), and a class's tiles (tooltips, buttons) are most of that render.
+ */
+const PeerTile = memo(PeerTileView, (a, b) => {
+  const same = (k: keyof PeerTileProps) => a[k] === b[k];
+  return (
+    same('speaking') &&
+    same('isPinned') &&
+    same('onScreen') &&
+    same('onPin') &&
+    same('onWidth') &&
+    same('mayPresent') &&
+    (a.mayPresent === null || same('allowPresenter')) &&
+    a.peer.info === b.peer.info &&
+    a.peer.quality === b.peer.quality &&
+    a.peer.videoHeld === b.peer.videoHeld &&
+    tracksKey(a.peer) === tracksKey(b.peer)
+  );
+});
+
+function PeerTileView({
   peer,
-  state,
-  pinned,
+  speaking,
+  isPinned,
+  onScreen,
   onPin,
   onWidth,
-  presenterControl,
-}: TilesProps & { peer: RemotePeer }) {
-  const cam = peerVideo(peer);
+  mayPresent,
+  allowPresenter,
+}: PeerTileProps) {
+  const cam = onScreen ? peerVideo(peer) : undefined;
   const mic = peer.tracks.find((t) => t.source === 'mic');
   const { name, peerId, userId, role } = peer.info;
-  const isPinned = pinned === peerId;
-  const mayPresent = presenterControl?.allowedUserId === userId;
   return (
     <LiveTile
       testId={`tile-${name}`}
@@ -145,7 +204,7 @@ function PeerTile({
       role={role}
       video={cam ? { track: cam.track, consumerId: cam.consumerId } : null}
       audioMuted={!mic || mic.paused}
-      speaking={state.activeSpeaker === peerId}
+      speaking={speaking}
       handRaised={peer.info.handRaised}
       quality={peer.quality}
       onWidth={onWidth}
@@ -167,14 +226,14 @@ function PeerTile({
               )}
             </IconButton>
           </Tooltip>
-          {presenterControl && role === 'student' && (
+          {allowPresenter && mayPresent !== null && role === 'student' && (
             <Tooltip title={mayPresent ? `Stop ${name} presenting` : `Let ${name} present`}>
               <IconButton
                 size="small"
                 aria-label={mayPresent ? `Stop ${name} presenting` : `Let ${name} present`}
                 aria-pressed={mayPresent}
                 data-testid={`allow-present-${name}`}
-                onClick={() => presenterControl.allow(mayPresent ? null : userId)}
+                onClick={() => allowPresenter(mayPresent ? null : userId)}
                 sx={{ ...tileButtonSx, ...(mayPresent ? { color: 'warning.light' } : {}) }}
               >
                 <CoPresentIcon fontSize="small" />

@@ -136,7 +136,7 @@ function VideoStage(props: {
   );
 }
 
-function SpeakerStage({ speaker, state, onWidth }: StageAreaProps) {
+function SpeakerStage({ speaker, state, onWidth, visible }: StageAreaProps) {
   if (!speaker) {
     return (
       <Box
@@ -155,7 +155,8 @@ function SpeakerStage({ speaker, state, onWidth }: StageAreaProps) {
       </Box>
     );
   }
-  const cam = peerVideo(speaker);
+  // A hidden stage (gallery view) draws no video.
+  const cam = visible ? peerVideo(speaker) : undefined;
   const mic = speaker.tracks.find((t) => t.source === 'mic');
   return (
     <Box sx={{ position: 'absolute', inset: 0 }}>

@@ -1,0 +1,230 @@
+#!/usr/bin/env node
+// Speaker switch under last-N in Chromium: how long from the server selecting a new speaker to
+// the observer's first decoded frame of that speaker's camera, with standby cameras
+// (MEDIA_STANDBY_CAMERAS=2: recent speakers held back by last-N keep sending their lowest
+// layer) against none (=0: their camera is paused at its source, so the switch waits on the
+// new speaker's page to start encoding again), in the same run.
+// A class of an observer (the teacher, camera off) and STUDENTS students sending a small fake
+// camera (simulcast) and microphone, MEDIA_LAST_N=1: the observer receives one student camera.
+// Three students take turns speaking (one unmuted at a time), as in a discussion, SWITCHES
+// times. Clocks (one machine): the server's choice is when a Node Socket.IO client in the class
+// (not a starved page) hears `speaker:active` for the new speaker (the server re-selects every
+// viewer's cameras in that same tick); the frame is when the observer's page sees its
+// framesDecoded grow (polled every 50 ms in the page).
+//
+//   npx tsc -b && npm run build -w @educloud/web && node bench/live-speaker-switch.bench.mjs
+//   (SWITCHES=6 STUDENTS=4 FAKE_CAMERA=320x180@10 STANDBY=0,2)
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { io } from 'socket.io-client';
+import { launchChromium, postJson, quantile, startServer, signUp } from './support.mjs';
+
+const SWITCHES = Number(process.env.SWITCHES ?? 6);
+const STUDENTS = Number(process.env.STUDENTS ?? 4);
+const STANDBY = (process.env.STANDBY ?? '0,2').split(',');
+const FAKE_CAMERA = process.env.FAKE_CAMERA ?? '320x180@10';
+const WAIT_MS = 60_000;
+const SWITCH_TIMEOUT_MS = 30_000;
+
+async function loggedInPage(browser, url, name, viewport) {
+  const session = await postJson(url, '/api/auth/login', {
+    email: `${name}@b.test`,
+    password: 'long password',
+  });
+  const context = await browser.newContext({ viewport });
+  context.setDefaultTimeout(WAIT_MS);
+  const stored = JSON.stringify({
+    response: session,
+    accessExpiresLocalMs: Date.parse(session.accessTokenExpiresAt),
+    refreshExpiresLocalMs: Date.parse(session.refreshTokenExpiresAt),
+  });
+  await context.addInitScript((value) => {
+    if (!window.localStorage.getItem('educloud.session')) {
+      window.localStorage.setItem('educloud.session', value);
+    }
+  }, stored);
+  return context.newPage();
+}
+
+async function enterRoom(browser, url, classId, name, viewport) {
+  const page = await loggedInPage(browser, url, name, viewport);
+  await page.goto(`${url}/classes/${classId}`);
+  await page.waitForFunction(
+    () => document.querySelector('[data-testid="join-live"]:not([disabled])') !== null,
+  );
+  await page.getByTestId('join-live').click();
+  await page.locator('[data-testid="live-room"][data-status="joined"]').waitFor();
+  return page;
+}
+
+/** A Node participant with no media: hears the server's speaker news the tick it is sent. */
+async function spyOn(url, classId, token) {
+  const socket = io(url, { transports: ['websocket'], auth: { token } });
+  const heard = [];
+  socket.on('speaker:active', ({ peerId }) => heard.push({ peerId, at: Date.now() }));
+  await new Promise((resolve, reject) => {
+    socket.once('connect', resolve);
+    socket.once('connect_error', reject);
+  });
+  const ack = await socket.timeout(10_000).emitWithAck('class:join', { classId });
+  if (!ack.ok) throw new Error(`spy join: ${JSON.stringify(ack.error)}`);
+  return { socket, heard };
+}
+
+const mic = (page, on) => page.evaluate((on) => window.educloudLive.setPaused('mic', !on), on);
+
+async function measure(standby) {
+  const server = await startServer({ MEDIA_LAST_N: '1', MEDIA_STANDBY_CAMERAS: standby });
+  const url = server.baseUrl;
+  const browser = await launchChromium([`--use-file-for-fake-video-capture=${clip}`]);
+  let spy;
+  try {
+    const t = await signUp(url, 'teacher', 'teacher');
+    const c = await postJson(url, '/api/classes', { title: 'Bench' }, t.accessToken);
+    const classId = c.class.id;
+    const invite = c.class.inviteUrl.split('/join/')[1];
+    const names = Array.from({ length: STUDENTS }, (_, i) => `s${i + 1}`);
+    for (const name of [...names, 'spy']) {
+      const s = await signUp(url, name, 'student');
+      await postJson(url, `/api/invites/${invite}/join`, undefined, s.accessToken);
+    }
+    const observer = await enterRoom(browser, url, classId, 'teacher', {
+      width: 1280,
+      height: 800,
+    });
+    await observer.getByTestId('start-class').click();
+    await observer.getByTestId('toggle-camera').click();
+    // The observer only listens: every fake microphone beeps alike, and a dominant speaker is
+    // only replaced by a clearly louder one, so its beeps would keep the students from taking
+    // over.
+    await mic(observer, false);
+    const pages = {};
+    for (const name of names) {
+      pages[name] = await enterRoom(browser, url, classId, name, { width: 640, height: 480 });
+      await mic(pages[name], false);
+    }
+    const spyLogin = await postJson(url, '/api/auth/login', {
+      email: 'spy@b.test',
+      password: 'long password',
+    });
+    spy = await spyOn(url, classId, spyLogin.accessToken);
+    const ids = Object.fromEntries(
+      await observer.evaluate(() =>
+        window.educloudLive.snapshot().peers.map((p) => [p.info.name, p.info.peerId]),
+      ),
+    );
+    // Everyone sends to the server before the turns start: each camera is consumed.
+    await observer.waitForFunction(
+      async (n) =>
+        ((await window.educloudLive.inboundStats()) ?? []).filter((s) => s.kind === 'video')
+          .length >= n,
+      STUDENTS,
+      { polling: 500, timeout: 2 * WAIT_MS },
+    );
+    const speakers = names.slice(0, 3);
+    const results = [];
+    let current = null;
+    // Two warm-up turns each (all three become recent speakers), then the timed ones.
+    for (let turn = 0; turn < 2 * speakers.length + SWITCHES; turn++) {
+      const target = speakers[turn % speakers.length];
+      const targetId = ids[target];
+      // The observer waits for the target's first new frame on its own (polled in the page).
+      const framesDone = observer.evaluate(
+        async ([peerId, timeout]) => {
+          const live = window.educloudLive;
+          const frames = async () =>
+            (await live.inboundStats(peerId))
+              .filter((s) => s.kind === 'video')
+              .reduce((n, s) => n + s.framesDecoded, 0);
+          const base = await frames();
+          const deadline = Date.now() + timeout;
+          while (Date.now() < deadline) {
+            if ((await frames()) > base) return Date.now();
+            await new Promise((r) => setTimeout(r, 50));
+          }
+          return null;
+        },
+        [targetId, SWITCH_TIMEOUT_MS],
+      );
+      const heardBefore = spy.heard.length;
+      const switchedAt = Date.now();
+      await mic(pages[target], true);
+      if (current) await mic(pages[current], false);
+      current = target;
+      const frameAt = await framesDone;
+      const selected = spy.heard.slice(heardBefore).find((h) => h.peerId === targetId);
+      const timed = turn >= 2 * speakers.length;
+      const r = {
+        detect: selected ? selected.at - switchedAt : null,
+        toFrame: selected && frameAt ? frameAt - selected.at : null,
+        selected: !!selected,
+      };
+      if (timed) results.push(r);
+      console.log(
+        `  standby ${standby} ${timed ? 'switch' : 'warm-up'} to ${target}: speaker:active ` +
+          `${r.detect ?? 'never'} ms after its mic, first frame ${
+            r.toFrame ?? (frameAt ? 'before the server chose it' : 'never (30 s)')
+          } ms after that`,
+      );
+      // The previous speaker's camera settles back (held, standby or paused) before the next.
+      await new Promise((r) => setTimeout(r, 2000));
+    }
+    return results;
+  } finally {
+    spy?.socket.close();
+    await browser.close();
+    await server.stop();
+  }
+}
+
+const [w, rate] = FAKE_CAMERA.split('@');
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'educloud-switch-bench-'));
+const clip = path.join(tmp, 'camera.y4m');
+execFileSync('ffmpeg', [
+  ...['-hide_banner', '-loglevel', 'error', '-f', 'lavfi'],
+  ...['-i', `testsrc=size=${w}:rate=${rate}`, '-t', '2', '-pix_fmt', 'yuv420p', clip],
+]);
+const median = (xs) =>
+  xs.length === 0
+    ? NaN
+    : quantile(
+        [...xs].sort((a, b) => a - b),
+        0.5,
+      );
+try {
+  const rows = [];
+  for (const standby of STANDBY) {
+    const results = await measure(standby);
+    const toFrame = results.map((r) => r.toFrame).filter((x) => x !== null);
+    const detect = results.map((r) => r.detect).filter((x) => x !== null);
+    const notChosen = results.filter((r) => !r.selected).length;
+    rows.push({
+      standby,
+      toFrame,
+      detect,
+      notChosen,
+      missed: results.length - toFrame.length - notChosen,
+    });
+  }
+  console.log(
+    `\n${STUDENTS} students + observer, MEDIA_LAST_N=1, camera ${FAKE_CAMERA}, ${SWITCHES} switches`,
+  );
+  console.log('standby | server chose -> first frame: median (all, ms) | mic -> server chose');
+  for (const r of rows) {
+    console.log(
+      `${r.standby.padStart(7)} | ${median(r.toFrame)} (${r.toFrame.join(' ')}; ${r.missed} ` +
+        `without a frame in 30 s) | ${median(r.detect)} (${r.notChosen} never chosen)`,
+    );
+  }
+  if (rows.length === 2) {
+    console.log(
+      `ratio standby ${rows[1].standby} / ${rows[0].standby}: ` +
+        `${(median(rows[1].toFrame) / median(rows[0].toFrame)).toFixed(2)}`,
+    );
+  }
+} finally {
+  rmSync(tmp, { recursive: true, force: true });
+}
+process.exit(0);

@@ -2,6 +2,7 @@ import { getAssetUrlsByImport } from '@tldraw/assets/imports.vite';
 import { useEffect, useState } from 'react';
 import { Box as TlBox, Tldraw, type Editor, type TLPageId, type TLRecord } from 'tldraw';
 import 'tldraw/tldraw.css';
+import { showBoardRecords } from './show-board-records.js';
 
 const assetUrls = getAssetUrlsByImport();
 // Room left around the drawing, as a share of the picture.
@@ -26,23 +27,8 @@ declare global {
   }
 }
 
-const kept = (r: TLRecord) =>
-  r.typeName === 'shape' ||
-  r.typeName === 'page' ||
-  r.typeName === 'asset' ||
-  r.typeName === 'binding';
-
 async function render(editor: Editor, req: BoardRenderRequest): Promise<string> {
-  const records = (req.records as unknown as TLRecord[]).filter(kept);
-  const ids = new Set(records.map((r) => r.id));
-  const store = editor.store;
-  store.mergeRemoteChanges(() => {
-    const stale = store
-      .allRecords()
-      .filter((r) => (r.typeName === 'shape' || r.typeName === 'binding') && !ids.has(r.id));
-    store.remove(stale.map((r) => r.id));
-    if (records.length) store.put(records);
-  });
+  showBoardRecords(editor, req.records as unknown as TLRecord[]);
   const pages = editor.getPages();
   const page = pages.find((p) => p.id === req.pageId) ?? pages[0];
   if (page && page.id !== editor.getCurrentPageId()) editor.setCurrentPage(page.id as TLPageId);

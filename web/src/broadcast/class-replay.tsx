@@ -21,6 +21,7 @@ import { ApiError } from '../api/api-error.js';
 import { useApi } from '../auth/session-context.js';
 import { getBoardAt, getClassReplay, startClassExport } from './broadcast-api.js';
 import { formatDuration } from './recording-format.js';
+import { showBoardRecords } from './show-board-records.js';
 
 const assetUrls = getAssetUrlsByImport();
 const SPEEDS = [0.5, 1, 1.5, 2];
@@ -117,23 +118,7 @@ function ReplayBoard(props: {
     let cancelled = false;
     void getBoardAt(api, classId, rid, fetchAt).then((board) => {
       if (cancelled) return;
-      const records = board.records as unknown as TLRecord[];
-      const keep = records.filter(
-        (r) =>
-          r.typeName === 'shape' ||
-          r.typeName === 'page' ||
-          r.typeName === 'asset' ||
-          r.typeName === 'binding',
-      );
-      const ids = new Set(keep.map((r) => r.id));
-      const store = editor.store;
-      store.mergeRemoteChanges(() => {
-        const stale = store
-          .allRecords()
-          .filter((r) => (r.typeName === 'shape' || r.typeName === 'binding') && !ids.has(r.id));
-        store.remove(stale.map((r) => r.id));
-        if (keep.length) store.put(keep);
-      });
+      const keep = showBoardRecords(editor, board.records as unknown as TLRecord[]);
       setShapeIds(
         keep
           .filter((r) => r.typeName === 'shape')

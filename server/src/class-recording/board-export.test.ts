@@ -7,7 +7,6 @@
  * the same recording is exported where Chromium is missing: it completes without the board
  * and says why.
  */
-import { spawn } from 'node:child_process';
 import { rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,6 +24,7 @@ import { LiveClient } from '../test-support/live-client.js';
 import { startTestServer, type TestServer } from '../test-support/test-server.js';
 import { classWithStudents } from '../test-support/class-with-students.js';
 import { until } from '../test-support/until.js';
+import { colourName, frameColour } from '../test-support/frame-colour.js';
 import { signUp } from '../test-support/sign-up.js';
 import { ClassExports } from './class-export.js';
 import { BOARD_DRAWING_HOLD_MS } from './export-layout.js';
@@ -71,33 +71,10 @@ const bigRedRectangle = {
   },
 };
 
-/** The average colour of a region of the export's frame at `t` seconds, as [r, g, b]. */
-function colourAt(file: string, t: number, region: 'centre' | 'corner'): Promise<number[]> {
-  // The centre of the 1280×720 picture; the bottom-right corner where the speaker is shown small.
-  const crop = region === 'centre' ? 'crop=400:240:440:240' : 'crop=200:100:1000:560';
-  return new Promise((resolve, reject) => {
-    const args = ['-v', 'error', '-ss', t.toFixed(3), '-i', file, '-frames:v', '1'];
-    args.push('-vf', `${crop},scale=1:1:flags=area`, '-f', 'rawvideo', '-pix_fmt', 'rgb24');
-    const child = spawn('ffmpeg', [...args, 'pipe:1'], { stdio: ['ignore', 'pipe', 'inherit'] });
-    const out: Buffer[] = [];
-    child.stdout.on('data', (d: Buffer) => out.push(d));
-    child.once('error', reject);
-    child.once('close', (code) => {
-      const px = Buffer.concat(out);
-      if (code !== 0 || px.length < 3) reject(new Error(`no frame at ${t}s (ffmpeg ${code})`));
-      else resolve([px[0]!, px[1]!, px[2]!]);
-    });
-  });
-}
-
-const colourName = ([r, g, b]: number[]) =>
-  r! > 150 && g! < 90 && b! < 90
-    ? 'red'
-    : b! > 150 && r! < 80 && g! < 80
-      ? 'blue'
-      : r! > 220 && g! > 220 && b! > 220
-        ? 'white'
-        : 'other';
+/** The average colour at `t` s: the centre of the 1280×720 picture, or the bottom-right corner
+ * where the speaker is shown small. */
+const colourAt = (file: string, t: number, region: 'centre' | 'corner') =>
+  frameColour(file, t, region === 'centre' ? 'crop=400:240:440:240' : 'crop=200:100:1000:560');
 
 beforeAll(async () => {
   s = await startTestServer({ MIN_FREE_DISK_BYTES: '0' });

@@ -4,7 +4,6 @@
  * switch on its timeline, exported through the API; frames of the MP4 are decoded to see whose
  * camera it shows before and after the switch.
  */
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClassReplayResponse, TimelineEvent } from '@educloud/protocol';
@@ -13,6 +12,7 @@ import { LiveClient } from '../test-support/live-client.js';
 import { startTestServer, type TestServer } from '../test-support/test-server.js';
 import { classWithStudents } from '../test-support/class-with-students.js';
 import { until } from '../test-support/until.js';
+import { colourName, frameColour } from '../test-support/frame-colour.js';
 import { readTimeline, TIMELINE_FILE } from './timeline-log.js';
 import { signUp } from '../test-support/sign-up.js';
 
@@ -30,26 +30,6 @@ async function enter(token: string) {
   const r = await c.ok('class:join', { classId });
   return { c, peerId: r.peerId };
 }
-
-/** The average colour of the export's frame at `t` seconds, as [r, g, b]. */
-function colourAt(file: string, t: number): Promise<number[]> {
-  return new Promise((resolve, reject) => {
-    const args = ['-v', 'error', '-ss', t.toFixed(3), '-i', file, '-frames:v', '1'];
-    args.push('-vf', 'scale=1:1:flags=area', '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1');
-    const child = spawn('ffmpeg', args, { stdio: ['ignore', 'pipe', 'inherit'] });
-    const out: Buffer[] = [];
-    child.stdout.on('data', (d: Buffer) => out.push(d));
-    child.once('error', reject);
-    child.once('close', (code) => {
-      const px = Buffer.concat(out);
-      if (code !== 0 || px.length < 3) reject(new Error(`no frame at ${t}s (ffmpeg ${code})`));
-      else resolve([px[0]!, px[1]!, px[2]!]);
-    });
-  });
-}
-
-const colourName = ([r, g, b]: number[]) =>
-  r! > 150 && g! < 80 && b! < 80 ? 'red' : b! > 150 && r! < 80 && g! < 80 ? 'blue' : 'other';
 
 beforeAll(async () => {
   s = await startTestServer({ MIN_FREE_DISK_BYTES: '0' });
@@ -179,7 +159,7 @@ describe('MP4 export', { timeout: 180_000 }, () => {
     ];
     const seen = [];
     for (const shot of shots)
-      seen.push({ at: shot.at, shows: colourName(await colourAt(mp4, shot.at)) });
+      seen.push({ at: shot.at, shows: colourName(await frameColour(mp4, shot.at)) });
     expect(seen).toEqual(shots);
   });
 });

@@ -10,6 +10,7 @@ import { Registry } from 'prom-client';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { start, type Peer, type Room, type Sfu, type WorkerDiedEvent } from '../index.js';
 import { startSyntheticProducer, type SyntheticProducer } from '../recording/synthetic-producer.js';
+import { speechLevel, startLevelMicrophone, type LevelMicrophone } from './level-microphone.js';
 
 const logger = pino({ level: process.env.LOG_LEVEL ?? 'silent' });
 let sfu: Sfu;
@@ -17,7 +18,7 @@ let registry: Registry;
 let room: Room;
 const feeds: SyntheticProducer[] = [];
 const sockets: Socket[] = [];
-const timers: NodeJS.Timeout[] = [];
+const mics: LevelMicrophone[] = [];
 
 beforeEach(async () => {
   registry = new Registry();
@@ -36,7 +37,7 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
-  for (const t of timers.splice(0)) clearInterval(t);
+  for (const m of mics.splice(0)) m.stop();
   await Promise.all(feeds.splice(0).map((f) => f.stop()));
   for (const s of sockets.splice(0)) s.close();
   await sfu.close();
@@ -84,42 +85,11 @@ async function camera(peer: Peer): Promise<string> {
   return feed.producerId;
 }
 
-/**
- * A microphone: Opus-labelled RTP every 20 ms with the ssrc-audio-level extension (0 is the
- * loudest, 127 silence; anything else varies above `level` as speech does). The payload is not real Opus: the SFU forwards it as it is.
- */
+/** A microphone speaking at about `level` (0 loudest), or silent at 127. */
 async function mic(peer: Peer, ssrc: number, level: number): Promise<string> {
-  const t = await peer.createPlainProducerTransport();
-  const { id } = await peer.produce({
-    transportId: t.id,
-    kind: 'audio',
-    source: 'mic',
-    rtpParameters: {
-      codecs: [{ mimeType: 'audio/opus', payloadType: 100, clockRate: 48000, channels: 2 }],
-      encodings: [{ ssrc }],
-      headerExtensions: [{ uri: 'urn:ietf:params:rtp-hdrext:ssrc-audio-level', id: 1 }],
-    },
-  });
-  const socket = createSocket('udp4');
-  sockets.push(socket);
-  let seq = 0;
-  const send = () => {
-    const packet = Buffer.alloc(12 + 8 + 20);
-    packet[0] = 0x90; // version 2, header extension
-    packet[1] = 100;
-    packet.writeUInt16BE(seq++ & 0xffff, 2);
-    packet.writeUInt32BE((seq * 960) >>> 0, 4);
-    packet.writeUInt32BE(ssrc, 8);
-    packet.writeUInt16BE(0xbede, 12); // one-byte extensions, 1 word
-    packet.writeUInt16BE(1, 14);
-    packet[16] = 0x10; // id 1, length 1
-    // Speech varies: a steady level reads as background noise to the observer.
-    const now = level >= 127 ? 127 : Math.min(126, level + Math.floor(Math.random() * 60));
-    packet[17] = (now < 127 ? 0x80 : 0) | now; // voice activity bit, level
-    socket.send(packet, t.port, t.ip);
-  };
-  timers.push(setInterval(send, 20));
-  return id;
+  const m = await startLevelMicrophone(peer, ssrc, () => (level >= 127 ? 127 : speechLevel(level)));
+  mics.push(m);
+  return m.producerId;
 }
 
 /** A viewer's receive transport into a fresh sink, and a consume that returns the SSRC. */

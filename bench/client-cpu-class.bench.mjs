@@ -13,12 +13,14 @@
 //
 //   BEFORE=/work/main node bench/client-cpu-class.bench.mjs   (ROUNDS=2 SECONDS=20)
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
   checkoutsToCompare,
+  chromiumTicks,
   launchChromium,
+  loggedInPage,
   postJson,
   quantile,
   startServer,
@@ -30,51 +32,8 @@ const SECONDS = Number(process.env.SECONDS ?? 20);
 const STUDENTS = ['s1', 's2', 's3', 's4', 's5'];
 const WAIT = { polling: 500, timeout: 180_000 };
 
-/** CPU ticks (1/100 s) of the Chromium processes below this process. */
-function chromiumTicks(pid) {
-  const stats = new Map();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      stats.set(Number(entry), {
-        ppid: Number(f[1]),
-        ticks: Number(f[11]) + Number(f[12]),
-        chromium: /chrom/i.test(comm),
-      });
-    } catch {
-      // Gone between the listing and the read.
-    }
-  }
-  const inTree = (p) => {
-    for (let cur = p; cur > 1; cur = stats.get(cur)?.ppid ?? 0) if (cur === pid) return true;
-    return false;
-  };
-  let ticks = 0;
-  for (const [p, s] of stats) if (s.chromium && inTree(p)) ticks += s.ticks;
-  return ticks;
-}
-
 async function openPage(browser, url, name, classId, viewport) {
-  const session = await postJson(url, '/api/auth/login', {
-    email: `${name}@b.test`,
-    password: 'long password',
-  });
-  const context = await browser.newContext({ viewport });
-  context.setDefaultTimeout(WAIT.timeout);
-  const stored = JSON.stringify({
-    response: session,
-    accessExpiresLocalMs: Date.parse(session.accessTokenExpiresAt),
-    refreshExpiresLocalMs: Date.parse(session.refreshTokenExpiresAt),
-  });
-  await context.addInitScript((value) => {
-    if (!window.localStorage.getItem('educloud.session')) {
-      window.localStorage.setItem('educloud.session', value);
-    }
-  }, stored);
-  const page = await context.newPage();
+  const page = await loggedInPage(browser, url, name, { viewport, timeoutMs: WAIT.timeout });
   await page.goto(`${url}/classes/${classId}`);
   await page.waitForFunction(
     () => document.querySelector('[data-testid="join-live"]:not([disabled])') !== null,
@@ -83,7 +42,7 @@ async function openPage(browser, url, name, classId, viewport) {
   );
   await page.getByTestId('join-live').click();
   await page.locator('[data-testid="live-room"][data-status="joined"]').waitFor(WAIT);
-  const cdp = await context.newCDPSession(page);
+  const cdp = await page.context().newCDPSession(page);
   await cdp.send('Performance.enable');
   return { page, cdp };
 }

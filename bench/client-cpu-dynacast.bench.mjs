@@ -14,10 +14,18 @@
 //   npx tsc -b && npm run build -w @educloud/web && node bench/client-cpu-dynacast.bench.mjs
 //   (ROUNDS=2 SECONDS=20 MEDIA_LAST_N=9)
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { launchChromium, postJson, quantile, startServer, signUp } from './support.mjs';
+import {
+  chromiumTicks,
+  launchChromium,
+  loggedInPage,
+  postJson,
+  quantile,
+  startServer,
+  signUp,
+} from './support.mjs';
 
 const ROUNDS = Number(process.env.ROUNDS ?? 2);
 const SECONDS = Number(process.env.SECONDS ?? 20);
@@ -25,51 +33,9 @@ const LAST_N = process.env.MEDIA_LAST_N ?? '9';
 const STUDENTS = ['s1', 's2', 's3', 's4', 's5'];
 const WAIT = { polling: 200, timeout: 180_000 };
 
-/** CPU ticks (1/100 s) of the Chromium processes below `pid` (this process: not the server). */
-function chromiumTicks(pid) {
-  const stats = new Map();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      stats.set(Number(entry), {
-        ppid: Number(f[1]),
-        ticks: Number(f[11]) + Number(f[12]),
-        chromium: /chrom/i.test(comm),
-      });
-    } catch {
-      // Gone between the listing and the read.
-    }
-  }
-  const inTree = (p) => {
-    for (let cur = p; cur > 1; cur = stats.get(cur)?.ppid ?? 0) if (cur === pid) return true;
-    return false;
-  };
-  let ticks = 0;
-  for (const [p, s] of stats) if (s.chromium && inTree(p)) ticks += s.ticks;
-  return ticks;
-}
-
 /** A page logged in by storing the API's session where the client keeps it. */
 async function openPage(browser, url, name, classId) {
-  const session = await postJson(url, '/api/auth/login', {
-    email: `${name}@b.test`,
-    password: 'long password',
-  });
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  const stored = JSON.stringify({
-    response: session,
-    accessExpiresLocalMs: Date.parse(session.accessTokenExpiresAt),
-    refreshExpiresLocalMs: Date.parse(session.refreshTokenExpiresAt),
-  });
-  await context.addInitScript((value) => {
-    if (!window.localStorage.getItem('educloud.session')) {
-      window.localStorage.setItem('educloud.session', value);
-    }
-  }, stored);
-  const page = await context.newPage();
+  const page = await loggedInPage(browser, url, name, { viewport: { width: 1280, height: 800 } });
   await page.goto(`${url}/classes/${classId}`);
   await page.waitForFunction(
     () => document.querySelector('[data-testid="join-live"]:not([disabled])') !== null,

@@ -18,7 +18,14 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { launchChromium, postJson, quantile, startServer, signUp } from './support.mjs';
+import {
+  launchChromium,
+  loggedInPage,
+  postJson,
+  quantile,
+  startServer,
+  signUp,
+} from './support.mjs';
 import { startBareServer } from './bare-sfu/bare-server.mjs';
 
 const RUNS = Number(process.env.RUNS ?? 5);
@@ -27,32 +34,8 @@ const WAIT_MS = 60_000;
 /** How long a joining page sits on the device check before the click (it has settled). */
 const SETTLE_MS = Number(process.env.SETTLE_MS ?? 3000);
 
-/**
- * A page logged in by storing the API's session where the client keeps it: the login form
- * costs two page loads, and on a starved machine the sixth page's form timed out.
- */
-async function loggedInPage(browser, url, name) {
-  const session = await postJson(url, '/api/auth/login', {
-    email: `${name}@b.test`,
-    password: 'long password',
-  });
-  const context = await browser.newContext();
-  context.setDefaultTimeout(WAIT_MS);
-  const stored = JSON.stringify({
-    response: session,
-    accessExpiresLocalMs: Date.parse(session.accessTokenExpiresAt),
-    refreshExpiresLocalMs: Date.parse(session.refreshTokenExpiresAt),
-  });
-  await context.addInitScript((value) => {
-    if (!window.localStorage.getItem('educloud.session')) {
-      window.localStorage.setItem('educloud.session', value);
-    }
-  }, stored);
-  return context.newPage();
-}
-
 async function joinAsStudent(browser, url, classId, name) {
-  const page = await loggedInPage(browser, url, name);
+  const page = await loggedInPage(browser, url, name, { timeoutMs: WAIT_MS });
   await page.goto(`${url}/classes/${classId}`);
   await waitJoinable(page);
   return page;
@@ -142,7 +125,7 @@ async function measureOurs(browser, publishers) {
       const s = await signUp(url, name, 'student');
       await postJson(url, `/api/invites/${invite}/join`, undefined, s.accessToken);
     }
-    const teacher = await loggedInPage(browser, url, 'teacher');
+    const teacher = await loggedInPage(browser, url, 'teacher', { timeoutMs: WAIT_MS });
     contexts.push(teacher.context());
     await teacher.goto(`${url}/classes/${classId}`);
     await teacher.getByTestId('join-live').click();

@@ -19,7 +19,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { io } from 'socket.io-client';
-import { launchChromium, postJson, quantile, startServer, signUp } from './support.mjs';
+import {
+  launchChromium,
+  loggedInPage,
+  postJson,
+  quantile,
+  startServer,
+  signUp,
+} from './support.mjs';
 
 const SWITCHES = Number(process.env.SWITCHES ?? 6);
 const STUDENTS = Number(process.env.STUDENTS ?? 4);
@@ -28,28 +35,8 @@ const FAKE_CAMERA = process.env.FAKE_CAMERA ?? '320x180@10';
 const WAIT_MS = 60_000;
 const SWITCH_TIMEOUT_MS = 30_000;
 
-async function loggedInPage(browser, url, name, viewport) {
-  const session = await postJson(url, '/api/auth/login', {
-    email: `${name}@b.test`,
-    password: 'long password',
-  });
-  const context = await browser.newContext({ viewport });
-  context.setDefaultTimeout(WAIT_MS);
-  const stored = JSON.stringify({
-    response: session,
-    accessExpiresLocalMs: Date.parse(session.accessTokenExpiresAt),
-    refreshExpiresLocalMs: Date.parse(session.refreshTokenExpiresAt),
-  });
-  await context.addInitScript((value) => {
-    if (!window.localStorage.getItem('educloud.session')) {
-      window.localStorage.setItem('educloud.session', value);
-    }
-  }, stored);
-  return context.newPage();
-}
-
 async function enterRoom(browser, url, classId, name, viewport) {
-  const page = await loggedInPage(browser, url, name, viewport);
+  const page = await loggedInPage(browser, url, name, { viewport, timeoutMs: WAIT_MS });
   await page.goto(`${url}/classes/${classId}`);
   await page.waitForFunction(
     () => document.querySelector('[data-testid="join-live"]:not([disabled])') !== null,

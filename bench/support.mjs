@@ -1,7 +1,7 @@
 // What the benchmarks share: the built server started as `npm start` runs it, Debian's
 // Chromium with the flags this machine needs, and JSON calls to the API.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -122,3 +122,54 @@ export async function logIn(page, baseUrl, email, password = 'long password') {
 /** The p-th quantile of an ascending list. */
 export const quantile = (sorted, p) =>
   sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
+
+/**
+ * A page logged in by storing the API's session where the client keeps it: the login form
+ * costs two page loads, and on a starved machine a sixth page's form timed out.
+ */
+export async function loggedInPage(browser, baseUrl, name, { viewport, timeoutMs } = {}) {
+  const session = await postJson(baseUrl, '/api/auth/login', {
+    email: `${name}@b.test`,
+    password: 'long password',
+  });
+  const context = await browser.newContext(viewport ? { viewport } : {});
+  if (timeoutMs) context.setDefaultTimeout(timeoutMs);
+  const stored = JSON.stringify({
+    response: session,
+    accessExpiresLocalMs: Date.parse(session.accessTokenExpiresAt),
+    refreshExpiresLocalMs: Date.parse(session.refreshTokenExpiresAt),
+  });
+  await context.addInitScript((value) => {
+    if (!window.localStorage.getItem('educloud.session')) {
+      window.localStorage.setItem('educloud.session', value);
+    }
+  }, stored);
+  return context.newPage();
+}
+
+/** CPU ticks (1/100 s) of the Chromium processes below `pid` (this process: not the server). */
+export function chromiumTicks(pid) {
+  const stats = new Map();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      stats.set(Number(entry), {
+        ppid: Number(f[1]),
+        ticks: Number(f[11]) + Number(f[12]),
+        chromium: /chrom/i.test(comm),
+      });
+    } catch {
+      // Gone between the listing and the read.
+    }
+  }
+  const inTree = (p) => {
+    for (let cur = p; cur > 1; cur = stats.get(cur)?.ppid ?? 0) if (cur === pid) return true;
+    return false;
+  };
+  let ticks = 0;
+  for (const [p, s] of stats) if (s.chromium && inTree(p)) ticks += s.ticks;
+  return ticks;
+}

@@ -76,7 +76,9 @@ export function exportArgs(
     for (const shot of list) m.set(shot.track, [...(m.get(shot.track) ?? []), shot]);
     return m;
   };
-  const full = byTrack([...layout.cameras, ...layout.content]);
+  // Camera and content tracks are apart by source: no track is in both.
+  const cameras = byTrack(layout.cameras);
+  const content = byTrack(layout.content);
   const small = byTrack(layout.pip);
   const audio = withFile.filter((t) => t.kind === 'audio');
   const duration = (endedAt - startedAt) / 1000;
@@ -90,13 +92,11 @@ export function exportArgs(
     filters.push(`${picture}${label}overlay=${extra}enable='${during(on)}'${next}`);
     picture = next;
   };
-  if (full.size > 0 || layout.board.length > 0) {
+  if (cameras.size > 0 || content.size > 0 || layout.board.length > 0) {
     filters.push(`color=c=black:s=${W}x${H}:r=${FPS}:d=${sec(duration)}[base0]`);
     picture = '[base0]';
     const pips: [string, Span[]][] = [];
     const board = layout.board.length > 0 ? o.board : undefined;
-    const content = [...full].filter(([t]) => !layout.cameras.some((c) => c.track === t));
-    const cameras = [...full].filter(([t]) => !content.some(([c]) => c === t));
     const video = (track: RecordingTrack, on: Span[]) => {
       inputs.push('-i', join(dir, track.file!));
       const offset = Math.max(0, (track.startedAt - startedAt) / 1000);

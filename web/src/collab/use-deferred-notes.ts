@@ -1,9 +1,7 @@
-import { useEffect, useState } from 'react';
+import { useAfterBoard } from './use-after-board.js';
 
 /** Longest the notes wait for the board before mounting anyway (a board that failed). */
 const notesFallbackMs = 5_000;
-/** Longest the notes wait, once the board is ready, for the page to be idle. */
-const idleTimeoutMs = 2_000;
 
 /**
  * Whether to mount the notes editor yet. TipTap and its connection would compete with the
@@ -12,19 +10,5 @@ const idleTimeoutMs = 2_000;
  * they are asked for.
  */
 export function useDeferredNotes(boardReady: boolean, notesWanted: boolean): boolean {
-  const [mounted, setMounted] = useState(false);
-  useEffect(() => {
-    if (notesWanted) {
-      setMounted(true);
-      return;
-    }
-    const mount = () => setMounted(true);
-    if (boardReady && typeof requestIdleCallback === 'function') {
-      const idle = requestIdleCallback(mount, { timeout: idleTimeoutMs });
-      return () => cancelIdleCallback(idle);
-    }
-    const timer = setTimeout(mount, boardReady ? idleTimeoutMs / 4 : notesFallbackMs);
-    return () => clearTimeout(timer);
-  }, [boardReady, notesWanted]);
-  return mounted || notesWanted;
+  return useAfterBoard(boardReady, notesWanted, notesFallbackMs);
 }

@@ -1,12 +1,11 @@
 import Button from '@mui/material/Button';
 import Paper from '@mui/material/Paper';
 import Typography from '@mui/material/Typography';
-import { useEffect, useState, type ReactNode } from 'react';
+import { useState, type ReactNode } from 'react';
+import { useAfterBoard } from '../collab/use-after-board.js';
 
 /** Longest the device check waits for the board before opening anyway (a board that failed). */
 const fallbackMs = 8_000;
-/** Longest it waits, once the board is ready, for the page to be idle. */
-const idleTimeoutMs = 2_000;
 
 /**
  * The live panel's device check opens the camera (a playing preview) and the microphone (a
@@ -21,24 +20,15 @@ export function DeferredDeviceCheck({
   boardReady: boolean;
   children: ReactNode;
 }) {
-  const [open, setOpen] = useState(false);
-  useEffect(() => {
-    if (open) return;
-    const mount = () => setOpen(true);
-    if (boardReady && typeof requestIdleCallback === 'function') {
-      const idle = requestIdleCallback(mount, { timeout: idleTimeoutMs });
-      return () => cancelIdleCallback(idle);
-    }
-    const timer = setTimeout(mount, boardReady ? idleTimeoutMs / 4 : fallbackMs);
-    return () => clearTimeout(timer);
-  }, [boardReady, open]);
+  const [asked, setAsked] = useState(false);
+  const open = useAfterBoard(boardReady, asked, fallbackMs);
   if (open) return children;
   return (
     <Paper sx={{ p: 3 }} data-testid="device-check-deferred">
       <Typography variant="h6" gutterBottom>
         Check your camera and microphone
       </Typography>
-      <Button variant="outlined" data-testid="open-device-check" onClick={() => setOpen(true)}>
+      <Button variant="outlined" data-testid="open-device-check" onClick={() => setAsked(true)}>
         Check camera and microphone
       </Button>
     </Paper>

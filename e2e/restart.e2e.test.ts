@@ -83,6 +83,30 @@ function inbound(page: Page): Promise<Inbound[]> {
   return page.evaluate(() => window.educloudLive!.inboundStats());
 }
 
+/** What a page asked (with the answers) and was told since `since`, in order, for diagnostics. */
+function trafficSince(name: string, since: number): string {
+  const watched = frames[name]!;
+  const asked = watched
+    .events()
+    .filter((e) => e.sentAt >= since)
+    .map((e) => {
+      const answer = (e.ack as { ok?: boolean } | undefined)?.ok;
+      const at = `+${e.sentAt - since}ms`;
+      return {
+        at: e.sentAt,
+        text: `${at} ${e.event} → ${answer ?? 'no answer'} +${(e.ackedAt ?? NaN) - since}ms`,
+      };
+    });
+  const told = watched
+    .pushes()
+    .filter((e) => e.at >= since)
+    .map((e) => ({ at: e.at, text: `+${e.at - since}ms ⇐ ${e.event}` }));
+  return [...asked, ...told]
+    .sort((a, b) => a.at - b.at)
+    .map((e) => e.text)
+    .join('; ');
+}
+
 /**
  * Polls (bounded) until the page decodes camera video on a consumer that is not in `old`, and
  * returns that consumer's stats.
@@ -116,15 +140,11 @@ async function decodesNewVideo(
       return { status: s.status, error: s.error, live: s.live, local };
     });
     const name = Object.keys(frames).find((n) => pagesByName[n] === page) ?? '?';
-    const asked = frames[name]!.events()
-      .filter((e) => e.sentAt >= since)
-      .map((e) => {
-        const answer = (e.ack as { ok?: boolean } | undefined)?.ok;
-        return `${e.event} +${e.sentAt - since}ms → ${answer ?? 'no answer'} +${(e.ackedAt ?? NaN) - since}ms`;
-      });
+    // Every page's side: one page's media depends on what the other sent.
+    const traffic = Object.keys(frames).map((n) => `${n}: ${trafficSince(n, since)}`);
     throw new Error(
       `${name}: no new video decoded; last stats ${JSON.stringify(last)}, session ` +
-        `${JSON.stringify(state)}, requests since the server was back: ${asked.join('; ')}`,
+        `${JSON.stringify(state)}, since the server was back:\n${traffic.join('\n')}`,
       { cause: err },
     );
   }
@@ -163,7 +183,17 @@ it('rebuilds media on its own after the server is killed and restarted', async (
   // Media back within 10 s of the server being back, on consumers made after the restart.
   const fresh = await Promise.all(
     Object.entries(pages).map(([name, page]) =>
-      decodesNewVideo(page, before[name]!, back + 10_000 - Date.now(), back),
+      decodesNewVideo(page, before[name]!, back + 10_000 - Date.now(), back).then((stats) => {
+        // Where the time went, for the CI log: a slow return shows which step was late.
+        const firsts = ['class:join', 'produce', 'consume'].map((event) => {
+          const e = frames[name]!.events().find((x) => x.sentAt >= back && x.event === event);
+          return `${event} +${e ? e.sentAt - back : '?'}ms`;
+        });
+        console.log(
+          `[restart e2e] ${name}: ${firsts.join(', ')}, decoding +${Date.now() - back}ms`,
+        );
+        return stats;
+      }),
     ),
   );
   for (const [i, [name, page]] of Object.entries(pages).entries()) {

@@ -14,13 +14,27 @@ export interface SentEvent {
   ackedAt: number | undefined;
 }
 
+/** One event the server pushed to a page (not an ack), when it came. */
+export interface PushedEvent {
+  connection: number;
+  event: string;
+  payload: unknown;
+  /** Date.now() in the test process. */
+  at: number;
+}
+
 /**
  * Watches a page's Socket.IO WebSockets from outside (the frames Chromium sends and receives),
  * so a test can see reconnects (a new connection, a new socket id) and what was asked and
  * answered on each, without reaching into the client's code.
  */
-export function watchSocketIo(page: Page): { events(): SentEvent[]; socketIds(): string[] } {
+export function watchSocketIo(page: Page): {
+  events(): SentEvent[];
+  pushes(): PushedEvent[];
+  socketIds(): string[];
+} {
   const sent: (SentEvent & { ackId: string | undefined })[] = [];
+  const pushed: PushedEvent[] = [];
   const ids: (string | undefined)[] = [];
   page.on('websocket', (ws) => {
     if (!ws.url().includes('/socket.io/')) return;
@@ -30,6 +44,11 @@ export function watchSocketIo(page: Page): { events(): SentEvent[]; socketIds():
       // "40{sid}": the Socket.IO connect answer names the socket.
       const connect = /^40(\{.*\})$/.exec(text);
       if (connect) ids[connection] = (JSON.parse(connect[1]!) as { sid: string }).sid;
+      const push = /^42(\[.*\])$/.exec(text);
+      if (push) {
+        const [event, payload] = JSON.parse(push[1]!) as [string, unknown];
+        pushed.push({ connection, event, payload, at: Date.now() });
+      }
       const ack = /^43(\d+)(\[.*\])$/.exec(text);
       if (ack) {
         const e = sent.find((s) => s.connection === connection && s.ackId === ack[1]);
@@ -57,6 +76,7 @@ export function watchSocketIo(page: Page): { events(): SentEvent[]; socketIds():
   });
   return {
     events: () => sent.map(({ ackId: _, ...e }) => e),
+    pushes: () => [...pushed],
     socketIds: () => ids.filter((id): id is string => id !== undefined),
   };
 }

@@ -70,6 +70,18 @@ describe('LiveMedia', () => {
     expect(consumedProducers(media)).toEqual(['early']);
   });
 
+  it('keeps for the new transport a producer announced during a rejoin, not the old one', async () => {
+    const { media, ready, requests } = setUp();
+    await ready(); // the transport of the server's previous life
+    const oldTransport = requests.length;
+    media.consumeLater(producer('during-rejoin'), null);
+    expect(requests.slice(oldTransport)).not.toContain('consume');
+    media.reset();
+    await ready();
+    await media.consumeAnnouncedEarly();
+    expect(consumedProducers(media)).toEqual(['during-rejoin']);
+  });
+
   it('drops quietly a consume answered after a move closed its transport', async () => {
     let answer!: () => void;
     const { media, ready, errors } = setUp(new Promise<void>((r) => (answer = r)));

@@ -292,6 +292,15 @@ export class LiveMedia {
     }
   }
 
+  /**
+   * Keeps a producer announced while a (re)join is under way, for the join's setup to consume:
+   * the receive transport held until then may belong to the server's previous life, and the
+   * join's own list of producers was made before this news.
+   */
+  consumeLater(p: ProducerInfo, ownPeerId: string | null): void {
+    if (p.peerId !== ownPeerId) this.announcedEarly.set(p.producerId, { p, ownPeerId });
+  }
+
   /** Consumes what was announced before the receive transport existed. */
   async consumeAnnouncedEarly(): Promise<void> {
     const early = [...this.announcedEarly.values()];

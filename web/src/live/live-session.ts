@@ -50,6 +50,14 @@ const joinRefusals: Partial<Record<string, 'waiting' | 'removed' | 'locked'>> = 
   class_locked: 'locked',
 };
 
+const REJOIN_FIRST_DELAY_MS = 1000;
+const REJOIN_MAX_DELAY_MS = 10_000;
+
+/** A failure that may not happen again: no answer in time, or the server's own trouble. */
+function passing(err: unknown): boolean {
+  return !(err instanceof LiveAckError) || ['internal', 'unavailable'].includes(err.code);
+}
+
 /** The OBS broadcast started or stopped (the server says so on the class's room). */
 export type BroadcastStatusListener = (status: {
   live: boolean;
@@ -73,6 +81,9 @@ export class LiveSession {
   private readonly peers = new Map<string, RemotePeer>();
   private readonly listeners = new Set<() => void>();
   private joinedOnce = false;
+  /** A failed re-join is tried again after this long (doubling up to a cap), while connected. */
+  private rejoinDelayMs = REJOIN_FIRST_DELAY_MS;
+  private rejoinTimer: ReturnType<typeof setTimeout> | undefined;
   private running = false;
   private listening = false;
   /** A snapshot of the peers is due (one per burst of track and roster news). */
@@ -215,7 +226,10 @@ export class LiveSession {
       this.publishPeers();
     });
     // Media.
-    s.on('producer:new', (p) => void this.media.consume(p, this.state.peerId));
+    s.on('producer:new', (p) => {
+      if (this.joiningNews) this.media.consumeLater(p, this.state.peerId);
+      else void this.media.consume(p, this.state.peerId);
+    });
     s.on('producer:closed', ({ producerId }) => {
       this.media.dropConsumersOf(producerId);
       // A moderator or the server closed one of ours.
@@ -340,8 +354,9 @@ export class LiveSession {
 
   /** Every (re)connection of the socket joins again, resuming the old peer when there was one. */
   private async onConnect(): Promise<void> {
+    clearTimeout(this.rejoinTimer);
+    const resumePeerId = this.joinedOnce ? (this.state.peerId ?? undefined) : undefined;
     try {
-      const resumePeerId = this.joinedOnce ? (this.state.peerId ?? undefined) : undefined;
       this.joiningNews = new JoinNews();
       this.media.marks.mark('connected');
       const joined = await this.signaling.request('class:join', {
@@ -353,13 +368,32 @@ export class LiveSession {
       await this.serially(() =>
         joined.resumed && this.media.hasDevice ? this.afterResume(joined) : this.setUpMedia(joined),
       );
+      this.rejoinDelayMs = REJOIN_FIRST_DELAY_MS;
     } catch (err) {
       this.joiningNews = null;
       const refusal = err instanceof LiveAckError ? joinRefusals[err.code] : undefined;
       if (refusal === 'waiting') this.moveTo('waiting');
       else if (refusal) this.finish(refusal);
-      else this.moveTo('error', err instanceof Error ? err.message : String(err));
+      else {
+        this.moveTo('error', err instanceof Error ? err.message : String(err));
+        if (resumePeerId && passing(err)) this.rejoinLater();
+      }
     }
+  }
+
+  /**
+   * Someone who was in the class is brought back without a click when their re-join failed
+   * for a passing reason (an answer that timed out, a server still starting) and the socket
+   * stayed up: only a new connection would otherwise try again.
+   */
+  private rejoinLater(): void {
+    const delay = this.rejoinDelayMs;
+    this.rejoinDelayMs = Math.min(delay * 2, REJOIN_MAX_DELAY_MS);
+    this.rejoinTimer = setTimeout(() => {
+      if (this.running && this.signaling.connected && this.state.status === 'error') {
+        void this.onConnect();
+      }
+    }, delay);
   }
 
   /** Back within the grace period: same peer, same transports; restart ICE where it broke. */
@@ -372,6 +406,7 @@ export class LiveSession {
     for (const p of joined.producers) {
       if (!this.media.consumesProducer(p.producerId)) await this.media.consume(p, joined.peerId);
     }
+    await this.media.consumeAnnouncedEarly();
   }
 
   /** The media server holding the class restarted: same peer, new transports. */
@@ -380,10 +415,12 @@ export class LiveSession {
     this.media.forgetProducers();
     const resumePeerId = this.state.peerId ?? undefined;
     this.joiningNews = new JoinNews();
-    const joined = await this.signaling.request('class:join', {
-      classId: this.classId,
-      ...(resumePeerId ? { resumePeerId } : {}),
-    });
+    const joined = await this.signaling
+      .request('class:join', { classId: this.classId, ...(resumePeerId ? { resumePeerId } : {}) })
+      .catch((err: unknown) => {
+        this.joiningNews = null;
+        throw err;
+      });
     await this.setUpMedia(joined);
   }
 
@@ -499,6 +536,7 @@ export class LiveSession {
 
   private finish(status: SessionStatus): void {
     this.running = false;
+    clearTimeout(this.rejoinTimer);
     clearTimeout(this.peersDue);
     this.peersDue = undefined;
     this.quality.stop();

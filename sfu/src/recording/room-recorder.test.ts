@@ -109,6 +109,8 @@ describe('RoomRecorder', { timeout: 180_000 }, () => {
     feeds.push(
       await startSyntheticProducer(room, { peerId: 'p', kind: 'video', keyIntSeconds: 6 }),
     );
+    // Its first key frame goes by before the recorder is there: the next one is seconds away.
+    await new Promise((r) => setTimeout(r, 2000));
     const rec = RoomRecorder.start({ room, dir, ffmpegPath: 'ffmpeg', logger, segmentSeconds: 1 });
     recorders.push(rec);
     await rec.settled();
@@ -124,10 +126,13 @@ describe('RoomRecorder', { timeout: 180_000 }, () => {
     for (const t of tracks) {
       const out = join(dir, `${t.trackId}.webm`);
       const done = await finalizeTrack(join(dir, t.segmentsDir), out, tools);
-      if (done) withMedia.push(done);
+      if (done) withMedia.push({ ...done, span: t.endedAt! - t.startedAt });
     }
     expect(withMedia.length).toBeGreaterThan(0);
     expect(withMedia[0]!.durationMs).toBeGreaterThan(1000);
+    // The track starts at its first key frame, not at the resume seconds before it: its span
+    // is the file's length, so the export and the replay place the picture in time.
+    expect(Math.abs(withMedia[0]!.span - withMedia[0]!.durationMs)).toBeLessThan(1000);
   });
 
   it('asks for a key frame when the sender loses packets, and keeps recording', async () => {
@@ -164,16 +169,12 @@ describe('RoomRecorder', { timeout: 180_000 }, () => {
     // at 4x speed to keep the test short) while it ignores key frame requests. No segment can be
     // cut, so the newest segment holds the whole minute: what a kill -9 leaves of it must be
     // all but the last second, and the track must go on (not restarted) and be whole on stop.
-    let trackStarted!: () => void;
-    const started = new Promise<void>((resolve) => (trackStarted = resolve));
-    const rec = RoomRecorder.start({
-      room,
-      dir,
-      ffmpegPath: 'ffmpeg',
-      logger,
-      segmentSeconds: 1,
-      onTrackStarted: () => trackStarted(),
-    });
+    const rec = RoomRecorder.start({ room, dir, ffmpegPath: 'ffmpeg', logger, segmentSeconds: 1 });
+    // Open and resumed (the track's own start waits for that key frame).
+    const recording = (async () => {
+      await until(() => rec.activeTracks.length === 1, 'the track opened');
+      await rec.settled();
+    })();
     recorders.push(rec);
     const clipMs = 70_000;
     const feed = await startSyntheticProducer(room, {
@@ -184,7 +185,7 @@ describe('RoomRecorder', { timeout: 180_000 }, () => {
       once: true,
       speed: 4,
       // Its one key frame must reach a consumer that is already recording.
-      sendAfter: started,
+      sendAfter: recording,
     });
     feeds.push(feed);
     await feed.sent;

@@ -24,6 +24,7 @@ type RecorderPeer = Pick<
   | 'consume'
   | 'resumeConsumer'
   | 'requestKeyFrame'
+  | 'firstKeyFrameSent'
   | 'getTransportStats'
   | 'closeTransport'
   | 'hasLeft'
@@ -35,7 +36,10 @@ export interface RecordedTrackInfo {
   peerId: string;
   kind: 'audio' | 'video';
   source: MediaSource;
-  /** Epoch ms the consumer was resumed: the first media is written from about then. */
+  /**
+   * Epoch ms of the file's first media: the consumer's resume for audio, its first key frame
+   * for video (a video file begins at one; the timeline places the file from here).
+   */
   startedAt: number;
   endedAt: number | null;
   /** Segments directory relative to the recording directory. */
@@ -74,6 +78,8 @@ interface Track {
   consumerId: string;
   writer: TrackWriter;
   keyFrames: KeyFrameWatch;
+  /** Tells onTrackStarted once: at the first key frame for video, at the latest at its end. */
+  announceStart: () => void;
 }
 
 /**
@@ -224,17 +230,31 @@ export class RoomRecorder {
         finalExt,
         replayWritten: false,
       };
+      let announced = false;
+      const announceStart = () => {
+        if (announced) return;
+        announced = true;
+        this.o.onTrackStarted?.(info);
+      };
       this.tracks.set(p.id, {
         info,
         transportId: transport.id,
         consumerId: consumer.id,
         writer,
         keyFrames: new KeyFrameWatch(),
+        announceStart,
       });
+      const keyFrame = p.kind === 'video' ? peer.firstKeyFrameSent(consumer.id) : null;
       await peer.resumeConsumer(consumer.id);
       if (p.kind === 'video') await peer.requestKeyFrame(consumer.id).catch(() => {});
       this.log.info({ trackId, producerId: p.id, source: p.source }, 'track recording');
-      this.o.onTrackStarted?.(info);
+      if (!keyFrame) announceStart();
+      else {
+        void keyFrame.then((at) => {
+          if (at !== null && !announced) info.startedAt = at;
+          announceStart();
+        });
+      }
     } catch (err) {
       if (!peer.hasLeft) {
         try {
@@ -269,6 +289,8 @@ export class RoomRecorder {
       // The transport went with the producer.
     }
     t.info.endedAt = Date.now();
+    // Ended before its first key frame: it starts (empty) where it was resumed.
+    t.announceStart();
     this.finished.push(t.info);
     this.o.onTrackEnded?.(t.info);
   }

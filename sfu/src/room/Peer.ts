@@ -212,6 +212,30 @@ export class Peer extends EventEmitter<PeerEvents> {
     return this.consumer(consumerId).requestKeyFrame();
   }
 
+  /**
+   * When (epoch ms) the consumer first sends a key frame, or null if it closes before one: a
+   * recorded video file begins there, which is later than its consumer's resume when the
+   * sender is slow to answer the request (or ignores it). Call before resuming.
+   */
+  firstKeyFrameSent(consumerId: string): Promise<number | null> {
+    const consumer = this.consumer(consumerId);
+    return new Promise((resolve) => {
+      const done = (at: number | null) => {
+        consumer.off('trace', onTrace);
+        consumer.observer.off('close', onClose);
+        if (!consumer.closed) void consumer.enableTraceEvent([]).catch(() => undefined);
+        resolve(at);
+      };
+      const onTrace = (trace: types.ConsumerTraceEventData) => {
+        if (trace.type === 'keyframe' && trace.direction === 'out') done(Date.now());
+      };
+      const onClose = () => done(null);
+      consumer.on('trace', onTrace);
+      consumer.observer.once('close', onClose);
+      void consumer.enableTraceEvent(['keyframe']).catch(() => done(null));
+    });
+  }
+
   /** Closes one transport, and the producers and consumers on it. */
   closeTransport(transportId: string): void {
     this.transport(transportId).close();

@@ -43,6 +43,7 @@ export { metricsAuthorized } from './http/metrics-auth.js';
 export type { LiveGateway, BroadcastHost } from './live/live-gateway.js';
 export type { BreakoutStore } from './live/breakouts/breakout-store.js';
 export type {
+  ClassAtStart,
   ClassRecordingControl,
   LiveActivity,
   RecordingParticipant,

@@ -46,7 +46,9 @@ describe('starting a class recording', () => {
       minFreeDiskBytes: 2 ** 30,
       freeDiskBytes: async () => 5 * 2 ** 20,
     });
-    await expect(rec.start('class-1', teacher, [])).rejects.toMatchObject({
+    await expect(
+      rec.start('class-1', teacher, { participants: [], onStage: null }),
+    ).rejects.toMatchObject({
       code: 'conflict',
       message: expect.stringMatching(/disk is almost full \(5(\.0)? MiB free/),
     });
@@ -64,7 +66,9 @@ describe('starting a class recording', () => {
       minFreeDiskBytes: 0,
       admit: async () => ({ message: 'The recordings of this teacher use 20 GiB of 20 GiB' }),
     });
-    await expect(rec.start('class-1', teacher, [])).rejects.toMatchObject({
+    await expect(
+      rec.start('class-1', teacher, { participants: [], onStage: null }),
+    ).rejects.toMatchObject({
       code: 'conflict',
       message: expect.stringContaining('20 GiB of 20 GiB'),
     });
@@ -82,12 +86,14 @@ describe('starting a class recording', () => {
       freeDiskBytes: async () => 5 * 2 ** 20,
       autoRecord: async () => true,
     });
-    expect(await rec.classStarted('class-1', teacher, [])).toEqual({
-      recording: false,
-      recordingId: null,
-      startedAt: null,
-      refused: { code: 'conflict', message: expect.stringMatching(/disk is almost full/) },
-    });
+    expect(await rec.classStarted('class-1', teacher, { participants: [], onStage: null })).toEqual(
+      {
+        recording: false,
+        recordingId: null,
+        startedAt: null,
+        refused: { code: 'conflict', message: expect.stringMatching(/disk is almost full/) },
+      },
+    );
     expect(await listRecordings(db, 'class-1')).toEqual([]);
   });
 

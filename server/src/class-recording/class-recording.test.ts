@@ -72,6 +72,8 @@ describe('class recording', { timeout: 180_000 }, () => {
     const studentCam = await startSyntheticProducer(room, { peerId: st.peerId, kind: 'video' });
     feeds.push(studentCam);
 
+    // Presented before the recording: its timeline opens with it.
+    await t.c.ok('stage:present', { content: 'board' });
     const started = await t.c.ok('recording:start', {});
     expect(started.recording).toBe(true);
     const recordingId = started.recordingId!;
@@ -139,6 +141,12 @@ describe('class recording', { timeout: 180_000 }, () => {
       expect(await countPackets('ffprobe', join(dir, f.file!))).toBeGreaterThan(10);
     }
     const types = body.timeline.map((e) => e.type);
+    const begun = body.timeline.find((e) => e.type === 'recording' && e.state === 'started');
+    expect(body.timeline.find((e) => e.type === 'stage')).toEqual({
+      type: 'stage',
+      at: begun!.at,
+      content: 'board',
+    });
     expect(types).toContain('chat');
     expect(types).toContain('hand');
     expect(types).toContain('leave');

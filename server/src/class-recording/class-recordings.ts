@@ -19,7 +19,12 @@ import {
   type IngestDatabase,
 } from '@educloud/rtmp-ingest';
 import { RoomRecorder, type RecordedTrackInfo, type Sfu } from '@educloud/sfu';
-import { AckError, type ClassRecordingControl, type LiveActivity } from '@educloud/signaling';
+import {
+  AckError,
+  type ClassAtStart,
+  type ClassRecordingControl,
+  type LiveActivity,
+} from '@educloud/signaling';
 import { activityToTimeline } from './activity-timeline.js';
 import { finalizeClassRecording } from './finalize-class-recording.js';
 import { TimelineLog, TIMELINE_FILE } from './timeline-log.js';
@@ -94,7 +99,7 @@ export class ClassRecordings implements ClassRecordingControl {
   async start(
     classId: string,
     by: { userId: string; name: string },
-    participants: { peerId: string; name: string }[],
+    at: ClassAtStart,
   ): Promise<ClassRecordingStatus> {
     if (this.active.has(classId))
       throw new AckError('conflict', 'The class is already being recorded');
@@ -112,11 +117,13 @@ export class ClassRecordings implements ClassRecordingControl {
       startedAt: new Date(startedAt).toISOString(),
     });
     const timeline = new TimelineLog(join(dir, TIMELINE_FILE));
-    const names = new Map(participants.map((p) => [p.peerId, p.name]));
+    const names = new Map(at.participants.map((p) => [p.peerId, p.name]));
     timeline.append({ type: 'recording', at: startedAt, state: 'started' });
-    for (const p of participants) {
+    for (const p of at.participants) {
       timeline.append({ type: 'join', at: startedAt, peerId: p.peerId, name: p.name });
     }
+    // Already presented: the replay and the export show it from the first second.
+    if (at.onStage) timeline.append({ type: 'stage', at: startedAt, content: at.onStage });
     const track = (t: RecordedTrackInfo): RecordingTrack => ({
       trackId: t.trackId,
       peerId: t.peerId,
@@ -155,13 +162,13 @@ export class ClassRecordings implements ClassRecordingControl {
   async classStarted(
     classId: string,
     by: { userId: string; name: string },
-    participants: { peerId: string; name: string }[],
+    at: ClassAtStart,
   ): Promise<ClassRecordingStatus | null> {
     // A refusal is about one going-live: the next one decides afresh.
     this.refusals.delete(classId);
     if (this.active.has(classId) || !(await this.o.autoRecord?.(classId))) return null;
     try {
-      return await this.start(classId, by, participants);
+      return await this.start(classId, by, at);
     } catch (err) {
       // A refusal (disk, quota) leaves the class live without a recording; the teachers are
       // told why, so they can free space or go on knowingly.

@@ -1,5 +1,6 @@
 import type { ClassDeps, Handlers, SocketSession } from './live-handler.js';
 import { AckError } from './ack-error.js';
+import type { ClassAtStart } from './recording-port.js';
 import { roomChannel, teachersChannel, type LiveRoom } from './live-room.js';
 
 /**
@@ -8,18 +9,28 @@ import { roomChannel, teachersChannel, type LiveRoom } from './live-room.js';
  * teachers are told why.
  */
 export async function recordIfAutomatic(
-  d: Pick<ClassDeps, 'io' | 'recording'>,
+  d: Pick<ClassDeps, 'io' | 'recording' | 'stage'>,
   room: LiveRoom,
   session: SocketSession,
 ): Promise<void> {
   if (!d.recording?.classStarted || d.recording.status(room.classId).recording) return;
   const { userId, name } = session.principal;
-  const participants = room.allPeers().map((p) => ({ peerId: p.peerId, name: p.name }));
-  const status = await d.recording.classStarted(room.classId, { userId, name }, participants);
+  const status = await d.recording.classStarted(
+    room.classId,
+    { userId, name },
+    await classAtStart(d, room),
+  );
   if (!status) return;
   // Why it did not start is the teachers' business; the students saw nothing start.
   const to = status.refused ? teachersChannel(room.classId) : roomChannel(room.classId);
   d.io.to(to).emit('recording:status', status);
+}
+
+async function classAtStart(d: Pick<ClassDeps, 'stage'>, room: LiveRoom): Promise<ClassAtStart> {
+  return {
+    participants: room.allPeers().map((p) => ({ peerId: p.peerId, name: p.name })),
+    onStage: (await d.stage.get(room.classId)).content,
+  };
 }
 
 /** Teachers start and stop recording the class; everyone in it is told. */
@@ -33,8 +44,7 @@ export function recordingHandlers(d: ClassDeps): Handlers<'recording:start' | 'r
     'recording:start': async (_s, session) => {
       const { classId, room } = await d.guards.asTeacher(session);
       const { userId, name } = session.principal;
-      const participants = room.allPeers().map((p) => ({ peerId: p.peerId, name: p.name }));
-      const status = await control().start(classId, { userId, name }, participants);
+      const status = await control().start(classId, { userId, name }, await classAtStart(d, room));
       d.io.to(roomChannel(classId)).emit('recording:status', status);
       return status;
     },

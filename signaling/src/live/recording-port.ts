@@ -1,9 +1,15 @@
-import type { ClassRecordingStatus } from '@educloud/protocol';
+import type { ClassRecordingStatus, StageContent } from '@educloud/protocol';
 
 /** Who is in the class when recording starts, so the timeline can name them. */
 export interface RecordingParticipant {
   peerId: string;
   name: string;
+}
+
+/** The class as a recording finds it: its timeline begins with who is there and the stage. */
+export interface ClassAtStart {
+  participants: RecordingParticipant[];
+  onStage: StageContent | null;
 }
 
 /**
@@ -14,7 +20,7 @@ export interface ClassRecordingControl {
   start(
     classId: string,
     by: { userId: string; name: string },
-    participants: RecordingParticipant[],
+    at: ClassAtStart,
   ): Promise<ClassRecordingStatus>;
   stop(classId: string): Promise<ClassRecordingStatus>;
   status(classId: string): ClassRecordingStatus;
@@ -26,7 +32,7 @@ export interface ClassRecordingControl {
   classStarted?(
     classId: string,
     by: { userId: string; name: string },
-    participants: RecordingParticipant[],
+    at: ClassAtStart,
   ): Promise<ClassRecordingStatus | null>;
 }
 

@@ -7,6 +7,7 @@ import { LiveMedia, type LocalSource, type RemoteTrack } from './live-media.js';
 import { QualityPoller, type QualityReport } from './quality-poller.js';
 import { canMove, type SessionStatus } from './session-status.js';
 import { LiveAckError, SignalingClient, type LiveSocket } from './signaling-client.js';
+import { SpeakerStore } from './speaker-store.js';
 
 export type { SessionStatus } from './session-status.js';
 export type { LocalSource, RemoteTrack } from './live-media.js';
@@ -17,8 +18,6 @@ export interface RemotePeer {
   tracks: RemoteTrack[];
   /** 0-10 from what this browser receives of the peer; null until measured. */
   quality: number | null;
-  /** Last-N holds its camera back from this browser: the tile shows name and avatar. */
-  videoHeld?: boolean;
 }
 
 export interface LiveSnapshot {
@@ -28,9 +27,6 @@ export interface LiveSnapshot {
   role: 'teacher' | 'student' | null;
   live: boolean;
   peers: RemotePeer[];
-  activeSpeaker: string | null;
-  /** Active speakers, most recent first (the loudest few's microphones may be all it plays). */
-  recentSpeakers: string[];
   local: Partial<Record<LocalSource, MediaStreamTrack>>;
   localPaused: Partial<Record<LocalSource, boolean>>;
   /** 0-10 for what this browser sends, from the server's view; null until measured. */
@@ -68,6 +64,8 @@ export class LiveSession {
   readonly classroom: ClassroomStore;
   /** The class's breakout rooms. */
   readonly breakouts: BreakoutStore;
+  /** The active speaker and last-N's selection, apart from the room's snapshot. */
+  readonly speakers = new SpeakerStore();
   private readonly media: LiveMedia;
   private readonly quality: QualityPoller;
   private readonly peers = new Map<string, RemotePeer>();
@@ -87,8 +85,6 @@ export class LiveSession {
   /** peer:updated about ourselves can arrive before the class:join answer names our peer. */
   private earlySelf: PeerInfo | null = null;
   private viewer: { id: string; name: string } | null = null;
-  /** Whose camera the server sends us (last-N); null until it says. */
-  private videoPeers: Set<string> | null = null;
   /** The tiles last reported on screen, to send only changes. */
   private visibleSent = '';
   private state: LiveSnapshot = {
@@ -98,8 +94,6 @@ export class LiveSession {
     role: null,
     live: false,
     peers: [],
-    activeSpeaker: null,
-    recentSpeakers: [],
     local: {},
     localPaused: {},
     sendQuality: null,
@@ -236,21 +230,13 @@ export class LiveSession {
       this.publishPeers();
     });
     s.on('consumer:closed', ({ consumerId }) => this.media.dropConsumer(consumerId));
-    s.on('video:selection', ({ peerIds }) => {
-      this.videoPeers = new Set(peerIds);
-      this.publishPeers();
-    });
+    // At once, and without the room: the switch's new camera waits on this.
+    s.on('video:selection', ({ peerIds }) => this.speakers.selected(peerIds));
     s.on('video:layers', ({ producerId, maxSpatialLayer }) =>
       this.media.applyWantedLayers(producerId, maxSpatialLayer),
     );
     // The class.
-    // Identical news renders nothing: every render of the room costs a starved page.
-    s.on('speaker:active', ({ peerId }) => {
-      if (peerId === this.state.activeSpeaker) return;
-      if (peerId === null) return this.set({ activeSpeaker: null });
-      const recent = this.state.recentSpeakers.filter((p) => p !== peerId);
-      this.set({ activeSpeaker: peerId, recentSpeakers: [peerId, ...recent].slice(0, 16) });
-    });
+    s.on('speaker:active', ({ peerId }) => this.speakers.heard(peerId));
     s.on('class:live', ({ live }) => this.set({ live }));
     s.on('broadcast:status', (status) => this.onBroadcastStatus?.(status));
     this.classroom.listen(() => this.state.role !== 'teacher');
@@ -297,9 +283,9 @@ export class LiveSession {
     void this.signaling.request('video:visible', { peerIds }).catch(() => undefined);
   }
 
-  /** A tile reports its width so the server forwards only the simulcast layer it needs. */
-  setTileWidth(consumerId: string, width: number): void {
-    this.media.setTileWidth(consumerId, width);
+  /** A view reports its width (null: gone) so the server forwards only the layer it needs. */
+  setTileWidth(consumerId: string, view: string, width: number | null): void {
+    this.media.setTileWidth(consumerId, view, width);
   }
 
   async teacherAction(event: 'class:start' | 'class:end'): Promise<void>;
@@ -415,7 +401,7 @@ export class LiveSession {
   /** A fresh peer (first join, or the old one expired): new transports, produce, consume. */
   private async setUpMedia(joined: JoinResult): Promise<void> {
     this.media.reset();
-    this.videoPeers = null;
+    this.speakers.selected(null);
     this.visibleSent = '';
     this.peers.clear();
     const others = this.joiningNews?.peersAfter(joined) ?? joined.peers;
@@ -551,13 +537,8 @@ export class LiveSession {
   }
 
   private publishPeersNow(): void {
-    const held = (peerId: string) => this.videoPeers !== null && !this.videoPeers.has(peerId);
     this.set({
-      peers: [...this.peers.values()].map((p) => ({
-        ...p,
-        tracks: [...p.tracks],
-        videoHeld: held(p.info.peerId),
-      })),
+      peers: [...this.peers.values()].map((p) => ({ ...p, tracks: [...p.tracks] })),
     });
   }
 

@@ -254,6 +254,7 @@ export function LiveRoomView({
     <ParticipantTiles
       state={state}
       speakers={session.speakers}
+      qualities={session.qualities}
       layout={layout}
       pinned={pinned}
       onPin={setPinned}
@@ -422,6 +423,7 @@ export function LiveRoomView({
               state={state}
               pinned={pinned}
               speakers={session.speakers}
+              qualities={session.qualities}
               presentingBoard={presentingBoard}
               visible={view === 'speaker'}
               followView={followsBoard(inputs) ? stage.stage.view : null}

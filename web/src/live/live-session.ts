@@ -7,6 +7,7 @@ import { LiveMedia, type LocalSource, type RemoteTrack } from './live-media.js';
 import { QualityPoller, type QualityReport } from './quality-poller.js';
 import { canMove, type SessionStatus } from './session-status.js';
 import { LiveAckError, SignalingClient, type LiveSocket } from './signaling-client.js';
+import { QualityStore } from './quality-store.js';
 import { SpeakerStore } from './speaker-store.js';
 
 export type { SessionStatus } from './session-status.js';
@@ -16,8 +17,6 @@ export { qualityFrom } from './quality-poller.js';
 export interface RemotePeer {
   info: PeerInfo;
   tracks: RemoteTrack[];
-  /** 0-10 from what this browser receives of the peer; null until measured. */
-  quality: number | null;
 }
 
 export interface LiveSnapshot {
@@ -29,8 +28,6 @@ export interface LiveSnapshot {
   peers: RemotePeer[];
   local: Partial<Record<LocalSource, MediaStreamTrack>>;
   localPaused: Partial<Record<LocalSource, boolean>>;
-  /** 0-10 for what this browser sends, from the server's view; null until measured. */
-  sendQuality: number | null;
   handRaised: boolean;
   /** This user as the others see them (hand, forced mute, role); null until the server says. */
   self: PeerInfo | null;
@@ -66,6 +63,8 @@ export class LiveSession {
   readonly breakouts: BreakoutStore;
   /** The active speaker and last-N's selection, apart from the room's snapshot. */
   readonly speakers = new SpeakerStore();
+  /** Connection quality per peer and of what we send, apart from the room's snapshot. */
+  readonly qualities = new QualityStore();
   private readonly media: LiveMedia;
   private readonly quality: QualityPoller;
   private readonly peers = new Map<string, RemotePeer>();
@@ -96,7 +95,6 @@ export class LiveSession {
     peers: [],
     local: {},
     localPaused: {},
-    sendQuality: null,
     handRaised: false,
     self: null,
   };
@@ -190,7 +188,7 @@ export class LiveSession {
     // Who is here.
     s.on('peer:joined', (info) => {
       this.joiningNews?.joined(info);
-      this.peers.set(info.peerId, { info, tracks: [], quality: null });
+      this.peers.set(info.peerId, { info, tracks: [] });
       this.publishPeers();
     });
     s.on('peer:updated', (info) => {
@@ -402,11 +400,12 @@ export class LiveSession {
   private async setUpMedia(joined: JoinResult): Promise<void> {
     this.media.reset();
     this.speakers.selected(null);
+    this.qualities.reset();
     this.visibleSent = '';
     this.peers.clear();
     const others = this.joiningNews?.peersAfter(joined) ?? joined.peers;
     this.joiningNews = null;
-    for (const info of others) this.peers.set(info.peerId, { info, tracks: [], quality: null });
+    for (const info of others) this.peers.set(info.peerId, { info, tracks: [] });
     this.set({ peerId: joined.peerId, role: joined.role, live: joined.live });
     this.setSelf(
       this.earlySelf?.peerId === joined.peerId
@@ -510,18 +509,7 @@ export class LiveSession {
 
   /** Renders only what changed: the poll runs every two seconds, most rounds change nothing. */
   private applyQuality(report: QualityReport): void {
-    if (report.send !== undefined && report.send !== this.state.sendQuality) {
-      this.set({ sendQuality: report.send });
-    }
-    let changed = false;
-    for (const [peerId, q] of report.peers) {
-      const peer = this.peers.get(peerId);
-      if (peer && peer.quality !== q) {
-        peer.quality = q;
-        changed = true;
-      }
-    }
-    if (changed) this.publishPeers();
+    this.qualities.apply(report);
   }
 
   /**

@@ -8,7 +8,8 @@ import Tooltip from '@mui/material/Tooltip';
 import type { LiveSnapshot, RemotePeer } from './live-session.js';
 import { LiveTile } from './live-tile.js';
 import type { SpeakerStore } from './speaker-store.js';
-import { useSpeaking, useVideoHeld } from './use-speakers.js';
+import type { QualityStore } from './quality-store.js';
+import { useQuality, useSpeaking, useVideoHeld } from './use-speakers.js';
 
 /** Where the tiles go: a column beside the stage, a row under it (phones), or a grid. */
 export type TileLayout = 'column' | 'row' | 'grid';
@@ -17,6 +18,7 @@ export interface TilesProps {
   state: LiveSnapshot;
   /** Who speaks and whose camera last-N sends: each tile reads its own. */
   speakers: SpeakerStore;
+  qualities: QualityStore;
   layout: TileLayout;
   pinned: string | null;
   onPin: (peerId: string | null) => void;
@@ -68,6 +70,7 @@ export function ParticipantTiles(p: TilesProps) {
     teacherFirst.map((x) => x.info.peerId).join(','),
   );
   const selfSpeaking = useSpeaking(p.speakers, state.peerId);
+  const sendQuality = useQuality(p.qualities, null);
   return (
     <Box
       ref={listRef}
@@ -82,6 +85,7 @@ export function ParticipantTiles(p: TilesProps) {
           <PeerTile
             peer={peer}
             speakers={p.speakers}
+            qualities={p.qualities}
             isPinned={p.pinned === peer.info.peerId}
             onScreen={onScreen(peer.info.peerId)}
             onPin={p.onPin}
@@ -102,7 +106,7 @@ export function ParticipantTiles(p: TilesProps) {
           audioMuted={!micOn}
           speaking={selfSpeaking}
           handRaised={state.handRaised}
-          quality={state.sendQuality}
+          quality={sendQuality}
           mirror
         />
       </Box>
@@ -155,6 +159,7 @@ interface PeerTileProps {
   peer: RemotePeer;
   /** The tile reads whether its peer speaks and whether last-N holds its camera back. */
   speakers: SpeakerStore;
+  qualities: QualityStore;
   isPinned: boolean;
   /** Off screen: name and avatar only, no video drawn. */
   onScreen: boolean;
@@ -184,7 +189,7 @@ const PeerTile = memo(PeerTileView, (a, b) => {
     same('mayPresent') &&
     (a.mayPresent === null || same('allowPresenter')) &&
     a.peer.info === b.peer.info &&
-    a.peer.quality === b.peer.quality &&
+    same('qualities') &&
     tracksKey(a.peer) === tracksKey(b.peer)
   );
 });
@@ -192,6 +197,7 @@ const PeerTile = memo(PeerTileView, (a, b) => {
 function PeerTileView({
   peer,
   speakers,
+  qualities,
   isPinned,
   onScreen,
   onPin,
@@ -202,6 +208,7 @@ function PeerTileView({
   const { name, peerId, userId, role } = peer.info;
   const speaking = useSpeaking(speakers, peerId);
   const held = useVideoHeld(speakers, peerId);
+  const quality = useQuality(qualities, peerId);
   const cam = onScreen ? peerVideo(peer, held) : undefined;
   const mic = peer.tracks.find((t) => t.source === 'mic');
   return (
@@ -213,7 +220,7 @@ function PeerTileView({
       audioMuted={!mic || mic.paused}
       speaking={speaking}
       handRaised={peer.info.handRaised}
-      quality={peer.quality}
+      quality={quality}
       onWidth={onWidth}
       actions={
         <>

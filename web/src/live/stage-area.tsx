@@ -7,7 +7,8 @@ import type { LiveSnapshot, RemotePeer } from './live-session.js';
 import { LiveTile } from './live-tile.js';
 import { peerVideo } from './participant-tiles.js';
 import type { SpeakerStore } from './speaker-store.js';
-import { useActiveSpeaker, useVideoHeld } from './use-speakers.js';
+import type { QualityStore } from './quality-store.js';
+import { useActiveSpeaker, useQuality, useVideoHeld } from './use-speakers.js';
 import type { StageSource } from './stage-follow.js';
 import { TrackVideo } from './track-video.js';
 
@@ -23,6 +24,7 @@ export interface StageAreaProps {
   pinned: string | null;
   /** Read by the speaker view alone: a speaker switch renders it, not the whole room. */
   speakers: SpeakerStore;
+  qualities: QualityStore;
   presentingBoard: boolean;
   /** False while the stage itself is hidden (gallery view): the board pauses. */
   visible: boolean;
@@ -152,10 +154,12 @@ function speakerOf(
   );
 }
 
-function SpeakerStage({ state, pinned, speakers, onWidth, visible }: StageAreaProps) {
+function SpeakerStage({ state, pinned, speakers, qualities, onWidth, visible }: StageAreaProps) {
   const active = useActiveSpeaker(speakers);
   const speaker = speakerOf(state.peers, pinned, active);
   const held = useVideoHeld(speakers, speaker?.info.peerId ?? null);
+  // The send side's score stands in for nobody's (null peer): unused then.
+  const quality = useQuality(qualities, speaker?.info.peerId ?? null);
   if (!speaker) {
     return (
       <Box
@@ -188,7 +192,7 @@ function SpeakerStage({ state, pinned, speakers, onWidth, visible }: StageAreaPr
         audioMuted={!mic || mic.paused}
         speaking={active === speaker.info.peerId}
         handRaised={speaker.info.handRaised}
-        quality={speaker.quality}
+        quality={quality}
         onWidth={onWidth}
       />
     </Box>

@@ -1,4 +1,5 @@
 import { useSyncExternalStore } from 'react';
+import type { QualityStore } from './quality-store.js';
 import type { SpeakerStore } from './speaker-store.js';
 
 /** Renders again only when `peerId` starts or stops being the active speaker. */
@@ -19,4 +20,11 @@ export function useActiveSpeaker(store: SpeakerStore): string | null {
 
 export function useRecentSpeakers(store: SpeakerStore): readonly string[] {
   return useSyncExternalStore(store.subscribe, () => store.snapshot().recent);
+}
+
+/** Renders again only when this peer's score changes (null: the send side). */
+export function useQuality(store: QualityStore, peerId: string | null): number | null {
+  return useSyncExternalStore(store.subscribe, () =>
+    peerId === null ? store.send() : store.peer(peerId),
+  );
 }

@@ -10,16 +10,21 @@
 // times. Clocks (one machine): the server's choice is when a Node Socket.IO client in the class
 // (not a starved page) hears `speaker:active` for the new speaker (the server re-selects every
 // viewer's cameras in that same tick); the frame is when the observer's page sees its
-// framesDecoded grow (polled every 50 ms in the page).
+// framesDecoded grow (polled every 50 ms in the page). Beside it, per switch: when the
+// observer's page hears its new selection, when the stage's <video> presents the new speaker's
+// first frame (requestVideoFrameCallback: what the user sees), and the longest task that held
+// the observer's main thread in between (Long Tasks API). BEFORE=<another built checkout>
+// measures that one too, in turns with this one, and prints the ratios.
 //
 //   npx tsc -b && npm run build -w @educloud/web && node bench/live-speaker-switch.bench.mjs
-//   (SWITCHES=6 STUDENTS=4 FAKE_CAMERA=320x180@10 STANDBY=0,2)
+//   (SWITCHES=6 STUDENTS=4 FAKE_CAMERA=320x180@10 STANDBY=0,2 BEFORE=/work/wt/integ)
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { io } from 'socket.io-client';
 import {
+  checkoutsToCompare,
   launchChromium,
   loggedInPage,
   postJson,
@@ -37,6 +42,14 @@ const SWITCH_TIMEOUT_MS = 30_000;
 
 async function enterRoom(browser, url, classId, name, viewport) {
   const page = await loggedInPage(browser, url, name, { viewport, timeoutMs: WAIT_MS });
+  // Tasks that hold the page's main thread (a render, a stats read), for the breakdown.
+  await page.context().addInitScript(() => {
+    window.benchLongTasks = [];
+    new window.PerformanceObserver((list) => {
+      for (const e of list.getEntries())
+        window.benchLongTasks.push({ at: performance.timeOrigin + e.startTime, ms: e.duration });
+    }).observe({ type: 'longtask', buffered: true });
+  });
   await page.goto(`${url}/classes/${classId}`);
   await page.waitForFunction(
     () => document.querySelector('[data-testid="join-live"]:not([disabled])') !== null,
@@ -62,8 +75,8 @@ async function spyOn(url, classId, token) {
 
 const mic = (page, on) => page.evaluate((on) => window.educloudLive.setPaused('mic', !on), on);
 
-async function measure(standby) {
-  const server = await startServer({ MEDIA_LAST_N: '1', MEDIA_STANDBY_CAMERAS: standby });
+async function measure(standby, checkout) {
+  const server = await startServer({ MEDIA_LAST_N: '1', MEDIA_STANDBY_CAMERAS: standby }, checkout);
   const url = server.baseUrl;
   const browser = await launchChromium([`--use-file-for-fake-video-capture=${clip}`]);
   let spy;
@@ -117,35 +130,82 @@ async function measure(standby) {
     for (let turn = 0; turn < 2 * speakers.length + SWITCHES; turn++) {
       const target = speakers[turn % speakers.length];
       const targetId = ids[target];
-      // The observer waits for the target's first new frame on its own (polled in the page).
+      // The observer waits for the target's first new frame on its own (polled in the page),
+      // and for the stage to present it.
       const framesDone = observer.evaluate(
-        async ([peerId, timeout]) => {
+        async ([peerId, name, timeout]) => {
           const live = window.educloudLive;
+          const marks = { frame: null, shown: null, selection: null };
+          const onSelection = (e) => {
+            if (e.peerIds.includes(peerId)) marks.selection ??= Date.now();
+          };
+          live.socket.on('video:selection', onSelection);
+          const deadline = Date.now() + timeout;
+          const camera = () =>
+            live
+              .snapshot()
+              .peers.find((p) => p.info.peerId === peerId)
+              ?.tracks.find((t) => t.kind === 'video' && t.source === 'camera')?.track;
+          const shown = new Promise((resolve) => {
+            const look = () => {
+              if (Date.now() > deadline) return resolve(null);
+              const stage = document.querySelector('[data-testid="stage-speaker"]');
+              const video = stage?.textContent?.includes(name)
+                ? stage.querySelector('video')
+                : null;
+              const track = camera();
+              if (video && track && video.srcObject?.getVideoTracks()[0] === track) {
+                video.requestVideoFrameCallback((_, meta) =>
+                  resolve(performance.timeOrigin + meta.presentationTime),
+                );
+              } else setTimeout(look, 20);
+            };
+            look();
+          });
           const frames = async () =>
             (await live.inboundStats(peerId))
               .filter((s) => s.kind === 'video')
               .reduce((n, s) => n + s.framesDecoded, 0);
           const base = await frames();
-          const deadline = Date.now() + timeout;
           while (Date.now() < deadline) {
-            if ((await frames()) > base) return Date.now();
+            if ((await frames()) > base) {
+              marks.frame = Date.now();
+              break;
+            }
             await new Promise((r) => setTimeout(r, 50));
           }
-          return null;
+          marks.shown = await shown;
+          live.socket.off('video:selection', onSelection);
+          return marks;
         },
-        [targetId, SWITCH_TIMEOUT_MS],
+        [targetId, target, SWITCH_TIMEOUT_MS],
       );
       const heardBefore = spy.heard.length;
       const switchedAt = Date.now();
       await mic(pages[target], true);
       if (current) await mic(pages[current], false);
       current = target;
-      const frameAt = await framesDone;
+      const marks = await framesDone;
+      const frameAt = marks.frame;
       const selected = spy.heard.slice(heardBefore).find((h) => h.peerId === targetId);
       const timed = turn >= 2 * speakers.length;
+      const since = (at) => (selected && at ? Math.round(at - selected.at) : null);
+      const longTasks = await observer.evaluate(() => window.benchLongTasks.splice(0));
+      const end = marks.shown ?? frameAt ?? Infinity;
+      const block = selected
+        ? Math.round(
+            Math.max(
+              0,
+              ...longTasks.filter((t) => t.at + t.ms > selected.at && t.at < end).map((t) => t.ms),
+            ),
+          )
+        : null;
       const r = {
         detect: selected ? selected.at - switchedAt : null,
-        toFrame: selected && frameAt ? frameAt - selected.at : null,
+        toFrame: since(frameAt),
+        toShown: since(marks.shown),
+        toPage: since(marks.selection),
+        block,
         selected: !!selected,
       };
       if (timed) results.push(r);
@@ -153,7 +213,9 @@ async function measure(standby) {
         `  standby ${standby} ${timed ? 'switch' : 'warm-up'} to ${target}: speaker:active ` +
           `${r.detect ?? 'never'} ms after its mic, first frame ${
             r.toFrame ?? (frameAt ? 'before the server chose it' : 'never (30 s)')
-          } ms after that`,
+          } ms after that (page told ${r.toPage ?? '-'} ms, stage shows it ${
+            r.toShown ?? '-'
+          } ms, longest main-thread task ${r.block ?? '-'} ms)`,
       );
       // The previous speaker's camera settles back (held, standby or paused) before the next.
       await new Promise((r) => setTimeout(r, 2000));
@@ -173,42 +235,64 @@ execFileSync('ffmpeg', [
   ...['-hide_banner', '-loglevel', 'error', '-f', 'lavfi'],
   ...['-i', `testsrc=size=${w}:rate=${rate}`, '-t', '2', '-pix_fmt', 'yuv420p', clip],
 ]);
-const median = (xs) =>
-  xs.length === 0
-    ? NaN
-    : quantile(
-        [...xs].sort((a, b) => a - b),
-        0.5,
-      );
+const sorted = (xs) => [...xs].sort((a, b) => a - b);
+const median = (xs) => (xs.length === 0 ? NaN : quantile(sorted(xs), 0.5));
+const p95 = (xs) => (xs.length === 0 ? NaN : quantile(sorted(xs), 0.95));
+const present = (results, key) => results.map((r) => r[key]).filter((x) => x !== null);
 try {
   const rows = [];
   for (const standby of STANDBY) {
-    const results = await measure(standby);
-    const toFrame = results.map((r) => r.toFrame).filter((x) => x !== null);
-    const detect = results.map((r) => r.detect).filter((x) => x !== null);
-    const notChosen = results.filter((r) => !r.selected).length;
-    rows.push({
-      standby,
-      toFrame,
-      detect,
-      notChosen,
-      missed: results.length - toFrame.length - notChosen,
-    });
+    for (const { label, checkout } of checkoutsToCompare()) {
+      const results = await measure(standby, checkout);
+      const toFrame = present(results, 'toFrame');
+      const notChosen = results.filter((r) => !r.selected).length;
+      rows.push({
+        label,
+        standby,
+        toFrame,
+        toShown: present(results, 'toShown'),
+        toPage: present(results, 'toPage'),
+        block: present(results, 'block'),
+        detect: present(results, 'detect'),
+        notChosen,
+        missed: results.length - toFrame.length - notChosen,
+      });
+    }
   }
   console.log(
     `\n${STUDENTS} students + observer, MEDIA_LAST_N=1, camera ${FAKE_CAMERA}, ${SWITCHES} switches`,
   );
-  console.log('standby | server chose -> first frame: median (all, ms) | mic -> server chose');
+  console.log(
+    'run    standby | server chose -> first frame decoded: median / p95 (all, ms) | ' +
+      '-> stage shows it: median / p95 | -> page told: median | longest main-thread task: ' +
+      'median / max | mic -> server chose',
+  );
   for (const r of rows) {
     console.log(
-      `${r.standby.padStart(7)} | ${median(r.toFrame)} (${r.toFrame.join(' ')}; ${r.missed} ` +
-        `without a frame in 30 s) | ${median(r.detect)} (${r.notChosen} never chosen)`,
+      `${r.label.padEnd(6)} ${r.standby.padStart(7)} | ${median(r.toFrame)} / ${p95(r.toFrame)} ` +
+        `(${r.toFrame.join(' ')}; ${r.missed} without a frame in 30 s) | ${median(r.toShown)} / ` +
+        `${p95(r.toShown)} (${r.toShown.join(' ')}) | ${median(r.toPage)} | ${median(r.block)} / ` +
+        `${Math.max(...r.block)} | ${median(r.detect)} (${r.notChosen} never chosen)`,
     );
   }
-  if (rows.length === 2) {
+  const byLabel = (label, standby) => rows.find((r) => r.label === label && r.standby === standby);
+  for (const standby of STANDBY) {
+    const [b, a] = [byLabel('before', standby), byLabel('after', standby)];
+    if (!b || !a) continue;
+    const ratio = (key, f) => (f(a[key]) / f(b[key])).toFixed(2);
     console.log(
-      `ratio standby ${rows[1].standby} / ${rows[0].standby}: ` +
-        `${(median(rows[1].toFrame) / median(rows[0].toFrame)).toFixed(2)}`,
+      `after / before, standby ${standby}: first frame median ${ratio('toFrame', median)}, ` +
+        `p95 ${ratio('toFrame', p95)}; stage shows it median ${ratio('toShown', median)}, ` +
+        `p95 ${ratio('toShown', p95)}`,
+    );
+  }
+  const on = (label) => rows.filter((r) => r.label === label);
+  for (const label of ['before', 'after']) {
+    const r = on(label);
+    if (r.length !== 2) continue;
+    console.log(
+      `${label}: ratio standby ${r[1].standby} / ${r[0].standby}: ` +
+        `${(median(r[1].toFrame) / median(r[0].toFrame)).toFixed(2)}`,
     );
   }
 } finally {

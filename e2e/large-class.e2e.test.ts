@@ -182,7 +182,7 @@ async function speakAlone(name: string, ids: Record<string, string>) {
   await until(`the server names ${name} the active speaker`, async () => {
     await pages.teacher!.waitForTimeout(200);
     const active = await pages.teacher!.evaluate(
-      () => window.educloudLive!.snapshot().activeSpeaker,
+      () => window.educloudLive!.speakers.snapshot().active,
     );
     return active === ids[name] ? true : undefined;
   });

@@ -134,4 +134,24 @@ describe('LiveMedia', () => {
       'resumed:audio',
     ]);
   });
+
+  it('asks for the layer of the widest view drawing a consumer, the stage beside a tile', async () => {
+    const { media, ready, signaling } = setUp();
+    await ready();
+    await media.consume(producer('a'), null);
+    const [consumerId] = [...media.consumers.keys()];
+    const layersAsked = () =>
+      vi
+        .mocked(signaling.request)
+        .mock.calls.filter(([event]) => event === 'consumer:setPreferredLayers')
+        .map(([, data]) => (data as { spatialLayer: number }).spatialLayer);
+    media.setTileWidth(consumerId!, 'stage', 900);
+    // The small tile of the same camera mounts after the stage, and reports again on a resize.
+    media.setTileWidth(consumerId!, 'tile', 200);
+    media.setTileWidth(consumerId!, 'tile', 210);
+    expect(layersAsked()).toEqual([2]);
+    // The stage shows someone else now: the tile alone decides.
+    media.setTileWidth(consumerId!, 'stage', null);
+    expect(layersAsked()).toEqual([2, 0]);
+  });
 });

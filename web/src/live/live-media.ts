@@ -50,6 +50,8 @@ export class LiveMedia {
   private readonly producers = new Map<LocalSource, ms.Producer>();
   readonly consumers = new Map<string, ConsumerEntry>();
   private readonly layerWanted = new Map<string, number>();
+  /** Per consumer, the width of each view drawing it (the stage and a tile may both). */
+  private readonly viewWidths = new Map<string, Map<string, number>>();
   /**
    * Producers announced while the receive transport was still being made: a join racing
    * someone's publish (everyone rejoins at once after a server restart) must not lose them.
@@ -313,6 +315,7 @@ export class LiveMedia {
     if (!entry) return;
     this.consumers.delete(consumerId);
     this.layerWanted.delete(consumerId);
+    this.viewWidths.delete(consumerId);
     entry.consumer.close();
     this.events.trackRemoved(entry.peerId, consumerId);
   }
@@ -327,9 +330,22 @@ export class LiveMedia {
     for (const id of [...this.consumers.keys()]) this.dropConsumer(id);
   }
 
-  /** A tile reports its width so the server forwards only the simulcast layer it needs. */
-  setTileWidth(consumerId: string, width: number): void {
-    const layer = width >= 640 ? 2 : width >= 320 ? 1 : 0;
+  /**
+   * A view (`view`: the stage, a tile) reports its width, or null once it stops drawing the
+   * consumer, so the server forwards only the simulcast layer the widest view needs: the stage
+   * and a tile showing one camera would otherwise take turns, the publisher's encodings going
+   * up and down with them.
+   */
+  setTileWidth(consumerId: string, view: string, width: number | null): void {
+    if (!this.consumers.has(consumerId)) return;
+    const views = this.viewWidths.get(consumerId) ?? new Map<string, number>();
+    this.viewWidths.set(consumerId, views);
+    if (width === null) views.delete(view);
+    else views.set(view, width);
+    // Drawn nowhere: the server keeps the last layer (last-N and dynacast decide the rest).
+    if (views.size === 0) return;
+    const widest = Math.max(...views.values());
+    const layer = widest >= 640 ? 2 : widest >= 320 ? 1 : 0;
     if (this.layerWanted.get(consumerId) === layer) return;
     this.layerWanted.set(consumerId, layer);
     void this.signaling

@@ -27,11 +27,13 @@ import { RecordingControl } from './recording-control.js';
 import type { RoomCommand } from './room-shortcuts.js';
 import type { RoomControl, RoomTab } from './room-slots.js';
 import { ShortcutsDialog } from './shortcuts-dialog.js';
+import type { SpeakerStore } from './speaker-store.js';
 import { StageArea } from './stage-area.js';
 import { StageBar } from './stage-bar.js';
 import { followsBoard, stageSource } from './stage-follow.js';
 import { TrackAudio } from './track-video.js';
 import { useLiveSession } from './use-live-session.js';
+import { useRecentSpeakers } from './use-speakers.js';
 import { useRoomShortcuts } from './use-room-shortcuts.js';
 import { useStage } from './use-stage.js';
 import { useResource } from '../lib/use-resource.js';
@@ -47,15 +49,16 @@ const endMessages: Partial<Record<LiveSnapshot['status'], string>> = {
   left: 'You left the class.',
 };
 
-/** Who the speaker view puts on stage: the pinned peer, the active speaker, else a teacher. */
-function speakerOf(state: LiveSnapshot, pinned: string | null): RemotePeer | null {
-  const byId = (id: string | null) => state.peers.find((p) => p.info.peerId === id) ?? null;
-  return (
-    byId(pinned) ??
-    byId(state.activeSpeaker) ??
-    state.peers.find((p) => p.info.role === 'teacher') ??
-    state.peers[0] ??
-    null
+/**
+ * The microphones this page plays; apart from the room, as the recent speakers change with
+ * every speaker switch.
+ */
+function PlayedMics(p: { peers: readonly RemotePeer[]; speakers: SpeakerStore; limit: number }) {
+  const played = micsPlayed(p.peers, useRecentSpeakers(p.speakers), p.limit);
+  return p.peers.flatMap((peer) =>
+    peer.tracks
+      .filter((t) => t.kind === 'audio' && played.has(t.consumerId))
+      .map((t) => <TrackAudio key={t.consumerId} track={t.track} />),
   );
 }
 
@@ -92,7 +95,10 @@ export function LiveRoomView({
   const [fullscreen, setFullscreen] = useState(false);
   const [facing, setFacing] = useState<'user' | 'environment'>('user');
   const rootRef = useRef<HTMLDivElement>(null);
-  const onWidth = useCallback((id: string, w: number) => session.setTileWidth(id, w), [session]);
+  const onWidth = useCallback(
+    (id: string, w: number | null, view: string) => session.setTileWidth(id, view, w),
+    [session],
+  );
   const onVisible = useCallback((ids: string[]) => session.setVisibleTiles(ids), [session]);
   // Stable, so the tiles (memoized) do not render again with every snapshot.
   const { allowPresenter } = stage;
@@ -209,11 +215,6 @@ export function LiveRoomView({
     },
   ];
 
-  const played = micsPlayed(
-    state.peers,
-    state.recentSpeakers,
-    clientConfig.data?.liveMicsPlayed ?? 0,
-  );
   const ended = endMessages[state.status];
   const overlay = !ended && state.status !== 'waiting';
   useEffect(() => {
@@ -252,6 +253,8 @@ export function LiveRoomView({
   const tiles = (layout: 'column' | 'row' | 'grid') => (
     <ParticipantTiles
       state={state}
+      speakers={session.speakers}
+      qualities={session.qualities}
       layout={layout}
       pinned={pinned}
       onPin={setPinned}
@@ -418,7 +421,9 @@ export function LiveRoomView({
               isTeacher={isTeacher}
               source={source}
               state={state}
-              speaker={speakerOf(state, pinned)}
+              pinned={pinned}
+              speakers={session.speakers}
+              qualities={session.qualities}
               presentingBoard={presentingBoard}
               visible={view === 'speaker'}
               followView={followsBoard(inputs) ? stage.stage.view : null}
@@ -434,11 +439,11 @@ export function LiveRoomView({
           )}
         </Box>
 
-        {state.peers.flatMap((p) =>
-          p.tracks
-            .filter((t) => t.kind === 'audio' && played.has(t.consumerId))
-            .map((t) => <TrackAudio key={t.consumerId} track={t.track} />),
-        )}
+        <PlayedMics
+          peers={state.peers}
+          speakers={session.speakers}
+          limit={clientConfig.data?.liveMicsPlayed ?? 0}
+        />
 
         <ControlBar
           micOn={micOn}

@@ -7,6 +7,8 @@ import { LiveMedia, type LocalSource, type RemoteTrack } from './live-media.js';
 import { QualityPoller, type QualityReport } from './quality-poller.js';
 import { canMove, type SessionStatus } from './session-status.js';
 import { LiveAckError, SignalingClient, type LiveSocket } from './signaling-client.js';
+import { QualityStore } from './quality-store.js';
+import { SpeakerStore } from './speaker-store.js';
 
 export type { SessionStatus } from './session-status.js';
 export type { LocalSource, RemoteTrack } from './live-media.js';
@@ -15,10 +17,6 @@ export { qualityFrom } from './quality-poller.js';
 export interface RemotePeer {
   info: PeerInfo;
   tracks: RemoteTrack[];
-  /** 0-10 from what this browser receives of the peer; null until measured. */
-  quality: number | null;
-  /** Last-N holds its camera back from this browser: the tile shows name and avatar. */
-  videoHeld?: boolean;
 }
 
 export interface LiveSnapshot {
@@ -28,13 +26,8 @@ export interface LiveSnapshot {
   role: 'teacher' | 'student' | null;
   live: boolean;
   peers: RemotePeer[];
-  activeSpeaker: string | null;
-  /** Active speakers, most recent first (the loudest few's microphones may be all it plays). */
-  recentSpeakers: string[];
   local: Partial<Record<LocalSource, MediaStreamTrack>>;
   localPaused: Partial<Record<LocalSource, boolean>>;
-  /** 0-10 for what this browser sends, from the server's view; null until measured. */
-  sendQuality: number | null;
   handRaised: boolean;
   /** This user as the others see them (hand, forced mute, role); null until the server says. */
   self: PeerInfo | null;
@@ -76,6 +69,10 @@ export class LiveSession {
   readonly classroom: ClassroomStore;
   /** The class's breakout rooms. */
   readonly breakouts: BreakoutStore;
+  /** The active speaker and last-N's selection, apart from the room's snapshot. */
+  readonly speakers = new SpeakerStore();
+  /** Connection quality per peer and of what we send, apart from the room's snapshot. */
+  readonly qualities = new QualityStore();
   private readonly media: LiveMedia;
   private readonly quality: QualityPoller;
   private readonly peers = new Map<string, RemotePeer>();
@@ -98,8 +95,6 @@ export class LiveSession {
   /** peer:updated about ourselves can arrive before the class:join answer names our peer. */
   private earlySelf: PeerInfo | null = null;
   private viewer: { id: string; name: string } | null = null;
-  /** Whose camera the server sends us (last-N); null until it says. */
-  private videoPeers: Set<string> | null = null;
   /** The tiles last reported on screen, to send only changes. */
   private visibleSent = '';
   private state: LiveSnapshot = {
@@ -109,11 +104,8 @@ export class LiveSession {
     role: null,
     live: false,
     peers: [],
-    activeSpeaker: null,
-    recentSpeakers: [],
     local: {},
     localPaused: {},
-    sendQuality: null,
     handRaised: false,
     self: null,
   };
@@ -207,7 +199,7 @@ export class LiveSession {
     // Who is here.
     s.on('peer:joined', (info) => {
       this.joiningNews?.joined(info);
-      this.peers.set(info.peerId, { info, tracks: [], quality: null });
+      this.peers.set(info.peerId, { info, tracks: [] });
       this.publishPeers();
     });
     s.on('peer:updated', (info) => {
@@ -250,21 +242,13 @@ export class LiveSession {
       this.publishPeers();
     });
     s.on('consumer:closed', ({ consumerId }) => this.media.dropConsumer(consumerId));
-    s.on('video:selection', ({ peerIds }) => {
-      this.videoPeers = new Set(peerIds);
-      this.publishPeers();
-    });
+    // At once, and without the room: the switch's new camera waits on this.
+    s.on('video:selection', ({ peerIds }) => this.speakers.selected(peerIds));
     s.on('video:layers', ({ producerId, maxSpatialLayer }) =>
       this.media.applyWantedLayers(producerId, maxSpatialLayer),
     );
     // The class.
-    // Identical news renders nothing: every render of the room costs a starved page.
-    s.on('speaker:active', ({ peerId }) => {
-      if (peerId === this.state.activeSpeaker) return;
-      if (peerId === null) return this.set({ activeSpeaker: null });
-      const recent = this.state.recentSpeakers.filter((p) => p !== peerId);
-      this.set({ activeSpeaker: peerId, recentSpeakers: [peerId, ...recent].slice(0, 16) });
-    });
+    s.on('speaker:active', ({ peerId }) => this.speakers.heard(peerId));
     s.on('class:live', ({ live }) => this.set({ live }));
     s.on('broadcast:status', (status) => this.onBroadcastStatus?.(status));
     this.classroom.listen(() => this.state.role !== 'teacher');
@@ -311,9 +295,9 @@ export class LiveSession {
     void this.signaling.request('video:visible', { peerIds }).catch(() => undefined);
   }
 
-  /** A tile reports its width so the server forwards only the simulcast layer it needs. */
-  setTileWidth(consumerId: string, width: number): void {
-    this.media.setTileWidth(consumerId, width);
+  /** A view reports its width (null: gone) so the server forwards only the layer it needs. */
+  setTileWidth(consumerId: string, view: string, width: number | null): void {
+    this.media.setTileWidth(consumerId, view, width);
   }
 
   async teacherAction(event: 'class:start' | 'class:end'): Promise<void>;
@@ -452,12 +436,13 @@ export class LiveSession {
   /** A fresh peer (first join, or the old one expired): new transports, produce, consume. */
   private async setUpMedia(joined: JoinResult): Promise<void> {
     this.media.reset();
-    this.videoPeers = null;
+    this.speakers.selected(null);
+    this.qualities.reset();
     this.visibleSent = '';
     this.peers.clear();
     const others = this.joiningNews?.peersAfter(joined) ?? joined.peers;
     this.joiningNews = null;
-    for (const info of others) this.peers.set(info.peerId, { info, tracks: [], quality: null });
+    for (const info of others) this.peers.set(info.peerId, { info, tracks: [] });
     this.set({ peerId: joined.peerId, role: joined.role, live: joined.live });
     this.setSelf(
       this.earlySelf?.peerId === joined.peerId
@@ -562,18 +547,7 @@ export class LiveSession {
 
   /** Renders only what changed: the poll runs every two seconds, most rounds change nothing. */
   private applyQuality(report: QualityReport): void {
-    if (report.send !== undefined && report.send !== this.state.sendQuality) {
-      this.set({ sendQuality: report.send });
-    }
-    let changed = false;
-    for (const [peerId, q] of report.peers) {
-      const peer = this.peers.get(peerId);
-      if (peer && peer.quality !== q) {
-        peer.quality = q;
-        changed = true;
-      }
-    }
-    if (changed) this.publishPeers();
+    this.qualities.apply(report);
   }
 
   /**
@@ -589,13 +563,8 @@ export class LiveSession {
   }
 
   private publishPeersNow(): void {
-    const held = (peerId: string) => this.videoPeers !== null && !this.videoPeers.has(peerId);
     this.set({
-      peers: [...this.peers.values()].map((p) => ({
-        ...p,
-        tracks: [...p.tracks],
-        videoHeld: held(p.info.peerId),
-      })),
+      peers: [...this.peers.values()].map((p) => ({ ...p, tracks: [...p.tracks] })),
     });
   }
 

@@ -4,7 +4,7 @@ import SignalCellularAltIcon from '@mui/icons-material/SignalCellularAlt';
 import Box from '@mui/material/Box';
 import Tooltip from '@mui/material/Tooltip';
 import Typography from '@mui/material/Typography';
-import { useCallback, type ReactNode } from 'react';
+import { useCallback, useId, type ReactNode } from 'react';
 import { TrackVideo } from './track-video.js';
 
 export interface TileProps {
@@ -21,7 +21,8 @@ export interface TileProps {
   fill?: boolean;
   /** Controls drawn over the tile's top-right corner (pin, moderation). */
   actions?: ReactNode;
-  onWidth?: (consumerId: string, width: number) => void;
+  /** The video's width (null: no longer drawn), `view` naming this tile. */
+  onWidth?: (consumerId: string, width: number | null, view: string) => void;
 }
 
 function qualityLabel(q: number | null) {
@@ -36,12 +37,13 @@ export function LiveTile(p: TileProps) {
   const q = qualityLabel(p.quality);
   const consumerId = p.video?.consumerId;
   const { onWidth } = p;
+  const view = useId();
   // Stable across renders: a new callback would make the video observe its size again.
   const reportWidth = useCallback(
-    (w: number) => {
-      if (consumerId) onWidth?.(consumerId, w);
+    (w: number | null) => {
+      if (consumerId) onWidth?.(consumerId, w, view);
     },
-    [consumerId, onWidth],
+    [consumerId, onWidth, view],
   );
   return (
     <Box

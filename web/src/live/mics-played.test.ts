@@ -5,7 +5,6 @@ import { micsPlayed } from './mics-played.js';
 const peer = (peerId: string, role: 'teacher' | 'student'): RemotePeer =>
   ({
     info: { peerId, role },
-    quality: null,
     tracks: [
       { consumerId: `${peerId}-mic`, kind: 'audio', source: 'mic' },
       { consumerId: `${peerId}-cam`, kind: 'video', source: 'camera' },

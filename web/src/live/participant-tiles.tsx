@@ -7,16 +7,22 @@ import IconButton from '@mui/material/IconButton';
 import Tooltip from '@mui/material/Tooltip';
 import type { LiveSnapshot, RemotePeer } from './live-session.js';
 import { LiveTile } from './live-tile.js';
+import type { SpeakerStore } from './speaker-store.js';
+import type { QualityStore } from './quality-store.js';
+import { useQuality, useSpeaking, useVideoHeld } from './use-speakers.js';
 
 /** Where the tiles go: a column beside the stage, a row under it (phones), or a grid. */
 export type TileLayout = 'column' | 'row' | 'grid';
 
 export interface TilesProps {
   state: LiveSnapshot;
+  /** Who speaks and whose camera last-N sends: each tile reads its own. */
+  speakers: SpeakerStore;
+  qualities: QualityStore;
   layout: TileLayout;
   pinned: string | null;
   onPin: (peerId: string | null) => void;
-  onWidth: (consumerId: string, width: number) => void;
+  onWidth: (consumerId: string, width: number | null, view: string) => void;
   /** Grid: told which peers' tiles are on screen (their cameras flow beyond last-N). */
   onVisible?: (peerIds: string[]) => void;
   /** Teachers: who may present besides them, and how to change it. */
@@ -63,6 +69,8 @@ export function ParticipantTiles(p: TilesProps) {
     p.onVisible,
     teacherFirst.map((x) => x.info.peerId).join(','),
   );
+  const selfSpeaking = useSpeaking(p.speakers, state.peerId);
+  const sendQuality = useQuality(p.qualities, null);
   return (
     <Box
       ref={listRef}
@@ -76,7 +84,8 @@ export function ParticipantTiles(p: TilesProps) {
         <Box role="listitem" key={peer.info.peerId} data-peer-id={peer.info.peerId}>
           <PeerTile
             peer={peer}
-            speaking={state.activeSpeaker === peer.info.peerId}
+            speakers={p.speakers}
+            qualities={p.qualities}
             isPinned={p.pinned === peer.info.peerId}
             onScreen={onScreen(peer.info.peerId)}
             onPin={p.onPin}
@@ -95,9 +104,9 @@ export function ParticipantTiles(p: TilesProps) {
           role={state.role ?? 'student'}
           video={state.local.camera && camOn ? { track: state.local.camera } : null}
           audioMuted={!micOn}
-          speaking={state.activeSpeaker === state.peerId}
+          speaking={selfSpeaking}
           handRaised={state.handRaised}
-          quality={state.sendQuality}
+          quality={sendQuality}
           mirror
         />
       </Box>
@@ -137,10 +146,10 @@ function useVisibleTiles(onVisible: ((peerIds: string[]) => void) | undefined, p
 }
 
 /** The camera (or OBS broadcast) track a peer's tile shows. */
-export function peerVideo(peer: RemotePeer) {
+export function peerVideo(peer: RemotePeer, videoHeld: boolean) {
   return peer.tracks.find(
     (t) =>
-      ((t.source === 'camera' && !peer.videoHeld) || t.source === 'ingest') &&
+      ((t.source === 'camera' && !videoHeld) || t.source === 'ingest') &&
       t.kind === 'video' &&
       !t.paused,
   );
@@ -148,12 +157,14 @@ export function peerVideo(peer: RemotePeer) {
 
 interface PeerTileProps {
   peer: RemotePeer;
-  speaking: boolean;
+  /** The tile reads whether its peer speaks and whether last-N holds its camera back. */
+  speakers: SpeakerStore;
+  qualities: QualityStore;
   isPinned: boolean;
   /** Off screen: name and avatar only, no video drawn. */
   onScreen: boolean;
   onPin: (peerId: string | null) => void;
-  onWidth: (consumerId: string, width: number) => void;
+  onWidth: (consumerId: string, width: number | null, view: string) => void;
   /** Teachers: whether this student may present; null for students. */
   mayPresent: boolean | null;
   allowPresenter: ((userId: string | null) => void) | undefined;
@@ -170,7 +181,7 @@ const tracksKey = (peer: RemotePeer) =>
 const PeerTile = memo(PeerTileView, (a, b) => {
   const same = (k: keyof PeerTileProps) => a[k] === b[k];
   return (
-    same('speaking') &&
+    same('speakers') &&
     same('isPinned') &&
     same('onScreen') &&
     same('onPin') &&
@@ -178,15 +189,15 @@ const PeerTile = memo(PeerTileView, (a, b) => {
     same('mayPresent') &&
     (a.mayPresent === null || same('allowPresenter')) &&
     a.peer.info === b.peer.info &&
-    a.peer.quality === b.peer.quality &&
-    a.peer.videoHeld === b.peer.videoHeld &&
+    same('qualities') &&
     tracksKey(a.peer) === tracksKey(b.peer)
   );
 });
 
 function PeerTileView({
   peer,
-  speaking,
+  speakers,
+  qualities,
   isPinned,
   onScreen,
   onPin,
@@ -194,9 +205,12 @@ function PeerTileView({
   mayPresent,
   allowPresenter,
 }: PeerTileProps) {
-  const cam = onScreen ? peerVideo(peer) : undefined;
-  const mic = peer.tracks.find((t) => t.source === 'mic');
   const { name, peerId, userId, role } = peer.info;
+  const speaking = useSpeaking(speakers, peerId);
+  const held = useVideoHeld(speakers, peerId);
+  const quality = useQuality(qualities, peerId);
+  const cam = onScreen ? peerVideo(peer, held) : undefined;
+  const mic = peer.tracks.find((t) => t.source === 'mic');
   return (
     <LiveTile
       testId={`tile-${name}`}
@@ -206,7 +220,7 @@ function PeerTileView({
       audioMuted={!mic || mic.paused}
       speaking={speaking}
       handRaised={peer.info.handRaised}
-      quality={peer.quality}
+      quality={quality}
       onWidth={onWidth}
       actions={
         <>

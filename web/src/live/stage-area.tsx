@@ -6,6 +6,9 @@ import type { StageView } from '@educloud/protocol';
 import type { LiveSnapshot, RemotePeer } from './live-session.js';
 import { LiveTile } from './live-tile.js';
 import { peerVideo } from './participant-tiles.js';
+import type { SpeakerStore } from './speaker-store.js';
+import type { QualityStore } from './quality-store.js';
+import { useActiveSpeaker, useQuality, useVideoHeld } from './use-speakers.js';
 import type { StageSource } from './stage-follow.js';
 import { TrackVideo } from './track-video.js';
 
@@ -17,14 +20,17 @@ export interface StageAreaProps {
   isTeacher: boolean;
   source: StageSource;
   state: LiveSnapshot;
-  /** Who the speaker view shows: the pinned peer, the active speaker or the teacher. */
-  speaker: RemotePeer | null;
+  /** The speaker view shows the pinned peer, else the active speaker, else a teacher. */
+  pinned: string | null;
+  /** Read by the speaker view alone: a speaker switch renders it, not the whole room. */
+  speakers: SpeakerStore;
+  qualities: QualityStore;
   presentingBoard: boolean;
   /** False while the stage itself is hidden (gallery view): the board pauses. */
   visible: boolean;
   followView: StageView | null;
   onView: (view: StageView) => void;
-  onWidth: (consumerId: string, width: number) => void;
+  onWidth: (consumerId: string, width: number | null, view: string) => void;
 }
 
 /** What fills the stage: the board or notes (always mounted), a screen, the broadcast, a person. */
@@ -86,7 +92,7 @@ export function StageArea(p: StageAreaProps) {
           caption={`${screen.peer.info.name} is sharing their screen`}
           track={screen.t.track}
           videoTestId="screen-video"
-          onWidth={(w) => p.onWidth(screen.t.consumerId, w)}
+          onWidth={(w) => p.onWidth(screen.t.consumerId, w, 'stage')}
         />
       )}
       {p.source === 'broadcast' && broadcast && (
@@ -94,7 +100,7 @@ export function StageArea(p: StageAreaProps) {
           testId="broadcast-stage"
           caption={`${broadcast.peer.info.name}: the class's OBS broadcast`}
           track={broadcast.t.track}
-          onWidth={(w) => p.onWidth(broadcast.t.consumerId, w)}
+          onWidth={(w) => p.onWidth(broadcast.t.consumerId, w, 'stage')}
         />
       )}
       {(p.source === 'speaker' ||
@@ -109,7 +115,7 @@ function VideoStage(props: {
   caption: string;
   track: MediaStreamTrack;
   videoTestId?: string;
-  onWidth: (w: number) => void;
+  onWidth: (w: number | null) => void;
 }) {
   return (
     <Box data-testid={props.testId} sx={{ position: 'absolute', inset: 0, bgcolor: '#000' }}>
@@ -136,7 +142,24 @@ function VideoStage(props: {
   );
 }
 
-function SpeakerStage({ speaker, state, onWidth, visible }: StageAreaProps) {
+/** Who the speaker view puts on stage: the pinned peer, the active speaker, else a teacher. */
+function speakerOf(
+  peers: readonly RemotePeer[],
+  pinned: string | null,
+  active: string | null,
+): RemotePeer | null {
+  const byId = (id: string | null) => peers.find((p) => p.info.peerId === id) ?? null;
+  return (
+    byId(pinned) ?? byId(active) ?? peers.find((p) => p.info.role === 'teacher') ?? peers[0] ?? null
+  );
+}
+
+function SpeakerStage({ state, pinned, speakers, qualities, onWidth, visible }: StageAreaProps) {
+  const active = useActiveSpeaker(speakers);
+  const speaker = speakerOf(state.peers, pinned, active);
+  const held = useVideoHeld(speakers, speaker?.info.peerId ?? null);
+  // The send side's score stands in for nobody's (null peer): unused then.
+  const quality = useQuality(qualities, speaker?.info.peerId ?? null);
   if (!speaker) {
     return (
       <Box
@@ -156,7 +179,7 @@ function SpeakerStage({ speaker, state, onWidth, visible }: StageAreaProps) {
     );
   }
   // A hidden stage (gallery view) draws no video.
-  const cam = visible ? peerVideo(speaker) : undefined;
+  const cam = visible ? peerVideo(speaker, held) : undefined;
   const mic = speaker.tracks.find((t) => t.source === 'mic');
   return (
     <Box sx={{ position: 'absolute', inset: 0 }}>
@@ -167,9 +190,9 @@ function SpeakerStage({ speaker, state, onWidth, visible }: StageAreaProps) {
         role={speaker.info.role}
         video={cam ? { track: cam.track, consumerId: cam.consumerId } : null}
         audioMuted={!mic || mic.paused}
-        speaking={state.activeSpeaker === speaker.info.peerId}
+        speaking={active === speaker.info.peerId}
         handRaised={speaker.info.handRaised}
-        quality={speaker.quality}
+        quality={quality}
         onWidth={onWidth}
       />
     </Box>

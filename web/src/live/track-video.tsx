@@ -14,7 +14,8 @@ export function TrackVideo({
   fit?: 'cover' | 'contain';
   muted?: boolean;
   mirror?: boolean;
-  onWidth?: (width: number) => void;
+  /** The rendered width, then null when it stops (unmounted, or another callback took over). */
+  onWidth?: (width: number | null) => void;
   testId?: string;
 }) {
   const ref = useRef<HTMLVideoElement>(null);
@@ -34,7 +35,10 @@ export function TrackVideo({
       if (entry) onWidth(entry.contentRect.width * window.devicePixelRatio);
     });
     observer.observe(el);
-    return () => observer.disconnect();
+    return () => {
+      observer.disconnect();
+      onWidth(null);
+    };
   }, [onWidth]);
   return (
     <video

@@ -1,5 +1,5 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { LiveSession } from './live-session.js';
+import { describe, expect, it, vi } from 'vitest';
+import { offlineSessions } from './offline-session.test-support.js';
 import { QualityStore } from './quality-store.js';
 
 describe('QualityStore', () => {
@@ -19,18 +19,10 @@ describe('QualityStore', () => {
 });
 
 describe('LiveSession quality reports', () => {
-  beforeEach(() => {
-    vi.useFakeTimers();
-    // The session's socket (never connected here) takes its address from the page.
-    vi.stubGlobal('location', new URL('http://127.0.0.1:9/'));
-  });
-  afterEach(() => {
-    vi.useRealTimers();
-    vi.unstubAllGlobals();
-  });
+  const sessions = offlineSessions();
 
   it('reach the quality store without rendering the room (a camera starting changes them)', () => {
-    const session = new LiveSession('class-1', async () => null, {});
+    const session = sessions.create();
     const room = vi.fn();
     session.subscribe(room);
     (session as unknown as { applyQuality(r: unknown): void }).applyQuality({

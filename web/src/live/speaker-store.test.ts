@@ -1,5 +1,5 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { LiveSession } from './live-session.js';
+import { describe, expect, it, vi } from 'vitest';
+import { offlineSessions } from './offline-session.test-support.js';
 import { SpeakerStore } from './speaker-store.js';
 
 describe('SpeakerStore', () => {
@@ -33,29 +33,15 @@ describe('SpeakerStore', () => {
 });
 
 describe('LiveSession speaker news', () => {
-  beforeEach(() => {
-    vi.useFakeTimers();
-    // The session's socket (never connected here) takes its address from the page.
-    vi.stubGlobal('location', new URL('http://127.0.0.1:9/'));
-  });
-  afterEach(() => {
-    vi.useRealTimers();
-    vi.unstubAllGlobals();
-  });
+  const sessions = offlineSessions();
 
   it('reaches the speaker store without rendering the room', () => {
-    const session = new LiveSession('class-1', async () => null, {});
-    (session as unknown as { listen(): void }).listen();
+    const session = sessions.create();
     const room = vi.fn();
     const speakers = vi.fn();
     session.subscribe(room);
     session.speakers.subscribe(speakers);
-    const fire = (event: string, payload: unknown) => {
-      const socket = session.socket as unknown as {
-        listeners(e: string): ((p: unknown) => void)[];
-      };
-      for (const listener of socket.listeners(event)) listener(payload);
-    };
+    const fire = (event: string, payload: unknown) => sessions.fire(session, event, payload);
     fire('speaker:active', { peerId: 'b' });
     fire('video:selection', { peerIds: ['b', 'c'] });
     // Past the room's batching of peer news.

@@ -1,6 +1,6 @@
 import type { types as ms } from 'mediasoup-client';
 import { afterEach, expect, it, vi } from 'vitest';
-import { QualityPoller, type QualityReport } from './quality-poller.js';
+import { QualityPoller, qualityFrom, type QualityReport } from './quality-poller.js';
 import type { SignalingClient } from './signaling-client.js';
 
 afterEach(() => {
@@ -41,4 +41,17 @@ it('measures the peers still there when a consumer closes during a round (a move
   expect(reports).toHaveLength(1);
   expect(second.getStats).not.toHaveBeenCalled();
   expect([...reports[0]!.peers]).toEqual([['mate', null]]);
+});
+
+it('scores loss only from packets that came: a paused track is unknown, not poor', () => {
+  const inbound = (packetsReceived: number, packetsLost: number) =>
+    new Map([
+      ['in', { type: 'inbound-rtp', packetsReceived, packetsLost }],
+    ]) as unknown as RTCStatsReport;
+  const first = qualityFrom(inbound(100, 0), undefined);
+  expect(first.score).toBeNull();
+  const lossy = qualityFrom(inbound(195, 5), first.counters);
+  expect(lossy.score).toBe(5);
+  // Muted, or held back by last-N: nothing since.
+  expect(qualityFrom(inbound(195, 5), lossy.counters).score).toBeNull();
 });

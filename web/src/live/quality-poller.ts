@@ -75,7 +75,10 @@ export class QualityPoller {
   }
 }
 
-/** 10 is clean; each percent of packets lost in the last interval costs a point. */
+/**
+ * 10 is clean; each percent of packets lost in the last interval costs a point. Null when
+ * nothing is known: the first reading, or no packet (received or lost) since the last one.
+ */
 export function qualityFrom(
   report: RTCStatsReport,
   last: RtcCounters | undefined,
@@ -91,7 +94,9 @@ export function qualityFrom(
   if (!last) return { score: null, counters };
   const dReceived = received - last.received;
   const dLost = Math.max(0, lost - last.lost);
-  if (dReceived + dLost === 0) return { score: 0, counters };
+  // Nothing came (a muted microphone, a camera last-N holds back): that says nothing of loss,
+  // and must not show "Poor connection" on the tile.
+  if (dReceived + dLost === 0) return { score: null, counters };
   const lossPct = (100 * dLost) / (dReceived + dLost);
   return { score: Math.max(0, Math.round(10 - lossPct)), counters };
 }

@@ -103,6 +103,19 @@ it('carries camera and microphone between a teacher and two students', async () 
     );
   }
   expect(await alice.getByTestId('tile-teacher').isVisible()).toBe(true);
+  // The connection quality of the teacher, as Alice receives them (from one stats read of
+  // her receive transport): clean on loopback.
+  await expect
+    .poll(
+      () =>
+        alice.evaluate(() => {
+          const s = window.educloudLive!;
+          const teacherPeer = s.snapshot().peers.find((p) => p.info.role === 'teacher');
+          return teacherPeer ? s.qualities.peer(teacherPeer.info.peerId) : null;
+        }),
+      { timeout: 15_000, interval: 500 },
+    )
+    .toBeGreaterThanOrEqual(8);
 });
 
 it('shows a screen share to both students', async () => {

@@ -416,6 +416,13 @@ export class LiveMedia {
     return out;
   }
 
+  /** The receive transport's stats in one read (null before it exists or once closed). */
+  async receiveStats(): Promise<RTCStatsReport | null> {
+    const t = this.recvTransport;
+    if (!t || t.closed) return null;
+    return t.getStats().catch(() => null);
+  }
+
   /**
    * For benchmarks: frames decoded per received video, from one read of the receive
    * transport's stats (what a bare mediasoup-client page reads, so both cost the same).

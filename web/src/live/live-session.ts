@@ -138,6 +138,7 @@ export class LiveSession {
         joined: () => this.state.status === 'joined',
         sendTransportId: () => (this.media.producing ? this.media.sendTransportId : null),
         peerConsumers: () => this.peerConsumers(),
+        receiveStats: () => this.media.receiveStats(),
       },
       (report) => this.applyQuality(report),
     );

@@ -7,51 +7,66 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-/** A consumer as mediasoup-client has it: getStats() rejects with "closed" once closed. */
-function fakeConsumer(onStats?: () => void) {
-  const consumer = {
-    closed: false,
-    getStats: vi.fn(async () => {
-      if (consumer.closed) throw new Error('closed');
-      onStats?.();
-      return new Map([['in', { type: 'inbound-rtp', packetsReceived: 10, packetsLost: 0 }]]);
-    }),
-  };
-  return consumer;
+/** A consumer as the poller sees it: its track's id names it in the transport's stats. */
+function fakeConsumer(trackId: string) {
+  return { closed: false, track: { id: trackId }, getStats: vi.fn() };
 }
 
-it('measures the peers still there when a consumer closes during a round (a move between rooms)', async () => {
+/** The receive transport's stats: packets received and lost per track. */
+function report(tracks: Record<string, [received: number, lost: number]>): RTCStatsReport {
+  return new Map(
+    Object.entries(tracks).map(([trackIdentifier, [packetsReceived, packetsLost]]) => [
+      trackIdentifier,
+      { type: 'inbound-rtp', trackIdentifier, packetsReceived, packetsLost },
+    ]),
+  ) as unknown as RTCStatsReport;
+}
+
+it('scores each peer by its worst track, from one stats read per round', async () => {
   vi.useFakeTimers();
-  const second = fakeConsumer();
-  // The move closes the second consumer while the first one's stats are awaited.
-  const first = fakeConsumer(() => (second.closed = true));
+  const [cam, mic, other, gone] = ['cam', 'mic', 'other', 'gone'].map(fakeConsumer);
+  gone!.closed = true;
+  const rounds = [
+    report({ cam: [100, 0], mic: [100, 0], other: [100, 0], gone: [100, 0] }),
+    // The mate's microphone loses 1 packet in 100; the other's track received nothing (muted).
+    report({ cam: [200, 0], mic: [199, 1], other: [100, 0], gone: [200, 0] }),
+  ];
+  const receiveStats = vi.fn(async () => rounds.shift() ?? null);
   const reports: QualityReport[] = [];
   const poller = new QualityPoller(
     { request: async () => null } as unknown as SignalingClient,
     {
       joined: () => true,
       sendTransportId: () => null,
-      peerConsumers: () => [['mate', [first, second] as unknown as ms.Consumer[]]],
+      peerConsumers: () =>
+        [
+          ['mate', [cam, mic, gone]],
+          ['other', [other]],
+        ] as unknown as [string, ms.Consumer[]][],
+      receiveStats,
     },
-    (report) => reports.push(report),
+    (r) => reports.push(r),
   );
   poller.start();
-  await vi.advanceTimersByTimeAsync(2_000);
+  await vi.advanceTimersByTimeAsync(4_000);
   poller.stop();
-  expect(reports).toHaveLength(1);
-  expect(second.getStats).not.toHaveBeenCalled();
-  expect([...reports[0]!.peers]).toEqual([['mate', null]]);
+  expect(receiveStats).toHaveBeenCalledTimes(2);
+  for (const c of [cam, mic, other, gone]) expect(c!.getStats).not.toHaveBeenCalled();
+  expect(reports.map((r) => [...r.peers])).toEqual([
+    [
+      ['mate', null],
+      ['other', null],
+    ],
+    [
+      ['mate', 9],
+      ['other', null],
+    ],
+  ]);
 });
 
 it('scores loss only from packets that came: a paused track is unknown, not poor', () => {
-  const inbound = (packetsReceived: number, packetsLost: number) =>
-    new Map([
-      ['in', { type: 'inbound-rtp', packetsReceived, packetsLost }],
-    ]) as unknown as RTCStatsReport;
-  const first = qualityFrom(inbound(100, 0), undefined);
-  expect(first.score).toBeNull();
-  const lossy = qualityFrom(inbound(195, 5), first.counters);
-  expect(lossy.score).toBe(5);
+  expect(qualityFrom({ received: 100, lost: 0 }, undefined)).toBeNull();
+  expect(qualityFrom({ received: 195, lost: 5 }, { received: 100, lost: 0 })).toBe(5);
   // Muted, or held back by last-N: nothing since.
-  expect(qualityFrom(inbound(195, 5), lossy.counters).score).toBeNull();
+  expect(qualityFrom({ received: 195, lost: 5 }, { received: 195, lost: 5 })).toBeNull();
 });

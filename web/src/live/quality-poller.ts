@@ -3,7 +3,7 @@ import type { SignalingClient } from './signaling-client.js';
 
 const POLL_MS = 2000;
 
-interface RtcCounters {
+export interface RtcCounters {
   received: number;
   lost: number;
 }
@@ -16,6 +16,8 @@ export interface QualitySources {
   sendTransportId(): string | null;
   /** Per remote peer, the consumers of its unpaused tracks. */
   peerConsumers(): Iterable<[peerId: string, consumers: ms.Consumer[]]>;
+  /** Everything received, in one read of the receive transport's stats. */
+  receiveStats(): Promise<RTCStatsReport | null>;
 }
 
 export interface QualityReport {
@@ -58,16 +60,17 @@ export class QualityPoller {
       if (stats) send = stats.score;
     }
     const peers = new Map<string, number | null>();
+    // One stats read for every track: a read per consumer costs a starved page one full
+    // collection each, ten of them every two seconds in a class.
+    const counters = receivedCounters(await this.sources.receiveStats());
     for (const [peerId, consumers] of this.sources.peerConsumers()) {
       let worst: number | null = null;
       for (const c of consumers) {
-        // Consumers close while we wait on the others' stats (the peer left, we moved
-        // rooms); getStats() on a closed one rejects with "closed".
-        const report = c.closed ? null : await c.getStats().catch(() => null);
-        if (!report) continue;
-        const q = qualityFrom(report, this.last.get(c));
-        this.last.set(c, q.counters);
-        if (q.score !== null) worst = worst === null ? q.score : Math.min(worst, q.score);
+        const now = c.closed ? undefined : counters.get(c.track.id);
+        if (!now) continue;
+        const score = qualityFrom(now, this.last.get(c));
+        this.last.set(c, now);
+        if (score !== null) worst = worst === null ? score : Math.min(worst, score);
       }
       peers.set(peerId, worst);
     }
@@ -75,28 +78,34 @@ export class QualityPoller {
   }
 }
 
+/** Packets received and lost per received track (by its track id), from one stats report. */
+export function receivedCounters(report: RTCStatsReport | null): Map<string, RtcCounters> {
+  const out = new Map<string, RtcCounters>();
+  report?.forEach(
+    (r: {
+      type: string;
+      trackIdentifier?: string;
+      packetsReceived?: number;
+      packetsLost?: number;
+    }) => {
+      if (r.type !== 'inbound-rtp' || !r.trackIdentifier) return;
+      out.set(r.trackIdentifier, { received: r.packetsReceived ?? 0, lost: r.packetsLost ?? 0 });
+    },
+  );
+  return out;
+}
+
 /**
- * 10 is clean; each percent of packets lost in the last interval costs a point. Null when
+ * 10 is clean; each percent of packets lost since the last reading costs a point. Null when
  * nothing is known: the first reading, or no packet (received or lost) since the last one.
  */
-export function qualityFrom(
-  report: RTCStatsReport,
-  last: RtcCounters | undefined,
-): { score: number | null; counters: RtcCounters } {
-  let received = 0;
-  let lost = 0;
-  report.forEach((r: { type: string; packetsReceived?: number; packetsLost?: number }) => {
-    if (r.type !== 'inbound-rtp') return;
-    received += r.packetsReceived ?? 0;
-    lost += r.packetsLost ?? 0;
-  });
-  const counters = { received, lost };
-  if (!last) return { score: null, counters };
-  const dReceived = received - last.received;
-  const dLost = Math.max(0, lost - last.lost);
+export function qualityFrom(now: RtcCounters, last: RtcCounters | undefined): number | null {
+  if (!last) return null;
+  const dReceived = now.received - last.received;
+  const dLost = Math.max(0, now.lost - last.lost);
   // Nothing came (a muted microphone, a camera last-N holds back): that says nothing of loss,
   // and must not show "Poor connection" on the tile.
-  if (dReceived + dLost === 0) return { score: null, counters };
+  if (dReceived + dLost === 0) return null;
   const lossPct = (100 * dLost) / (dReceived + dLost);
-  return { score: Math.max(0, Math.round(10 - lossPct)), counters };
+  return Math.max(0, Math.round(10 - lossPct));
 }

@@ -12,7 +12,6 @@ import { SpeakerStore } from './speaker-store.js';
 
 export type { SessionStatus } from './session-status.js';
 export type { LocalSource, RemoteTrack } from './live-media.js';
-export { qualityFrom } from './quality-poller.js';
 
 export interface RemotePeer {
   info: PeerInfo;

@@ -1,4 +1,5 @@
 import type { BrowserContext } from 'playwright-core';
+import { nameTracedContext } from './failure-report.js';
 import type { E2eServer } from './harness.js';
 
 /**
@@ -13,6 +14,7 @@ export async function logInByApi(
   email: string,
   password = 'long password',
 ): Promise<void> {
+  nameTracedContext(context, email);
   const response = await server.api('POST', '/api/auth/login', { email, password });
   if (!response?.accessToken) throw new Error(`login failed: ${JSON.stringify(response)}`);
   const stored = JSON.stringify({

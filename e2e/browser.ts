@@ -1,5 +1,6 @@
 import chromiumFlags from './chromium-flags.json' with { type: 'json' };
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { nameTracedContext, traceContext } from './failure-report.js';
 
 /**
  * Debian's Chromium, headless, with fake camera/microphone so media tests need no devices and
@@ -12,12 +13,17 @@ export function launchBrowser(): Promise<Browser> {
   });
 }
 
-/** A fresh profile (cookies, storage) that may read and write the clipboard on `baseUrl`. */
-export async function newContext(browser: Browser, baseUrl: string): Promise<BrowserContext> {
-  const context = await browser.newContext({
-    baseURL: baseUrl,
-    viewport: { width: 1280, height: 900 },
-  });
+/**
+ * A fresh profile (cookies, storage) that may read and write the clipboard on `baseUrl`. Every
+ * e2e context is made here so that a failed test can report what it did (failure-report.ts).
+ */
+export async function newContext(
+  browser: Browser,
+  baseUrl: string,
+  viewport = { width: 1280, height: 900 },
+): Promise<BrowserContext> {
+  const context = await browser.newContext({ baseURL: baseUrl, viewport });
+  traceContext(context);
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: baseUrl });
   return context;
 }
@@ -62,6 +68,7 @@ export function unexpectedPageErrors(errors: string[]): string[] {
 
 /** Logs a page in through the real login form and waits for the dashboard. */
 export async function logIn(page: Page, email: string, password = 'long password') {
+  nameTracedContext(page.context(), email);
   await page.goto('/login');
   await page.getByTestId('login-email').fill(email);
   await page.getByTestId('login-password').fill(password);

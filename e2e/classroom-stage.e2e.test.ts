@@ -9,7 +9,13 @@
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, logIn, recordPageErrors, unexpectedPageErrors } from './browser.js';
+import {
+  launchBrowser,
+  logIn,
+  newContext,
+  recordPageErrors,
+  unexpectedPageErrors,
+} from './browser.js';
 import { classWithStudents } from './class-setup.js';
 import { chooseNoCamera } from './device-check.js';
 import { startServer, type E2eServer } from './harness.js';
@@ -24,7 +30,7 @@ const laptop = { width: 1366, height: 800 };
 const phone = { width: 390, height: 844 };
 
 async function enterRoom(name: string, viewport: { width: number; height: number }) {
-  const context = await browser.newContext({ baseURL: server.baseUrl, viewport });
+  const context = await newContext(browser, server.baseUrl, viewport);
   const page = await context.newPage();
   page.setDefaultTimeout(45_000);
   pageErrors[name] = recordPageErrors(page);

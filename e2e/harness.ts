@@ -4,8 +4,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../test-support/free-port.js';
+import { traceServer } from './failure-report.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+/** How much of a server's output is kept, for a failed test's report (failure-report.ts). */
+const OUTPUT_TAIL_CHARS = 20_000;
 
 export interface E2eServer {
   baseUrl: string;
@@ -26,6 +30,8 @@ export interface E2eServer {
    */
   restart(): Promise<void>;
   close(): Promise<void>;
+  /** The last ~20 KB the server printed (stdout and stderr, across restarts). */
+  output(): string;
 }
 
 /**
@@ -49,14 +55,21 @@ export async function startServer(env: Record<string, string> = {}): Promise<E2e
     RTMP_PORT: String(rtmpPort),
     ...env,
   };
+  let tail = '';
+  const onOutput = (text: string) => {
+    tail += text;
+    if (tail.length > 2 * OUTPUT_TAIL_CHARS) tail = tail.slice(-OUTPUT_TAIL_CHARS);
+  };
+  const output = () => tail.slice(-OUTPUT_TAIL_CHARS);
   let running: { child: ChildProcess; baseUrl: string };
   try {
-    running = await spawnServer(serverEnv);
+    running = await spawnServer(serverEnv, onOutput);
   } catch (err) {
     await rm(dataDir, { recursive: true, force: true });
     throw err;
   }
   const baseUrl = running.baseUrl;
+  const untrace = traceServer(baseUrl, output);
   return {
     baseUrl,
     async api(method, apiPath, body, token) {
@@ -75,10 +88,11 @@ export async function startServer(env: Record<string, string> = {}): Promise<E2e
     get process() {
       return running.child;
     },
+    output,
     kill: () => killHard(running.child),
     async restart() {
       await killHard(running.child);
-      running = await spawnServer({ ...serverEnv, PORT: new URL(baseUrl).port });
+      running = await spawnServer({ ...serverEnv, PORT: new URL(baseUrl).port }, onOutput);
     },
     async close() {
       const child = running.child;
@@ -87,14 +101,19 @@ export async function startServer(env: Record<string, string> = {}): Promise<E2e
         child.kill('SIGTERM');
         await exited;
       }
+      untrace();
       await rm(dataDir, { recursive: true, force: true });
     },
   };
 }
 
-/** Spawns the built server and resolves with the address it prints once it serves. */
+/**
+ * Spawns the built server and resolves with the address it prints once it serves; everything
+ * it prints goes to `onOutput` too.
+ */
 async function spawnServer(
   env: Record<string, string>,
+  onOutput: (text: string) => void,
 ): Promise<{ child: ChildProcess; baseUrl: string }> {
   const child = spawn(process.execPath, [path.join(repoRoot, 'server/dist/main.js')], {
     cwd: repoRoot,
@@ -109,11 +128,18 @@ async function spawnServer(
       const m = /open (http:\/\/\S+)/.exec(output);
       if (m?.[1]) {
         clearTimeout(timer);
+        child.stdout!.off('data', onData);
         resolve(m[1]);
       }
     };
     child.stdout!.on('data', onData);
     child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
+    // Kept until the process is gone, not only until it started: a failed test's report shows it.
+    child.stdout!.on('data', (c: Buffer) => onOutput(c.toString()));
+    child.stderr!.on('data', (c: Buffer) => onOutput(c.toString()));
+    child.once('exit', (code, signal) =>
+      onOutput(`[harness] server process ${child.pid} exited (code ${code}, signal ${signal})\n`),
+    );
     child.once('exit', (code) => {
       clearTimeout(timer);
       reject(new Error(`server exited with ${code}:\n${output}`));

@@ -20,6 +20,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import chromiumFlags from './chromium-flags.json' with { type: 'json' };
 import { logInByApi } from './api-login.js';
+import { newContext } from './browser.js';
 import { classWithStudents } from './class-setup.js';
 import { startServer, type E2eServer } from './harness.js';
 
@@ -43,10 +44,11 @@ interface Inbound {
 
 async function enterRoom(name: string) {
   // The students' pages are only senders here: a small window costs less to paint.
-  const context = await browser.newContext({
-    baseURL: server.baseUrl,
-    viewport: name === 'teacher' ? { width: 1280, height: 900 } : { width: 640, height: 480 },
-  });
+  const context = await newContext(
+    browser,
+    server.baseUrl,
+    name === 'teacher' ? { width: 1280, height: 900 } : { width: 640, height: 480 },
+  );
   // Six tabs on a 2-core machine: navigation may be slow.
   context.setDefaultTimeout(60_000);
   await logInByApi(context, server, `${name}@example.org`);

@@ -13,12 +13,16 @@ import { renderFailureReport } from './failure-report.js';
  */
 let previousEnd = Date.now();
 
-beforeEach(({ onTestFailed }) => {
+beforeEach(({ onTestFailed, task }) => {
   const since = previousEnd;
   const start = Date.now();
+  // A retry's result still holds the errors of the attempts before it.
+  const earlierErrors = task.result?.errors?.length ?? 0;
   onTestFailed(async ({ task }) => {
     const attempt = (task.result?.retryCount ?? 0) + 1;
-    const errors = (task.result?.errors ?? []).map((e) => e.stack || `${e.name}: ${e.message}`);
+    const errors = (task.result?.errors ?? [])
+      .slice(earlierErrors)
+      .map((e) => e.stack || `${e.name}: ${e.message}`);
     const report = await renderFailureReport(since, start);
     console.error(
       [

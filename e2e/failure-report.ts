@@ -38,7 +38,7 @@ interface ServerTrace {
   label: string;
   createdAt: number;
   closedAt?: number;
-  output: () => string;
+  output: (since: number) => string;
 }
 
 const contexts = new Map<BrowserContext, ContextTrace>();
@@ -129,10 +129,10 @@ export function nameTracedContext(context: BrowserContext, who: string): void {
 }
 
 /**
- * Adds a test server to the report: `output` gives the tail of what it printed. Returns what
- * to call once the server is closed for good.
+ * Adds a test server to the report: `output(since)` gives the tail of what it printed from
+ * `since` on. Returns what to call once the server is closed for good.
  */
-export function traceServer(label: string, output: () => string): () => void {
+export function traceServer(label: string, output: (since: number) => string): () => void {
   const trace: ServerTrace = { label, createdAt: Date.now(), output };
   servers.push(trace);
   return () => (trace.closedAt = Date.now());
@@ -221,10 +221,10 @@ export async function renderFailureReport(since: number, start: number): Promise
   for (const server of running) {
     lines.push(
       `── server ${server.label}, started ${clock(server.createdAt, start)}` +
-        `${server.closedAt ? `, closed ${clock(server.closedAt, start)}` : ''}: output tail ──`,
+        `${server.closedAt ? `, closed ${clock(server.closedAt, start)}` : ''}: ` +
+        `output since ${clock(since, start)} (its tail) ──`,
     );
-    const output = server.output().trimEnd();
-    lines.push(output || '(no output)');
+    lines.push(server.output(since).trimEnd() || '(none)');
   }
   return lines.join('\n');
 }

@@ -30,8 +30,11 @@ export interface E2eServer {
    */
   restart(): Promise<void>;
   close(): Promise<void>;
-  /** The last ~20 KB the server printed (stdout and stderr, across restarts). */
-  output(): string;
+  /**
+   * The last ~20 KB the server printed (stdout and stderr, across restarts), or only what it
+   * printed from `since` (a Date.now() time) on.
+   */
+  output(since?: number): string;
 }
 
 /**
@@ -55,12 +58,20 @@ export async function startServer(env: Record<string, string> = {}): Promise<E2e
     RTMP_PORT: String(rtmpPort),
     ...env,
   };
-  let tail = '';
+  // What the server printed, as it came, with when it came: a report shows a test's part.
+  const chunks: { at: number; text: string }[] = [];
+  let kept = 0;
   const onOutput = (text: string) => {
-    tail += text;
-    if (tail.length > 2 * OUTPUT_TAIL_CHARS) tail = tail.slice(-OUTPUT_TAIL_CHARS);
+    chunks.push({ at: Date.now(), text });
+    kept += text.length;
+    while (kept - chunks[0]!.text.length >= OUTPUT_TAIL_CHARS) kept -= chunks.shift()!.text.length;
   };
-  const output = () => tail.slice(-OUTPUT_TAIL_CHARS);
+  const output = (since = 0) =>
+    chunks
+      .filter((c) => c.at >= since)
+      .map((c) => c.text)
+      .join('')
+      .slice(-OUTPUT_TAIL_CHARS);
   let running: { child: ChildProcess; baseUrl: string };
   try {
     running = await spawnServer(serverEnv, onOutput);

@@ -44,7 +44,14 @@ interface ServerTrace {
 const contexts = new Map<BrowserContext, ContextTrace>();
 const servers: ServerTrace[] = [];
 
-const cut = (s: string) => (s.length > LINE_CHARS ? `${s.slice(0, LINE_CHARS)}… (cut)` : s);
+/**
+ * A line as a report shows it: tokens in query strings (the collab WebSocket carries the access
+ * token) are left out, being long and of no use in a CI log, and long lines are cut.
+ */
+function cut(line: string): string {
+  const s = line.replace(/([?&](?:token|access_token)=)[^&\s'"]+/g, '$1…');
+  return s.length > LINE_CHARS ? `${s.slice(0, LINE_CHARS)}… (cut)` : s;
+}
 
 function record(trace: ContextTrace, text: string) {
   trace.events.push({ at: Date.now(), text: cut(text) });

@@ -105,7 +105,7 @@ describe('LiveMedia', () => {
         const { producerId } = data as { producerId: string };
         await new Promise<void>((r) => gates.set(producerId, r));
       }
-      return answer(event, data);
+      return answer(event as never, data);
     }) as never);
     const receive = vi.spyOn(FakeHandler.prototype, 'receive');
     const joined = media.consumeWithAnnouncedEarly(

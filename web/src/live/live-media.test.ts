@@ -124,6 +124,33 @@ describe('LiveMedia', () => {
     receive.mockRestore();
   });
 
+  it("takes the Device the device check loaded, when it was loaded for the join's router", async () => {
+    const caps = fake.generateRouterRtpCapabilities() as unknown as Record<string, unknown>;
+    const loadedAhead = async (forCaps: Record<string, unknown>) => {
+      const device = new Device({ handlerFactory: FakeHandler.createFactory(fake) });
+      await device.load({ routerRtpCapabilities: forCaps as never });
+      return { device, capabilities: JSON.stringify(forCaps) };
+    };
+    const load = vi.spyOn(Device.prototype, 'load');
+
+    const same = setUp().media;
+    same.useDeviceLoadedAhead(loadedAhead(caps));
+    await vi.waitFor(() => expect(load).toHaveBeenCalledTimes(1));
+    await new Promise((r) => setTimeout(r, 0));
+    await same.loadDevice(caps);
+    expect(load).toHaveBeenCalledTimes(1);
+    expect(same.hasDevice).toBe(true);
+
+    // Another router (another server version): the join loads its own.
+    const other = setUp().media;
+    const otherCaps = { ...caps, headerExtensions: [] };
+    other.useDeviceLoadedAhead(loadedAhead(otherCaps));
+    await new Promise((r) => setTimeout(r, 0));
+    await other.loadDevice(caps);
+    expect(load).toHaveBeenCalledTimes(3);
+    load.mockRestore();
+  });
+
   it('reads the stats of what is still open when a consumer closes meanwhile', async () => {
     const { media, ready } = setUp();
     await ready();

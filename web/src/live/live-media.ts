@@ -1,6 +1,7 @@
 import { Device } from 'mediasoup-client';
 import type { types as ms } from 'mediasoup-client';
 import type { ConsumeResult, MediaSource, ProducerInfo, TransportInfo } from '@educloud/protocol';
+import type { LoadedDevice } from './join-ahead.js';
 import { JoinMarks } from './join-marks.js';
 import { LiveAckError, type SignalingClient } from './signaling-client.js';
 
@@ -69,6 +70,8 @@ export class LiveMedia {
   private readonly watched = new Map<string, number | null>();
   /** Sources the user (or a moderator) paused; dynacast never resumes those. */
   private readonly userPaused = new Set<LocalSource>();
+  /** A Device the device check loaded, once it has (see useDeviceLoadedAhead). */
+  private loadedAhead: LoadedDevice | null = null;
   /** Where a join's time goes (the session marks its own steps here too). */
   readonly marks = new JoinMarks();
 
@@ -78,6 +81,17 @@ export class LiveMedia {
     /** The browser's WebRTC by default; unit tests pass mediasoup-client's fake handler. */
     private readonly createDevice: () => Device = () => new Device(),
   ) {}
+
+  /**
+   * A Device loaded while the device check showed: the join takes it if it is loaded by then
+   * and was loaded for the router the join answers with; else the join loads its own, as
+   * waiting for one still loading would gain nothing.
+   */
+  useDeviceLoadedAhead(loading: Promise<LoadedDevice | null>): void {
+    void loading.then((loaded) => {
+      if (!this.device) this.loadedAhead = loaded;
+    });
+  }
 
   get hasDevice(): boolean {
     return this.device !== null;
@@ -97,6 +111,11 @@ export class LiveMedia {
    */
   async loadDevice(routerRtpCapabilities: Record<string, unknown>): Promise<void> {
     const capabilities = JSON.stringify(routerRtpCapabilities);
+    if (!this.device && this.loadedAhead?.capabilities === capabilities) {
+      this.device = this.loadedAhead.device;
+      this.deviceCapabilities = capabilities;
+    }
+    this.loadedAhead = null;
     if (this.device && capabilities === this.deviceCapabilities) return;
     const device = this.createDevice();
     await device.load({

@@ -6,6 +6,7 @@ import { JoinNews } from './join-news.js';
 import { LiveMedia, type LocalSource, type RemoteTrack } from './live-media.js';
 import { QualityPoller, type QualityReport } from './quality-poller.js';
 import { canMove, type SessionStatus } from './session-status.js';
+import type { JoinAhead } from './join-ahead.js';
 import { LiveAckError, SignalingClient, type LiveSocket } from './signaling-client.js';
 import { QualityStore } from './quality-store.js';
 import { SpeakerStore } from './speaker-store.js';
@@ -114,10 +115,10 @@ export class LiveSession {
     getToken: () => Promise<string | null>,
     private readonly initial: Partial<Record<'camera' | 'mic', MediaStreamTrack>>,
     private readonly onBroadcastStatus?: BroadcastStatusListener,
-    /** A socket the page connected ahead of the click on Join (else one of our own). */
-    signaling: SignalingClient = new SignalingClient(getToken),
+    /** A socket and a Device the page prepared ahead of the click on Join. */
+    ahead?: JoinAhead,
   ) {
-    this.signaling = signaling;
+    this.signaling = ahead?.signaling ?? new SignalingClient(getToken);
     this.classroom = new ClassroomStore(this.signaling);
     this.breakouts = new BreakoutStore(this.signaling);
     this.media = new LiveMedia(this.signaling, {
@@ -133,6 +134,7 @@ export class LiveSession {
       localStopped: (source) => this.stopLocal(source, true),
       error: (message) => this.set({ error: message }),
     });
+    if (ahead) this.media.useDeviceLoadedAhead(ahead.device);
     this.quality = new QualityPoller(
       this.signaling,
       {

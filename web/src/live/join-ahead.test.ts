@@ -23,7 +23,10 @@ describe('LiveSession on a socket connected ahead', () => {
 
   it('asks to join on start, without waiting for a connect that already happened', () => {
     const { signaling, asked } = socketThatIs(true);
-    const session = new LiveSession('class-1', async () => null, {}, undefined, signaling);
+    const session = new LiveSession('class-1', async () => null, {}, undefined, {
+      signaling,
+      device: Promise.resolve(null),
+    });
     session.start();
     expect(asked).toHaveBeenCalledWith('class:join', { classId: 'class-1' });
     expect(session.signaling).toBe(signaling);
@@ -31,7 +34,10 @@ describe('LiveSession on a socket connected ahead', () => {
 
   it('waits for the connection of a socket still connecting', () => {
     const { signaling, asked } = socketThatIs(false);
-    const session = new LiveSession('class-1', async () => null, {}, undefined, signaling);
+    const session = new LiveSession('class-1', async () => null, {}, undefined, {
+      signaling,
+      device: Promise.resolve(null),
+    });
     session.start();
     expect(asked).not.toHaveBeenCalledWith('class:join', expect.anything());
     for (const listener of signaling.socket.listeners('connect')) listener();

@@ -13,12 +13,15 @@
 // Both read frames the same way (one stats read of the receive transport every 20 ms, polled in
 // the page), and both joining pages sit SETTLE_MS on their page before the join starts. The
 // two rooms never run at the same time, so each has the same load: its own publishers.
-// Prints medians and ours/bare ratios (this 2-core machine is noisy).
+// Prints medians and ours/bare ratios (this 2-core machine is noisy). With BEFORE=<another
+// built checkout> ours is measured there too, per size, and after/before ratios are printed.
+//   flock /tmp/educloud-heavy.lock timeout 1800 env BEFORE=/work/main node bench/live-join.bench.mjs
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
+  checkoutsToCompare,
   launchChromium,
   loggedInPage,
   postJson,
@@ -111,8 +114,8 @@ async function timeJoin(page, publishers, start, frames) {
   return { first, all: Date.now() - started };
 }
 
-async function measureOurs(browser, publishers) {
-  const server = await startServer();
+async function measureOurs(browser, publishers, checkout) {
+  const server = await startServer({}, checkout);
   const url = server.baseUrl;
   const contexts = [];
   try {
@@ -243,17 +246,35 @@ console.log(`fake camera: ${fakeCamera}`);
 const browser = await launchChromium(cameraArgs);
 try {
   const rows = [];
+  const checkouts = checkoutsToCompare();
   for (const n of SIZES) {
-    const ours = await measureOurs(browser, n);
+    const byCheckout = {};
+    for (const { label, checkout } of checkouts) {
+      byCheckout[label] = await measureOurs(browser, n, checkout);
+    }
     const bare = await measureBare(browser, n);
+    const ours = byCheckout.after;
+    const before = byCheckout.before;
     const row = {
       publishers: n,
       oursFirst: median(ours.map((t) => t.first)),
       bareFirst: median(bare.map((t) => t.first)),
       oursAll: median(ours.map((t) => t.all)),
       bareAll: median(bare.map((t) => t.all)),
+      ...(before
+        ? {
+            beforeFirst: median(before.map((t) => t.first)),
+            beforeAll: median(before.map((t) => t.all)),
+          }
+        : {}),
     };
     rows.push(row);
+    if (before) {
+      console.log(
+        `${n} publisher(s), before (ms): first ${before.map((t) => t.first).join(' ')}` +
+          ` | all ${before.map((t) => t.all).join(' ')}`,
+      );
+    }
     const steps = {};
     for (const t of ours) for (const [k, v] of Object.entries(t.steps)) (steps[k] ??= []).push(v);
     const stepMedians = Object.entries(steps)
@@ -276,6 +297,18 @@ try {
         ` (${(r.oursFirst / r.bareFirst).toFixed(2)}x) | ${r.oursAll} / ${r.bareAll} ms` +
         ` (${(r.oursAll / r.bareAll).toFixed(2)}x)`,
     );
+  }
+  if (rows.some((r) => r.beforeFirst !== undefined)) {
+    console.log(
+      '\npublishers | ours first frame: after / before (ratio) | all videos: after / before (ratio)',
+    );
+    for (const r of rows) {
+      console.log(
+        `${String(r.publishers).padStart(10)} | ${r.oursFirst} / ${r.beforeFirst} ms` +
+          ` (${(r.oursFirst / r.beforeFirst).toFixed(2)}) | ${r.oursAll} / ${r.beforeAll} ms` +
+          ` (${(r.oursAll / r.beforeAll).toFixed(2)})`,
+      );
+    }
   }
 } finally {
   await browser.close();

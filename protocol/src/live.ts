@@ -84,6 +84,11 @@ export const clientEvents = {
     resumePeerId: id.optional(),
   }),
   'class:leave': z.strictObject({}),
+  /**
+   * What every router of this server accepts, asked before joining: the browser loads its
+   * mediasoup Device while the participant checks camera and microphone, not after Join.
+   */
+  'media:capabilities': z.strictObject({}),
   'class:start': z.strictObject({}),
   'class:end': z.strictObject({}),
   'transport:create': z.strictObject({ direction: z.enum(['send', 'recv']) }),
@@ -190,6 +195,7 @@ export interface ConsumeResult {
 export interface ClientEventResults {
   'class:join': JoinResult;
   'class:leave': null;
+  'media:capabilities': { routerRtpCapabilities: Record<string, unknown> };
   'class:start': null;
   'class:end': null;
   'transport:create': TransportInfo;

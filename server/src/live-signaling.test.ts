@@ -73,6 +73,21 @@ describe('joining', () => {
     await teacher.next('peer:left', (e: { peerId: string }) => e.peerId === st.peerId);
   });
 
+  it('tells a socket the router capabilities before it joins, as the join then does', async () => {
+    const student = client(studentToken);
+    await student.connected();
+    const ahead = await student.ok('media:capabilities', {});
+    const joined = await student.ok('class:join', { classId });
+    // The browser keeps the Device it loaded ahead only if these are equal as JSON.
+    expect(JSON.stringify(ahead.routerRtpCapabilities)).toBe(
+      JSON.stringify(joined.routerRtpCapabilities),
+    );
+    expect(await student.request('media:capabilities', { extra: 1 })).toMatchObject({
+      ok: false,
+      error: { code: 'validation_failed' },
+    });
+  });
+
   it('keeps non-members and guests of other classes out', async () => {
     const outsider = client(outsiderToken);
     await outsider.connected();

@@ -236,6 +236,13 @@ export class SfuMediaRooms implements MediaRooms {
     return new SfuMediaRoom(room);
   }
 
+  async capabilities(): Promise<Record<string, unknown>> {
+    return (await asAck(() => this.sfu.routerRtpCapabilities())) as unknown as Record<
+      string,
+      unknown
+    >;
+  }
+
   async openBreakout(classId: string, breakoutId: string): Promise<MediaRoom> {
     return new SfuMediaRoom(
       await asAck(() => this.sfu.classRooms(classId).openBreakout(breakoutId)),

@@ -1,7 +1,9 @@
+import type { types } from 'mediasoup';
 import type { Logger } from 'pino';
 import { registerClassMetrics } from './ClassMetrics.js';
 import { ClassRooms } from './ClassRooms.js';
 import { SfuError } from './errors.js';
+import { mediaCodecs } from './mediaCodecs.js';
 import type { ResolvedSfuOptions } from './options.js';
 import type { Room } from './room/Room.js';
 import { registerSfuMetrics } from './SfuMetrics.js';
@@ -11,6 +13,7 @@ import { WorkerPool } from './WorkerPool.js';
 export class Sfu {
   private readonly classes = new Map<string, ClassRooms>();
   private closed = false;
+  private capabilities: Promise<types.RtpCapabilities> | undefined;
   private readonly unregisterClassMetrics: () => void;
 
   private constructor(
@@ -55,6 +58,26 @@ export class Sfu {
       rooms = created;
     }
     return rooms;
+  }
+
+  /**
+   * What every router of this SFU accepts: all are made with the same codecs, so one made for
+   * the purpose (and closed at once) answers for them all, before any room exists.
+   */
+  routerRtpCapabilities(): Promise<types.RtpCapabilities> {
+    if (this.closed) return Promise.reject(new SfuError('internal', 'the sfu is closed'));
+    this.capabilities ??= this.readCapabilities().catch((err: unknown) => {
+      this.capabilities = undefined;
+      throw err;
+    });
+    return this.capabilities;
+  }
+
+  private async readCapabilities(): Promise<types.RtpCapabilities> {
+    const router = await this.pool.leastLoaded().worker.createRouter({ mediaCodecs });
+    const { rtpCapabilities } = router;
+    router.close();
+    return rtpCapabilities;
   }
 
   /** The rooms of a class, if it has any. */

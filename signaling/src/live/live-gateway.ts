@@ -458,6 +458,9 @@ export class LiveGateway {
         if (tell) setImmediate(() => socket.emit('recording:status', tell));
         return { ...result, ...activity };
       },
+      'media:capabilities': async () => ({
+        routerRtpCapabilities: await this.opts.media.capabilities(),
+      }),
       'class:leave': async (socket, session) => {
         const { room, peerId } = await this.joined(session);
         room.remove(peerId, 'left');

@@ -89,6 +89,8 @@ export interface PipedProducer {
  */
 export interface MediaRooms {
   open(classId: string): Promise<MediaRoom>;
+  /** What every room's router accepts (one codec list for the whole server). */
+  capabilities(): Promise<Record<string, unknown>>;
   openBreakout(classId: string, breakoutId: string): Promise<MediaRoom>;
   /** Closes every breakout room of the class and what was piped into them. */
   closeBreakouts(classId: string): void;

@@ -5,6 +5,7 @@ import { DeviceCheck, type DeviceCheckResult } from './device-check.js';
 import type { LiveSession } from './live-session.js';
 import { LiveRoomView } from './live-room-view.js';
 import { openLiveSession } from './use-live-session.js';
+import { useJoinAhead } from './join-ahead.js';
 
 /**
  * The live part of a class page: the device check first, then the room (which fills the
@@ -28,6 +29,7 @@ export function LiveClassPanel({
     session: LiveSession;
   } | null>(null);
   const inRoom = joined !== null;
+  const takePrepared = useJoinAhead(getToken, !inRoom);
   // A block body: whatever the callback returns must not become the effect's cleanup.
   useEffect(() => {
     onInRoom?.(inRoom);
@@ -47,6 +49,7 @@ export function LiveClassPanel({
             },
             user ? { id: user.id, name: user.displayName } : null,
             (status) => feed?.push(status),
+            takePrepared(),
           );
           startTransition(() => setJoined({ devices, session }));
         }}

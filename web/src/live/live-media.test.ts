@@ -66,7 +66,7 @@ describe('LiveMedia', () => {
     // The answer sets media up from scratch.
     media.reset();
     await ready();
-    await media.consumeAnnouncedEarly();
+    await media.consumeWithAnnouncedEarly([], null);
     expect(consumedProducers(media)).toEqual(['early']);
   });
 
@@ -78,7 +78,7 @@ describe('LiveMedia', () => {
     expect(requests.slice(oldTransport)).not.toContain('consume');
     media.reset();
     await ready();
-    await media.consumeAnnouncedEarly();
+    await media.consumeWithAnnouncedEarly([], null);
     expect(consumedProducers(media)).toEqual(['during-rejoin']);
   });
 
@@ -92,6 +92,63 @@ describe('LiveMedia', () => {
     await consuming;
     expect(errors).toEqual([]);
     expect(media.consumers.size).toBe(0);
+  });
+
+  it('makes the consumers of a join in one negotiation, however their answers come', async () => {
+    const { media, ready, signaling } = setUp();
+    await ready();
+    const answer = vi.mocked(signaling.request).getMockImplementation()!;
+    // Each consume is answered on its own, last asked first, a macrotask apart.
+    const gates = new Map<string, () => void>();
+    vi.mocked(signaling.request).mockImplementation((async (event: string, data: never) => {
+      if (event === 'consume') {
+        const { producerId } = data as { producerId: string };
+        await new Promise<void>((r) => gates.set(producerId, r));
+      }
+      return answer(event as never, data);
+    }) as never);
+    const receive = vi.spyOn(FakeHandler.prototype, 'receive');
+    const joined = media.consumeWithAnnouncedEarly(
+      [producer('a'), producer('b'), producer('c')],
+      null,
+    );
+    await vi.waitFor(() => expect(gates.size).toBe(3));
+    for (const id of ['c', 'b', 'a']) {
+      gates.get(id)!();
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    await joined;
+    expect(consumedProducers(media).sort()).toEqual(['a', 'b', 'c']);
+    expect(receive).toHaveBeenCalledTimes(1);
+    expect(receive.mock.calls[0]![0]).toHaveLength(3);
+    receive.mockRestore();
+  });
+
+  it("takes the Device the device check loaded, when it was loaded for the join's router", async () => {
+    const caps = fake.generateRouterRtpCapabilities() as unknown as Record<string, unknown>;
+    const loadedAhead = async (forCaps: Record<string, unknown>) => {
+      const device = new Device({ handlerFactory: FakeHandler.createFactory(fake) });
+      await device.load({ routerRtpCapabilities: forCaps as never });
+      return { device, capabilities: JSON.stringify(forCaps) };
+    };
+    const load = vi.spyOn(Device.prototype, 'load');
+
+    const same = setUp().media;
+    same.useDeviceLoadedAhead(loadedAhead(caps));
+    await vi.waitFor(() => expect(load).toHaveBeenCalledTimes(1));
+    await new Promise((r) => setTimeout(r, 0));
+    await same.loadDevice(caps);
+    expect(load).toHaveBeenCalledTimes(1);
+    expect(same.hasDevice).toBe(true);
+
+    // Another router (another server version): the join loads its own.
+    const other = setUp().media;
+    const otherCaps = { ...caps, headerExtensions: [] };
+    other.useDeviceLoadedAhead(loadedAhead(otherCaps));
+    await new Promise((r) => setTimeout(r, 0));
+    await other.loadDevice(caps);
+    expect(load).toHaveBeenCalledTimes(3);
+    load.mockRestore();
   });
 
   it('reads the stats of what is still open when a consumer closes meanwhile', async () => {

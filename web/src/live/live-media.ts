@@ -1,6 +1,7 @@
 import { Device } from 'mediasoup-client';
 import type { types as ms } from 'mediasoup-client';
-import type { MediaSource, ProducerInfo, TransportInfo } from '@educloud/protocol';
+import type { ConsumeResult, MediaSource, ProducerInfo, TransportInfo } from '@educloud/protocol';
+import type { LoadedDevice } from './join-ahead.js';
 import { JoinMarks } from './join-marks.js';
 import { LiveAckError, type SignalingClient } from './signaling-client.js';
 
@@ -69,6 +70,8 @@ export class LiveMedia {
   private readonly watched = new Map<string, number | null>();
   /** Sources the user (or a moderator) paused; dynacast never resumes those. */
   private readonly userPaused = new Set<LocalSource>();
+  /** A Device the device check loaded, once it has (see useDeviceLoadedAhead). */
+  private loadedAhead: LoadedDevice | null = null;
   /** Where a join's time goes (the session marks its own steps here too). */
   readonly marks = new JoinMarks();
 
@@ -78,6 +81,17 @@ export class LiveMedia {
     /** The browser's WebRTC by default; unit tests pass mediasoup-client's fake handler. */
     private readonly createDevice: () => Device = () => new Device(),
   ) {}
+
+  /**
+   * A Device loaded while the device check showed: the join takes it if it is loaded by then
+   * and was loaded for the router the join answers with; else the join loads its own, as
+   * waiting for one still loading would gain nothing.
+   */
+  useDeviceLoadedAhead(loading: Promise<LoadedDevice | null>): void {
+    void loading.then((loaded) => {
+      if (!this.device) this.loadedAhead = loaded;
+    });
+  }
 
   get hasDevice(): boolean {
     return this.device !== null;
@@ -97,6 +111,11 @@ export class LiveMedia {
    */
   async loadDevice(routerRtpCapabilities: Record<string, unknown>): Promise<void> {
     const capabilities = JSON.stringify(routerRtpCapabilities);
+    if (!this.device && this.loadedAhead?.capabilities === capabilities) {
+      this.device = this.loadedAhead.device;
+      this.deviceCapabilities = capabilities;
+    }
+    this.loadedAhead = null;
     if (this.device && capabilities === this.deviceCapabilities) return;
     const device = this.createDevice();
     await device.load({
@@ -245,53 +264,97 @@ export class LiveMedia {
   }
 
   async consume(p: ProducerInfo, ownPeerId: string | null): Promise<void> {
+    await this.consumeAll([p], ownPeerId);
+  }
+
+  /**
+   * Consumes several producers in one negotiation: mediasoup-client batches the consumers
+   * made in the same tick into one SDP offer/answer, where one made per answer as it came
+   * costs a renegotiation each, one after another (3 publishers: seconds on a busy page).
+   * So every answer is awaited first, then all consumers are made at once.
+   */
+  async consumeAll(list: ProducerInfo[], ownPeerId: string | null): Promise<void> {
     const transport = this.recvTransport;
     const device = this.device;
-    if (p.peerId === ownPeerId) return;
+    const others = list.filter((p) => p.peerId !== ownPeerId);
     if (!transport || !device) {
-      this.announcedEarly.set(p.producerId, { p, ownPeerId });
+      for (const p of others) this.announcedEarly.set(p.producerId, { p, ownPeerId });
       return;
     }
-    if (this.consumesProducer(p.producerId) || this.consuming.has(p.producerId)) return;
-    this.consuming.add(p.producerId);
+    const fresh = new Map<string, ProducerInfo>();
+    for (const p of others) {
+      if (this.consumesProducer(p.producerId) || this.consuming.has(p.producerId)) continue;
+      fresh.set(p.producerId, p);
+    }
+    if (fresh.size === 0) return;
+    for (const id of fresh.keys()) this.consuming.add(id);
     this.marks.mark('consumeAsked');
+    const rtpCapabilities = device.recvRtpCapabilities as unknown as Record<string, unknown>;
     try {
-      const info = await this.signaling.request('consume', {
-        transportId: transport.id,
-        producerId: p.producerId,
-        rtpCapabilities: device.recvRtpCapabilities as unknown as Record<string, unknown>,
-      });
+      const answers = await Promise.all(
+        [...fresh.values()].map((p) =>
+          this.signaling
+            .request('consume', {
+              transportId: transport.id,
+              producerId: p.producerId,
+              rtpCapabilities,
+            })
+            .then(
+              (info) => ({ p, info }),
+              (err: unknown) => {
+                this.consumeFailed(err);
+                return null;
+              },
+            ),
+        ),
+      );
       // Moved to another room (or media rebuilt) while asking: that transport is gone, and
-      // the new room's list brings this producer again if it is there.
+      // the new room's list brings these producers again if they are there.
       if (transport.closed) return;
       this.marks.mark('consumeAnswered');
-      const consumer = await transport.consume({
-        id: info.consumerId,
-        producerId: info.producerId,
-        kind: info.kind,
-        rtpParameters: info.rtpParameters as unknown as ms.RtpParameters,
-        appData: { source: p.source },
-      });
-      this.consumers.set(consumer.id, { consumer, peerId: p.peerId });
-      this.marks.mark('consumer');
-      this.events.trackAdded(p.peerId, {
-        consumerId: consumer.id,
-        producerId: p.producerId,
-        source: p.source,
-        kind: info.kind,
-        track: consumer.track,
-        paused: p.paused,
-      });
-      await this.signaling.request('consumer:resume', { consumerId: consumer.id });
-      this.marks.mark(`resumed:${info.kind}`);
-    } catch (err) {
-      // The producer may have gone between the announcement and our request.
-      if (!(err instanceof LiveAckError && err.code === 'not_found')) {
-        this.events.error(err instanceof Error ? err.message : String(err));
-      }
+      await Promise.all(
+        answers.map((a) =>
+          a
+            ? this.attach(transport, a.p, a.info).catch((err: unknown) => this.consumeFailed(err))
+            : null,
+        ),
+      );
     } finally {
-      this.consuming.delete(p.producerId);
+      for (const id of fresh.keys()) this.consuming.delete(id);
     }
+  }
+
+  /** Makes the consumer the server answered with, shows its track and resumes it. */
+  private async attach(
+    transport: ms.Transport,
+    p: ProducerInfo,
+    info: ConsumeResult,
+  ): Promise<void> {
+    const consumer = await transport.consume({
+      id: info.consumerId,
+      producerId: info.producerId,
+      kind: info.kind,
+      rtpParameters: info.rtpParameters as unknown as ms.RtpParameters,
+      appData: { source: p.source },
+    });
+    this.consumers.set(consumer.id, { consumer, peerId: p.peerId });
+    this.marks.mark('consumer');
+    this.events.trackAdded(p.peerId, {
+      consumerId: consumer.id,
+      producerId: p.producerId,
+      source: p.source,
+      kind: info.kind,
+      track: consumer.track,
+      paused: p.paused,
+    });
+    await this.signaling.request('consumer:resume', { consumerId: consumer.id });
+    this.marks.mark(`resumed:${info.kind}`);
+  }
+
+  private consumeFailed(err: unknown): void {
+    // The producer may have gone between the announcement and our request.
+    if (err instanceof LiveAckError && err.code === 'not_found') return;
+    this.events.error(err instanceof Error ? err.message : String(err));
   }
 
   /**
@@ -303,11 +366,16 @@ export class LiveMedia {
     if (p.peerId !== ownPeerId) this.announcedEarly.set(p.producerId, { p, ownPeerId });
   }
 
-  /** Consumes what was announced before the receive transport existed. */
-  async consumeAnnouncedEarly(): Promise<void> {
-    const early = [...this.announcedEarly.values()];
+  /**
+   * Consumes a room's producers with those announced before the receive transport existed,
+   * all in one negotiation.
+   */
+  async consumeWithAnnouncedEarly(list: ProducerInfo[], ownPeerId: string | null): Promise<void> {
+    const all = new Map(list.map((p) => [p.producerId, p]));
+    for (const { p } of this.announcedEarly.values())
+      if (!all.has(p.producerId)) all.set(p.producerId, p);
     this.announcedEarly.clear();
-    await Promise.all(early.map(({ p, ownPeerId }) => this.consume(p, ownPeerId)));
+    await this.consumeAll([...all.values()], ownPeerId);
   }
 
   dropConsumer(consumerId: string): void {

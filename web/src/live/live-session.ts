@@ -6,6 +6,7 @@ import { JoinNews } from './join-news.js';
 import { LiveMedia, type LocalSource, type RemoteTrack } from './live-media.js';
 import { QualityPoller, type QualityReport } from './quality-poller.js';
 import { canMove, type SessionStatus } from './session-status.js';
+import type { JoinAhead } from './join-ahead.js';
 import { LiveAckError, SignalingClient, type LiveSocket } from './signaling-client.js';
 import { QualityStore } from './quality-store.js';
 import { SpeakerStore } from './speaker-store.js';
@@ -114,8 +115,10 @@ export class LiveSession {
     getToken: () => Promise<string | null>,
     private readonly initial: Partial<Record<'camera' | 'mic', MediaStreamTrack>>,
     private readonly onBroadcastStatus?: BroadcastStatusListener,
+    /** A socket and a Device the page prepared ahead of the click on Join. */
+    ahead?: JoinAhead,
   ) {
-    this.signaling = new SignalingClient(getToken);
+    this.signaling = ahead?.signaling ?? new SignalingClient(getToken);
     this.classroom = new ClassroomStore(this.signaling);
     this.breakouts = new BreakoutStore(this.signaling);
     this.media = new LiveMedia(this.signaling, {
@@ -131,6 +134,7 @@ export class LiveSession {
       localStopped: (source) => this.stopLocal(source, true),
       error: (message) => this.set({ error: message }),
     });
+    if (ahead) this.media.useDeviceLoadedAhead(ahead.device);
     this.quality = new QualityPoller(
       this.signaling,
       {
@@ -168,6 +172,8 @@ export class LiveSession {
     this.media.marks.restart();
     if (!this.listening) this.listen();
     this.signaling.connect();
+    // Connected ahead of the click: its 'connect' came before we listened.
+    if (this.signaling.connected) void this.onConnect();
     this.quality.start();
   }
 
@@ -387,10 +393,7 @@ export class LiveSession {
     this.classroom.joined(joined);
     this.moveTo('joined');
     await this.media.restartBrokenIce();
-    for (const p of joined.producers) {
-      if (!this.media.consumesProducer(p.producerId)) await this.media.consume(p, joined.peerId);
-    }
-    await this.media.consumeAnnouncedEarly();
+    await this.media.consumeWithAnnouncedEarly(joined.producers, joined.peerId);
   }
 
   /** The media server holding the class restarted: same peer, new transports. */
@@ -418,16 +421,14 @@ export class LiveSession {
     this.media.reset();
     try {
       await this.media.openReceiving(moved.routerRtpCapabilities);
-      const consumed = Promise.all([
-        ...moved.producers.map((p) => this.media.consume(p, this.state.peerId)),
-        this.media.consumeAnnouncedEarly(),
+      await Promise.all([
+        this.media.consumeWithAnnouncedEarly(moved.producers, this.state.peerId),
+        this.media.createTransport('send'),
       ]);
-      await this.media.createTransport('send');
       for (const source of ['mic', 'camera', 'screen'] as const) {
         const track = this.state.local[source];
         if (track && track.readyState === 'live') await this.produce(source, track);
       }
-      await consumed;
     } catch (err) {
       this.set({ error: err instanceof Error ? err.message : String(err) });
     }
@@ -463,12 +464,12 @@ export class LiveSession {
     this.publishPeers();
     await this.media.openReceiving(joined.routerRtpCapabilities);
     // Receive first: what the others show matters more to someone joining than their own
-    // camera reaching the others a few hundred milliseconds sooner.
-    const consumed = Promise.all([
-      ...joined.producers.map((p) => this.media.consume(p, joined.peerId)),
-      this.media.consumeAnnouncedEarly(),
+    // camera reaching the others a few hundred milliseconds sooner, and a page setting up its
+    // encoders meanwhile decodes its first frames seconds later on a busy machine.
+    await Promise.all([
+      this.media.consumeWithAnnouncedEarly(joined.producers, joined.peerId),
+      this.media.createTransport('send'),
     ]);
-    await this.media.createTransport('send');
     // The microphone first: being heard matters more than being seen, and a camera's
     // simulcast encoders take a starved page much longer to set up.
     const initial: [LocalSource, MediaStreamTrack | undefined][] = [
@@ -482,7 +483,6 @@ export class LiveSession {
         await this.produce(source, track).catch((err: Error) => this.set({ error: err.message }));
       }
     }
-    await consumed;
   }
 
   /** Runs a media setup after those before it, whether they failed or not. */

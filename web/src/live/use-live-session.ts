@@ -1,6 +1,7 @@
 import { useContext, useEffect, useSyncExternalStore } from 'react';
 import { BroadcastFeedContext } from '../broadcast/broadcast-feed.js';
 import { LiveSession, type LiveSnapshot } from './live-session.js';
+import type { JoinAhead } from './join-ahead.js';
 
 declare global {
   interface Window {
@@ -19,8 +20,9 @@ export function openLiveSession(
   initial: Partial<Record<'camera' | 'mic', MediaStreamTrack>>,
   viewer: { id: string; name: string } | null,
   onBroadcastStatus?: ConstructorParameters<typeof LiveSession>[3],
+  ahead?: JoinAhead,
 ): LiveSession {
-  const session = new LiveSession(classId, getToken, initial, onBroadcastStatus);
+  const session = new LiveSession(classId, getToken, initial, onBroadcastStatus, ahead);
   session.setViewer(viewer);
   session.start();
   return session;

@@ -44,7 +44,7 @@ const codePoint = (kind: string) => between(...pick(ranges[kind]!));
 const codePoints = (n: number) => [...randomString()].slice(0, n).join('');
 
 function randomString(): string {
-  const length = pick([0, 1, 2, 5, 12, 13, 40, 63, 64, 65, 100, 300, 5000]);
+  const length = pick([0, 1, 2, 5, 12, 13, 31, 32, 33, 40, 64, 100, 300, 5000]);
   const shape = pick(['ascii', 'ascii', 'ascii', 'mixed', 'oneNonAscii', 'lastNonAscii']);
   const kinds = Object.keys(ranges);
   const points = Array.from({ length }, () => codePoint(shape === 'mixed' ? pick(kinds) : 'ascii'));
@@ -70,9 +70,9 @@ const fixedStrings = [
   'a😀b',
   '👩‍👩‍👧‍👦',
   '\ud83d', // a lone surrogate: written as U+FFFD by lib0's encoder
-  'x'.repeat(64),
-  'x'.repeat(65),
-  'x'.repeat(63) + 'é',
+  'x'.repeat(32),
+  'x'.repeat(33),
+  'x'.repeat(31) + 'é',
   'x'.repeat(100_000),
 ];
 
@@ -101,7 +101,7 @@ describe('the fast var-string decoder', () => {
       strings.map((s) => (s === '\ud83d' ? '\ufffd' : s)),
     );
     expect(
-      strings.filter((s) => s.length > 0 && s.length <= 64 && /^[\0-\x7f]*$/.test(s)).length,
+      strings.filter((s) => s.length > 0 && s.length <= 32 && /^[\0-\x7f]*$/.test(s)).length,
     ).toBeGreaterThan(500);
   });
 
@@ -167,7 +167,7 @@ describe('the fast var-string decoder', () => {
     // A tag readAny does not know: both must fail alike.
     const bad = Uint8Array.of(50, 1, 2);
     expect(outcome(readAnyFast, bad, 1)).toEqual(outcome(decoding.readAny, bad, 1));
-  });
+  }, 30_000);
 });
 
 describe('installed into Yjs', () => {

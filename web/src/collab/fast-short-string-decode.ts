@@ -13,24 +13,30 @@ import * as Y from 'yjs';
 // In Chromium 32 ASCII characters are about where the two ways cost the same (~0.25 µs).
 const maxShortLength = 32;
 
+/**
+ * The string's character codes, reused from string to string. One `String.fromCharCode` call
+ * over them makes a flat string; appending character by character would make V8 rope strings
+ * for 13 characters and more, flattened later at a cost when tldraw hashes or compares them.
+ */
+const codes: number[] = [];
+
 /** `decoding.readVarString`, with short ASCII strings decoded without the native decoder. */
 export function readVarStringFast(decoder: decoding.Decoder): string {
   const start = decoder.pos;
   const length = decoding.readVarUint(decoder);
   const bytes = decoder.arr;
   const from = decoder.pos;
-  const end = from + length;
-  if (length <= maxShortLength && end <= bytes.length) {
-    let s = '';
-    let i = from;
-    for (; i < end; i++) {
-      const b = bytes[i]!;
+  if (length <= maxShortLength && from + length <= bytes.length) {
+    codes.length = length;
+    let i = 0;
+    for (; i < length; i++) {
+      const b = bytes[from + i]!;
       if (b > 0x7f) break;
-      s += String.fromCharCode(b);
+      codes[i] = b;
     }
-    if (i === end) {
-      decoder.pos = end;
-      return s;
+    if (i === length) {
+      decoder.pos = from + length;
+      return String.fromCharCode.apply(null, codes);
     }
   }
   decoder.pos = start;

@@ -105,6 +105,21 @@ describe('the fast var-string decoder', () => {
     ).toBeGreaterThan(500);
   });
 
+  it('reads what lib0 reads when strings repeat, or share a slot of its recent strings', () => {
+    // 20,000 distinct strings of 5 characters fill the 4,096 slots many times over: equal
+    // lengths, different bytes, in the same slot. Read twice, the second time after the first
+    // has filled the slots.
+    const strings = Array.from({ length: 20_000 }, (_, i) => `k${i.toString(36).padStart(4, '.')}`);
+    strings.push(...strings.slice(0, 5000), ...Array.from({ length: 2000 }, randomString));
+    const encoder = encoding.createEncoder();
+    for (const s of [...strings, ...strings]) encoding.writeVarString(encoder, s);
+    const bytes = encoding.toUint8Array(encoder);
+    const reads = strings.length * 2;
+    const fast = outcome(readVarStringFast, bytes, reads);
+    expect(fast).toEqual(outcome(decoding.readVarString, bytes, reads));
+    expect(fast.map((r) => (r as [string])[0])).toEqual([...strings, ...strings]);
+  });
+
   it('reads what lib0 reads for a string that ends its buffer, or runs past it', () => {
     for (const s of [...fixedStrings, ...Array.from({ length: 500 }, randomString)]) {
       const encoder = encoding.createEncoder();

@@ -12,7 +12,8 @@
 // Timed: navigation until the editor is mounted with every shape and the page draws a frame
 // (the page's clock at that frame), and as this script observed it (its polling included).
 // Also printed: the median of each step of the page's `board:*` performance marks
-// (web/src/collab/board-timing.ts; a checkout without them shows none), and the load average.
+// (web/src/collab/board-timing.ts; a checkout without them shows none), the median length of
+// the stages between them (ws-open→synced is the first sync's decoding), and the load average.
 // Issue 14's targets: empty board 1500 ms, 10,000 shapes 3000 ms.
 import os from 'node:os';
 import {
@@ -31,6 +32,12 @@ const PER_PAGE = Number(process.env.PER_PAGE ?? 2500);
 // WARM=1: each student opens the board twice in the same profile; the second is reported apart.
 const WARM = process.env.WARM === '1';
 const steps = ['code', 'connecting', 'ws-open', 'synced', 'store', 'editor', 'usable', 'seen'];
+const intervals = [
+  ['ws-open', 'synced'],
+  ['synced', 'store'],
+  ['store', 'editor'],
+  ['editor', 'usable'],
+];
 
 const load = () =>
   os
@@ -205,6 +212,18 @@ function report(label, what, samples, targetMs) {
     .filter(Boolean);
   if (parts.length > 0)
     console.log(`[${label}]   median marks (ms after navigation): ${parts.join(', ')}`);
+  // Each stage's own length, run by run (a difference of two medians would mix runs).
+  const stages = intervals
+    .map(([from, to]) => {
+      const d = samples
+        .filter((s) => s.marks[from] !== undefined && s.marks[to] !== undefined)
+        .map((s) => s.marks[to] - s.marks[from])
+        .sort((a, b) => a - b);
+      return d.length === 0 ? null : `${from}→${to} ${Math.round(quantile(d, 0.5))}`;
+    })
+    .filter(Boolean);
+  if (stages.length > 0)
+    console.log(`[${label}]   median stage lengths (ms): ${stages.join(', ')}`);
   return median;
 }
 

@@ -1,6 +1,7 @@
 import { collabClose, collabEpochParam } from '@educloud/protocol';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
+import { installFastShortStringDecode } from './fast-short-string-decode.js';
 
 export type CollabStatus =
   | { state: 'connecting' }
@@ -52,6 +53,8 @@ export class CollabConnection {
   private epoch: number | undefined;
 
   constructor(private readonly options: CollabConnectionOptions) {
+    // Before the first sync: decoding a large board's strings is most of the time it takes.
+    installFastShortStringDecode();
     const serverUrl = options.serverUrl ?? `${location.origin.replace(/^http/, 'ws')}/collab`;
     this.provider = new WebsocketProvider(serverUrl, options.docName, this.doc, {
       connect: false,

@@ -192,7 +192,8 @@ describe('installed into Yjs', () => {
     const ids: string[] = [];
     source.transact(() => {
       for (let i = 0; i < 3000; i++) {
-        const id = `shape:${i.toString(36)}${codePoints(3)}`;
+        // The colon keeps ids apart: codePoints may give fewer than 3 (shape:1 + '2' = shape:12).
+        const id = `shape:${i.toString(36)}:${codePoints(3)}`;
         ids.push(id);
         records.set(id, {
           id,

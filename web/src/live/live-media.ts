@@ -217,17 +217,21 @@ export class LiveMedia {
     if (source) this.syncSending(source);
   }
 
-  /** Sends only what is wanted: nothing when paused or unwatched, else the watched layers. */
+  /**
+   * Sends only what is wanted: nothing when paused or unwatched, else the watched layers. The
+   * layers are set before a resume (mediasoup-client queues both in order): the encoders start
+   * with what the viewers want, rather than with the layers of before and change them after.
+   */
   private syncSending(source: LocalSource): void {
     const producer = this.producers.get(source);
     if (!producer || producer.closed) return;
     const wanted = this.watched.get(producer.id);
     const idle = this.userPaused.has(source) || wanted === null;
-    if (idle && !producer.paused) producer.pause();
-    else if (!idle && producer.paused) producer.resume();
     if (!idle && typeof wanted === 'number' && producer.maxSpatialLayer !== wanted) {
       void producer.setMaxSpatialLayer(wanted).catch(() => undefined);
     }
+    if (idle && !producer.paused) producer.pause();
+    else if (!idle && producer.paused) producer.resume();
   }
 
   closeProducer(source: LocalSource, tellServer: boolean): void {

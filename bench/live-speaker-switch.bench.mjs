@@ -9,7 +9,8 @@
 // Three students take turns speaking (one unmuted at a time), as in a discussion, SWITCHES
 // times. ORDER=handover (the default): the next speaker unmutes as the previous one mutes, both
 // asked at once, as people hand over; ORDER=overlap: the previous one mutes only once the
-// next one's unmute was answered. Every switch is timed from the next speaker's unmute (mic):
+// next one's unmute was answered; ORDER=gap: the next one unmutes once the previous one's mute
+// was answered (nobody on for a moment). Every switch is timed from the next speaker's unmute (mic):
 // mic -> server chose, server chose -> first frame, mic -> first frame, mic -> stage shows it.
 // Clocks (one machine): the server's choice is when a Node Socket.IO client in the class
 // (not a starved page) hears `speaker:active` for the new speaker (the server re-selects every
@@ -189,13 +190,18 @@ async function measure(standby, checkout) {
         [targetId, target, SWITCH_TIMEOUT_MS],
       );
       const heardBefore = spy.heard.length;
-      const switchedAt = Date.now();
+      let switchedAt = Date.now();
       const previous = current;
       if (ORDER === 'handover') {
         await Promise.all([mic(pages[target], true), previous && mic(pages[previous], false)]);
-      } else {
+      } else if (ORDER === 'overlap') {
         await mic(pages[target], true);
         if (previous) await mic(pages[previous], false);
+      } else {
+        if (previous) await mic(pages[previous], false);
+        // Timed from the unmute itself, as the other orders.
+        switchedAt = Date.now();
+        await mic(pages[target], true);
       }
       current = target;
       const marks = await framesDone;

@@ -44,8 +44,9 @@ const STUDENTS = Number(process.env.STUDENTS ?? 4);
 const STANDBY = (process.env.STANDBY ?? '0,2').split(',');
 const FAKE_CAMERA = process.env.FAKE_CAMERA ?? '320x180@10';
 const ORDER = process.env.ORDER ?? 'handover';
-if (!['handover', 'overlap'].includes(ORDER))
-  throw new Error(`ORDER=${ORDER}: handover or overlap`);
+if (!['handover', 'overlap', 'gap'].includes(ORDER)) {
+  throw new Error(`ORDER=${ORDER}: handover, overlap or gap`);
+}
 const WAIT_MS = 60_000;
 const SWITCH_TIMEOUT_MS = 30_000;
 

@@ -157,6 +157,19 @@ describe('LiveMedia', () => {
     expect(layersAsked()).toEqual([2, 0]);
   });
 
+  it('mutes at the server a microphone muted while its producer was being made', async () => {
+    const { media, ready, requests } = setUp();
+    await ready();
+    await media.createTransport('send');
+    const track = new FakeMediaStreamTrack({ kind: 'audio' }) as unknown as MediaStreamTrack;
+    // Joined unmuted; the user mutes before the server answered the produce request.
+    const producing = media.produce('mic', track, false);
+    await media.setPaused('mic', true);
+    const producer = (await producing)!;
+    expect(producer.paused).toBe(true);
+    expect(requests.filter((r) => r.startsWith('producer:'))).toEqual(['producer:pause']);
+  });
+
   it('sets the layers a watched camera must send before resuming it, not after', async () => {
     const { media, ready } = setUp();
     await ready();

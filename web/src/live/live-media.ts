@@ -69,6 +69,12 @@ export class LiveMedia {
   private readonly watched = new Map<string, number | null>();
   /** Sources the user (or a moderator) paused; dynacast never resumes those. */
   private readonly userPaused = new Set<LocalSource>();
+  /**
+   * A mute or unmute asked while the source's producer was being made: applied once it
+   * exists, or a microphone muted just after joining would stay on at the server (a
+   * candidate for active speaker the whole class long, though it sends silence).
+   */
+  private readonly pausedWhileProducing = new Map<LocalSource, boolean>();
   /** Where a join's time goes (the session marks its own steps here too). */
   readonly marks = new JoinMarks();
 
@@ -163,6 +169,7 @@ export class LiveMedia {
       return null;
     }
     const wire: MediaSource = source;
+    this.pausedWhileProducing.delete(source);
     const producer = await transport.produce({
       track,
       // The session owns its tracks: media rebuilt after a server restart or a lost worker
@@ -182,7 +189,9 @@ export class LiveMedia {
       ...(source === 'screen' ? { encodings: [{ maxBitrate: 1_500_000 }] } : {}),
     });
     this.producers.set(source, producer);
-    if (startPaused) await this.setPaused(source, true);
+    const paused = this.pausedWhileProducing.get(source) ?? startPaused;
+    this.pausedWhileProducing.delete(source);
+    if (paused) await this.setPaused(source, true);
     else {
       this.userPaused.delete(source);
       this.syncSending(source);
@@ -195,7 +204,10 @@ export class LiveMedia {
 
   async setPaused(source: LocalSource, paused: boolean): Promise<void> {
     const producer = this.producers.get(source);
-    if (!producer) return;
+    if (!producer) {
+      this.pausedWhileProducing.set(source, paused);
+      return;
+    }
     if (paused) this.userPaused.add(source);
     else this.userPaused.delete(source);
     this.syncSending(source);

@@ -7,7 +7,12 @@
 // A class of an observer (the teacher, camera off) and STUDENTS students sending a small fake
 // camera (simulcast) and microphone, MEDIA_LAST_N=1: the observer receives one student camera.
 // Three students take turns speaking (one unmuted at a time), as in a discussion, SWITCHES
-// times. Clocks (one machine): the server's choice is when a Node Socket.IO client in the class
+// times. ORDER=handover (the default): the next speaker unmutes as the previous one mutes, both
+// asked at once, as people hand over; ORDER=overlap: the previous one mutes only once the
+// next one's unmute was answered; ORDER=gap: the next one unmutes once the previous one's mute
+// was answered (nobody on for a moment). Every switch is timed from the next speaker's unmute (mic):
+// mic -> server chose, server chose -> first frame, mic -> first frame, mic -> stage shows it.
+// Clocks (one machine): the server's choice is when a Node Socket.IO client in the class
 // (not a starved page) hears `speaker:active` for the new speaker (the server re-selects every
 // viewer's cameras in that same tick); the frame is when the observer's page sees its
 // framesDecoded grow (polled every 50 ms in the page). Beside it, per switch: when the
@@ -17,7 +22,8 @@
 // measures that one too, in turns with this one, and prints the ratios.
 //
 //   npx tsc -b && npm run build -w @educloud/web && node bench/live-speaker-switch.bench.mjs
-//   (SWITCHES=6 STUDENTS=4 FAKE_CAMERA=320x180@10 STANDBY=0,2 BEFORE=/work/wt/integ)
+//   (SWITCHES=6 STUDENTS=4 FAKE_CAMERA=320x180@10 STANDBY=0,2 ORDER=handover
+//    BEFORE=/work/wt/integ)
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -37,6 +43,10 @@ const SWITCHES = Number(process.env.SWITCHES ?? 6);
 const STUDENTS = Number(process.env.STUDENTS ?? 4);
 const STANDBY = (process.env.STANDBY ?? '0,2').split(',');
 const FAKE_CAMERA = process.env.FAKE_CAMERA ?? '320x180@10';
+const ORDER = process.env.ORDER ?? 'handover';
+if (!['handover', 'overlap', 'gap'].includes(ORDER)) {
+  throw new Error(`ORDER=${ORDER}: handover, overlap or gap`);
+}
 const WAIT_MS = 60_000;
 const SWITCH_TIMEOUT_MS = 30_000;
 
@@ -181,9 +191,19 @@ async function measure(standby, checkout) {
         [targetId, target, SWITCH_TIMEOUT_MS],
       );
       const heardBefore = spy.heard.length;
-      const switchedAt = Date.now();
-      await mic(pages[target], true);
-      if (current) await mic(pages[current], false);
+      let switchedAt = Date.now();
+      const previous = current;
+      if (ORDER === 'handover') {
+        await Promise.all([mic(pages[target], true), previous && mic(pages[previous], false)]);
+      } else if (ORDER === 'overlap') {
+        await mic(pages[target], true);
+        if (previous) await mic(pages[previous], false);
+      } else {
+        if (previous) await mic(pages[previous], false);
+        // Timed from the unmute itself, as the other orders.
+        switchedAt = Date.now();
+        await mic(pages[target], true);
+      }
       current = target;
       const marks = await framesDone;
       const frameAt = marks.frame;
@@ -200,9 +220,12 @@ async function measure(standby, checkout) {
             ),
           )
         : null;
+      const fromMic = (at) => (at && at >= switchedAt ? Math.round(at - switchedAt) : null);
       const r = {
         detect: selected ? selected.at - switchedAt : null,
         toFrame: since(frameAt),
+        micToFrame: fromMic(frameAt),
+        micToShown: fromMic(marks.shown),
         toShown: since(marks.shown),
         toPage: since(marks.selection),
         block,
@@ -215,7 +238,9 @@ async function measure(standby, checkout) {
             r.toFrame ?? (frameAt ? 'before the server chose it' : 'never (30 s)')
           } ms after that (page told ${r.toPage ?? '-'} ms, stage shows it ${
             r.toShown ?? '-'
-          } ms, longest main-thread task ${r.block ?? '-'} ms)`,
+          } ms, longest main-thread task ${r.block ?? '-'} ms); from the mic: first frame ${
+            r.micToFrame ?? '-'
+          } ms, stage ${r.micToShown ?? '-'} ms`,
       );
       // The previous speaker's camera settles back (held, standby or paused) before the next.
       await new Promise((r) => setTimeout(r, 2000));
@@ -251,6 +276,8 @@ try {
         standby,
         toFrame,
         toShown: present(results, 'toShown'),
+        micToFrame: present(results, 'micToFrame'),
+        micToShown: present(results, 'micToShown'),
         toPage: present(results, 'toPage'),
         block: present(results, 'block'),
         detect: present(results, 'detect'),
@@ -260,19 +287,33 @@ try {
     }
   }
   console.log(
-    `\n${STUDENTS} students + observer, MEDIA_LAST_N=1, camera ${FAKE_CAMERA}, ${SWITCHES} switches`,
+    `\n${STUDENTS} students + observer, MEDIA_LAST_N=1, camera ${FAKE_CAMERA}, ${SWITCHES} ` +
+      `switches, ORDER=${ORDER}, load average ${os
+        .loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}`,
   );
+  /** The figures of one switch, from the mic (the next speaker's unmute) on, in ms. */
+  const figures = [
+    ['mic -> server chose', 'detect'],
+    ['server chose -> first frame', 'toFrame'],
+    ['mic -> first frame', 'micToFrame'],
+    ['mic -> stage shows it', 'micToShown'],
+    ['server chose -> stage shows it', 'toShown'],
+  ];
   console.log(
-    'run    standby | server chose -> first frame decoded: median / p95 (all, ms) | ' +
-      '-> stage shows it: median / p95 | -> page told: median | longest main-thread task: ' +
-      'median / max | mic -> server chose',
+    `run    standby | ${figures.map(([name]) => `${name}: median / p95`).join(' | ')} | ` +
+      'page told: median | longest main-thread task: median / max',
   );
   for (const r of rows) {
     console.log(
-      `${r.label.padEnd(6)} ${r.standby.padStart(7)} | ${median(r.toFrame)} / ${p95(r.toFrame)} ` +
-        `(${r.toFrame.join(' ')}; ${r.missed} without a frame in 30 s) | ${median(r.toShown)} / ` +
-        `${p95(r.toShown)} (${r.toShown.join(' ')}) | ${median(r.toPage)} | ${median(r.block)} / ` +
-        `${Math.max(...r.block)} | ${median(r.detect)} (${r.notChosen} never chosen)`,
+      `${r.label.padEnd(6)} ${r.standby.padStart(7)} | ${figures
+        .map(([, key]) => `${median(r[key])} / ${p95(r[key])}`)
+        .join(' | ')} | ${median(r.toPage)} | ${median(r.block)} / ${Math.max(...r.block)}`,
+    );
+    console.log(
+      `         all: first frame after the choice ${r.toFrame.join(' ')} (${r.missed} without a ` +
+        `frame in 30 s, ${r.notChosen} never chosen); mic -> first frame ${r.micToFrame.join(' ')}`,
     );
   }
   const byLabel = (label, standby) => rows.find((r) => r.label === label && r.standby === standby);
@@ -281,9 +322,9 @@ try {
     if (!b || !a) continue;
     const ratio = (key, f) => (f(a[key]) / f(b[key])).toFixed(2);
     console.log(
-      `after / before, standby ${standby}: first frame median ${ratio('toFrame', median)}, ` +
-        `p95 ${ratio('toFrame', p95)}; stage shows it median ${ratio('toShown', median)}, ` +
-        `p95 ${ratio('toShown', p95)}`,
+      `after / before, standby ${standby}: ${figures
+        .map(([name, key]) => `${name} median ${ratio(key, median)}, p95 ${ratio(key, p95)}`)
+        .join('; ')}`,
     );
   }
   const on = (label) => rows.filter((r) => r.label === label);
@@ -291,8 +332,8 @@ try {
     const r = on(label);
     if (r.length !== 2) continue;
     console.log(
-      `${label}: ratio standby ${r[1].standby} / ${r[0].standby}: ` +
-        `${(median(r[1].toFrame) / median(r[0].toFrame)).toFixed(2)}`,
+      `${label}: ratio standby ${r[1].standby} / ${r[0].standby}: mic -> first frame ` +
+        `${(median(r[1].micToFrame) / median(r[0].micToFrame)).toFixed(2)}`,
     );
   }
 } finally {

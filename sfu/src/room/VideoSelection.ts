@@ -24,6 +24,15 @@ interface Gate {
 const topLayer = 2;
 
 /**
+ * How long a publisher keeps sending layers nobody watches any more before it is told to stop
+ * them. Raising is told at once (a newly selected camera is asked for the layer its viewers
+ * want, not the lowest); lowering waits, so a speaker switch back and forth finds the layers
+ * still being sent instead of restarting the publisher's encoders (a restarted layer also
+ * waits on mediasoup: a consumer moves up only to a layer sent for two seconds).
+ */
+export const LOWER_LAYER_AFTER_MS = 1000;
+
+/**
  * Last-N and dynacast for one room. Camera consumers are gated: one flows only when its
  * client resumed it AND the viewer selects that camera (teachers, tiles on screen, the N most
  * recent speakers). Switching resumes a paused consumer and asks for a key frame, with no
@@ -36,6 +45,8 @@ export class VideoSelection extends EventEmitter<VideoSelectionEvents> {
   private readonly visible = new Map<string, Set<string>>();
   private readonly told = new Map<string, string>();
   private readonly layersTold = new Map<string, number | null>();
+  /** Per camera, the lowering told after LOWER_LAYER_AFTER_MS unless raised before. */
+  private readonly lowering = new Map<string, NodeJS.Timeout>();
   /** Viewers that take every camera and are never gated (a recorder). */
   private readonly takesAll = new Set<string>();
   /**
@@ -206,22 +217,26 @@ export class VideoSelection extends EventEmitter<VideoSelectionEvents> {
     gate.flowing = flowing;
     const { consumer } = gate;
     if (consumer.closed) return false;
-    // Requests go out in order on the worker channel: a later pause cannot overtake a resume.
-    const done = flowing
-      ? consumer.resume().then(() => consumer.requestKeyFrame())
-      : consumer.pause();
-    done.catch((err: unknown) => {
+    const failed = (err: unknown) => {
       if (!consumer.closed) this.logger.warn({ err, consumerId: consumer.id }, 'gate failed');
-    });
+    };
+    // Requests go out in order on the worker channel: a later pause cannot overtake a resume,
+    // and the key frame request, sent with the resume rather than after its answer, reaches a
+    // consumer already resumed (a paused one would drop it).
+    if (flowing) {
+      consumer.resume().catch(failed);
+      consumer.requestKeyFrame().catch(failed);
+    } else consumer.pause().catch(failed);
     return true;
   }
 
   /** Dynacast: tells the publisher the top layer anyone receives of its camera. */
-  private updateLayers(producerId: string): void {
+  private updateLayers(producerId: string, lowerNow = false): void {
     if (!this.dynacast) return;
     const entry = this.producers.get(producerId);
     if (!entry || entry.producer.appData.source !== 'camera') {
       this.layersTold.delete(producerId);
+      this.cancelLowering(producerId);
       return;
     }
     let max: number | null = null;
@@ -242,8 +257,35 @@ export class VideoSelection extends EventEmitter<VideoSelectionEvents> {
     // A likely next speaker keeps its lowest layer: switching to it is then a resume on the
     // server and a key frame request, both answered without its page's main thread.
     if (max === null && switchable && this.onStandby(entry.peerId)) max = 0;
-    if (this.layersTold.has(producerId) && this.layersTold.get(producerId) === max) return;
-    this.layersTold.set(producerId, max);
-    this.emit('layers', { peerId: entry.peerId, producerId, maxSpatialLayer: max });
+    this.tell(producerId, entry.peerId, max, lowerNow);
+  }
+
+  /** Tells a publisher a raise at once, a lowering once it held for LOWER_LAYER_AFTER_MS. */
+  private tell(producerId: string, peerId: string, max: number | null, lowerNow: boolean): void {
+    const told = this.layersTold.get(producerId);
+    if (this.layersTold.has(producerId) && told === max) {
+      this.cancelLowering(producerId);
+      return;
+    }
+    const lowers = this.layersTold.has(producerId) && (max ?? -1) < (told ?? -1);
+    if (!lowers || lowerNow) {
+      this.cancelLowering(producerId);
+      this.layersTold.set(producerId, max);
+      this.emit('layers', { peerId, producerId, maxSpatialLayer: max });
+      return;
+    }
+    // Already waiting: the lowering is told when that wait ends, re-decided then.
+    if (this.lowering.has(producerId)) return;
+    const timer = setTimeout(() => {
+      this.lowering.delete(producerId);
+      this.updateLayers(producerId, true);
+    }, LOWER_LAYER_AFTER_MS);
+    timer.unref();
+    this.lowering.set(producerId, timer);
+  }
+
+  private cancelLowering(producerId: string): void {
+    clearTimeout(this.lowering.get(producerId));
+    this.lowering.delete(producerId);
   }
 }

@@ -1,5 +1,6 @@
 import { Device } from 'mediasoup-client';
 import { FakeHandler } from 'mediasoup-client/handlers/FakeHandler';
+import { FakeMediaStreamTrack } from 'fake-mediastreamtrack';
 import * as fake from 'mediasoup-client/fakeParameters';
 import type { ProducerInfo } from '@educloud/protocol';
 import { describe, expect, it, vi } from 'vitest';
@@ -18,6 +19,7 @@ function setUp(consumeAnswer?: Promise<void>) {
     request: vi.fn(async (event: string, data: { producerId?: string }) => {
       requests.push(event);
       if (event === 'transport:create') return fake.generateTransportRemoteParameters();
+      if (event === 'produce') return { producerId: 'own-camera' };
       if (event === 'consume') {
         await consumeAnswer;
         const c = fake.generateConsumerRemoteParameters({ codecMimeType: 'audio/opus' });
@@ -210,5 +212,43 @@ describe('LiveMedia', () => {
     // The stage shows someone else now: the tile alone decides.
     media.setTileWidth(consumerId!, 'stage', null);
     expect(layersAsked()).toEqual([2, 0]);
+  });
+
+  it('mutes at the server a microphone muted while its producer was being made', async () => {
+    const { media, ready, requests } = setUp();
+    await ready();
+    await media.createTransport('send');
+    const track = new FakeMediaStreamTrack({ kind: 'audio' }) as unknown as MediaStreamTrack;
+    // Joined unmuted; the user mutes before the server answered the produce request.
+    const producing = media.produce('mic', track, false);
+    await media.setPaused('mic', true);
+    const producer = (await producing)!;
+    expect(producer.paused).toBe(true);
+    expect(requests.filter((r) => r.startsWith('producer:'))).toEqual(['producer:pause']);
+  });
+
+  it('sets the layers a watched camera must send before resuming it, not after', async () => {
+    const { media, ready } = setUp();
+    await ready();
+    await media.createTransport('send');
+    const track = new FakeMediaStreamTrack({ kind: 'video' }) as unknown as MediaStreamTrack;
+    const producer = (await media.produce('camera', track, false))!;
+    const steps: string[] = [];
+    const setMax = producer.setMaxSpatialLayer.bind(producer);
+    const resume = producer.resume.bind(producer);
+    vi.spyOn(producer, 'setMaxSpatialLayer').mockImplementation((layer) => {
+      steps.push(`layers ${layer}`);
+      return setMax(layer);
+    });
+    vi.spyOn(producer, 'resume').mockImplementation(() => {
+      steps.push('resume');
+      resume();
+    });
+    // Nobody watches: paused at the source. Then a viewer wants the middle layer.
+    media.applyWantedLayers(producer.id, null);
+    expect(producer.paused).toBe(true);
+    media.applyWantedLayers(producer.id, 1);
+    expect(steps).toEqual(['layers 1', 'resume']);
+    expect(producer.paused).toBe(false);
   });
 });

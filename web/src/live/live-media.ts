@@ -72,6 +72,12 @@ export class LiveMedia {
   private readonly userPaused = new Set<LocalSource>();
   /** A Device the device check loaded, once it has (see useDeviceLoadedAhead). */
   private loadedAhead: LoadedDevice | null = null;
+  /**
+   * A mute or unmute asked while the source's producer was being made: applied once it
+   * exists, or a microphone muted just after joining would stay on at the server (a
+   * candidate for active speaker the whole class long, though it sends silence).
+   */
+  private readonly pausedWhileProducing = new Map<LocalSource, boolean>();
   /** Where a join's time goes (the session marks its own steps here too). */
   readonly marks = new JoinMarks();
 
@@ -182,6 +188,7 @@ export class LiveMedia {
       return null;
     }
     const wire: MediaSource = source;
+    this.pausedWhileProducing.delete(source);
     const producer = await transport.produce({
       track,
       // The session owns its tracks: media rebuilt after a server restart or a lost worker
@@ -201,7 +208,9 @@ export class LiveMedia {
       ...(source === 'screen' ? { encodings: [{ maxBitrate: 1_500_000 }] } : {}),
     });
     this.producers.set(source, producer);
-    if (startPaused) await this.setPaused(source, true);
+    const paused = this.pausedWhileProducing.get(source) ?? startPaused;
+    this.pausedWhileProducing.delete(source);
+    if (paused) await this.setPaused(source, true);
     else {
       this.userPaused.delete(source);
       this.syncSending(source);
@@ -214,7 +223,10 @@ export class LiveMedia {
 
   async setPaused(source: LocalSource, paused: boolean): Promise<void> {
     const producer = this.producers.get(source);
-    if (!producer) return;
+    if (!producer) {
+      this.pausedWhileProducing.set(source, paused);
+      return;
+    }
     if (paused) this.userPaused.add(source);
     else this.userPaused.delete(source);
     this.syncSending(source);
@@ -236,17 +248,21 @@ export class LiveMedia {
     if (source) this.syncSending(source);
   }
 
-  /** Sends only what is wanted: nothing when paused or unwatched, else the watched layers. */
+  /**
+   * Sends only what is wanted: nothing when paused or unwatched, else the watched layers. The
+   * layers are set before a resume (mediasoup-client queues both in order): the encoders start
+   * with what the viewers want, rather than with the layers of before and change them after.
+   */
   private syncSending(source: LocalSource): void {
     const producer = this.producers.get(source);
     if (!producer || producer.closed) return;
     const wanted = this.watched.get(producer.id);
     const idle = this.userPaused.has(source) || wanted === null;
-    if (idle && !producer.paused) producer.pause();
-    else if (!idle && producer.paused) producer.resume();
     if (!idle && typeof wanted === 'number' && producer.maxSpatialLayer !== wanted) {
       void producer.setMaxSpatialLayer(wanted).catch(() => undefined);
     }
+    if (idle && !producer.paused) producer.pause();
+    else if (!idle && producer.paused) producer.resume();
   }
 
   closeProducer(source: LocalSource, tellServer: boolean): void {

@@ -57,10 +57,7 @@ export class LiveMedia {
    * Producers announced while the receive transport was still being made: a join racing
    * someone's publish (everyone rejoins at once after a server restart) must not lose them.
    */
-  private readonly announcedEarly = new Map<
-    string,
-    { p: ProducerInfo; ownPeerId: string | null }
-  >();
+  private readonly announcedEarly = new Map<string, ProducerInfo>();
   /** Consume requests in flight, so an early announcement and the join's list ask only once. */
   private readonly consuming = new Set<string>();
   /**
@@ -294,7 +291,7 @@ export class LiveMedia {
     const device = this.device;
     const others = list.filter((p) => p.peerId !== ownPeerId);
     if (!transport || !device) {
-      for (const p of others) this.announcedEarly.set(p.producerId, { p, ownPeerId });
+      for (const p of others) this.announcedEarly.set(p.producerId, p);
       return;
     }
     const fresh = new Map<string, ProducerInfo>();
@@ -379,7 +376,7 @@ export class LiveMedia {
    * join's own list of producers was made before this news.
    */
   consumeLater(p: ProducerInfo, ownPeerId: string | null): void {
-    if (p.peerId !== ownPeerId) this.announcedEarly.set(p.producerId, { p, ownPeerId });
+    if (p.peerId !== ownPeerId) this.announcedEarly.set(p.producerId, p);
   }
 
   /**
@@ -387,9 +384,8 @@ export class LiveMedia {
    * all in one negotiation.
    */
   async consumeWithAnnouncedEarly(list: ProducerInfo[], ownPeerId: string | null): Promise<void> {
-    const all = new Map(list.map((p) => [p.producerId, p]));
-    for (const { p } of this.announcedEarly.values())
-      if (!all.has(p.producerId)) all.set(p.producerId, p);
+    // The room's list is the newer news of a producer announced early too.
+    const all = new Map([...this.announcedEarly, ...list.map((p) => [p.producerId, p] as const)]);
     this.announcedEarly.clear();
     await this.consumeAll([...all.values()], ownPeerId);
   }

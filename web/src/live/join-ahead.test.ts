@@ -7,13 +7,15 @@ import { SignalingClient } from './signaling-client.js';
 function sessionOnSocketThatIs(connected: boolean) {
   const signaling = new SignalingClient(async () => null);
   (signaling.socket as unknown as { connected: boolean }).connected = connected;
-  vi.spyOn(signaling.socket, 'connect').mockReturnValue(signaling.socket);
+  // Connecting or connected: Socket.IO holds its manager's subscriptions.
+  vi.spyOn(signaling.socket, 'active', 'get').mockReturnValue(true);
+  const connects = vi.spyOn(signaling.socket, 'connect').mockReturnValue(signaling.socket);
   const asked = vi.spyOn(signaling, 'request').mockReturnValue(new Promise(() => undefined));
   const session = new LiveSession('class-1', async () => null, {}, undefined, {
     signaling,
     device: Promise.resolve(null),
   });
-  return { session, signaling, asked };
+  return { session, signaling, asked, connects };
 }
 
 describe('LiveSession on a socket connected ahead', () => {
@@ -27,9 +29,11 @@ describe('LiveSession on a socket connected ahead', () => {
     expect(session.signaling).toBe(signaling);
   });
 
-  it('waits for the connection of a socket still connecting', () => {
-    const { session, signaling, asked } = sessionOnSocketThatIs(false);
+  it('waits for the connection of a socket still connecting, without connecting it again', () => {
+    const { session, signaling, asked, connects } = sessionOnSocketThatIs(false);
     session.start();
+    // A second connect mid-handshake would bring a second 'connect', so a second join.
+    expect(connects).not.toHaveBeenCalled();
     expect(asked).not.toHaveBeenCalledWith('class:join', expect.anything());
     for (const listener of signaling.socket.listeners('connect')) listener();
     expect(asked).toHaveBeenCalledWith('class:join', { classId: 'class-1' });

@@ -83,7 +83,9 @@ export class SignalingClient {
 
   connect(): void {
     this.renewTimer ??= setInterval(() => void this.renewToken(), TOKEN_RENEW_CHECK_MS);
-    this.socket.connect();
+    // A socket already connecting (the device check's): Socket.IO's connect() mid-handshake
+    // sends the server a second CONNECT, and every 'connect' after it would join again.
+    if (!this.socket.active) this.socket.connect();
   }
 
   disconnect(): void {

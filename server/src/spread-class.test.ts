@@ -1,7 +1,8 @@
 /**
  * A class spread over two workers (MEDIA_ROUTER_MAX_PEERS=1), over the wire: the real server and
  * Socket.IO clients. When the worker holding only the student dies, the student alone is told
- * to set its media up again; the teacher's room stays as it is.
+ * to set its media up again; the teacher's room stays as it is. When the worker of the room's
+ * home dies, home moves to the student's worker: the teacher alone sets media up again.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { JoinResult } from '@educloud/protocol';
@@ -27,11 +28,14 @@ afterAll(async () => {
   await s.stop();
 });
 
-async function join(token: string): Promise<{ client: LiveClient; joined: JoinResult }> {
+async function join(
+  token: string,
+  inClass = classId,
+): Promise<{ client: LiveClient; joined: JoinResult }> {
   const client = new LiveClient(s.port, token);
   clients.push(client);
   await client.connected();
-  const joined: JoinResult = await client.ok('class:join', { classId });
+  const joined: JoinResult = await client.ok('class:join', { classId: inClass });
   await client.ok('transport:create', { direction: 'recv' });
   return { client, joined };
 }
@@ -64,4 +68,35 @@ it('tells only the peers of a dead worker to reconnect their media', async () =>
   expect(again.resumed).toBe(true);
   expect((await student.client.ok('transport:create', { direction: 'send' })).id).toBeTruthy();
   expect(room.workerIndexOf(student.joined.peerId)).toBeDefined();
+});
+
+it('moves the room home when its worker dies: only the peers there reconnect their media', async () => {
+  const second = await classWithStudents(s, teacherToken, 'Big too', [studentToken]);
+  const teacher = await join(teacherToken, second);
+  const student = await join(studentToken, second);
+  const room = s.sfu.getRoom(second)!;
+  const home = room.workerIndex;
+  expect(room.workerIndexOf(teacher.joined.peerId)).toBe(home);
+  const other = room.workerIndexOf(student.joined.peerId)!;
+  expect(other).not.toBe(home);
+  const replaced = new Promise((r) => s.sfu.pool.once('workerReplaced', r));
+
+  process.kill(s.sfu.pool.workers[home]!.pid, 'SIGKILL');
+  await teacher.client.next('media:reconnect', undefined, 15_000);
+  await replaced;
+  // Not rebuilt: the same room, home now on the student's worker, and the student told nothing.
+  expect(s.sfu.getRoom(second)).toBe(room);
+  expect(room.isClosed).toBe(false);
+  expect(room.workerIndex).toBe(other);
+  expect(student.client.seen('media:reconnect')).toEqual([]);
+  expect(room.workerIndexOf(student.joined.peerId)).toBe(other);
+
+  // The teacher sets media up again, on a live router, and publishes.
+  const again = await teacher.client.ok('class:join', {
+    classId: second,
+    resumePeerId: teacher.joined.peerId,
+  });
+  expect(again.resumed).toBe(true);
+  expect((await teacher.client.ok('transport:create', { direction: 'send' })).id).toBeTruthy();
+  expect(room.workerIndexOf(teacher.joined.peerId)).toBeDefined();
 });

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { NodePipe, NodePipeOptions, Room, Sfu } from '@educloud/sfu';
+import type { NodePipe, NodePipeOptions, ProducerInfo, Room, Sfu } from '@educloud/sfu';
 import { NodePipe as Pipe } from '@educloud/sfu';
 import type { ClassOwnership } from './class-ownership.js';
 import type { NodeBus } from './node-bus.js';
@@ -27,11 +27,18 @@ interface MeshedClass {
   room: Room;
   owner: string;
   links: Map<string, Link>;
+  /**
+   * Every node linked since attach, its link closed or not: a home router that dies closes the
+   * links before the room can say so, and those nodes must still be told to drop their ends.
+   */
+  linked: Set<string>;
   /** The node each imported producer came from: the owner relays it to the other nodes. */
   origin: Map<string, string>;
   /** Opened by the mesh only (this node owns the class, none of its participants is here). */
   hubOnly: boolean;
   connecting: Promise<void> | undefined;
+  /** Takes this class's listeners off its room (they go with the class, not the room). */
+  unlisten: () => void;
 }
 
 export interface ClassMeshOptions {
@@ -93,22 +100,40 @@ export class ClassMesh {
       room,
       owner: '',
       links: new Map(),
+      linked: new Set(),
       origin: new Map(),
       hubOnly,
       connecting: undefined,
+      unlisten: () => undefined,
     };
     this.classes.set(classId, cls);
-    room.on('producerAdded', (info) => {
+    const added = (info: ProducerInfo) => {
       for (const link of cls.links.values()) void this.exportTo(cls, link, info);
-    });
-    room.on('producerImported', (info) => {
+    };
+    const imported = (info: ProducerInfo) => {
       if (cls.owner !== this.nodeId) return;
       const from = cls.origin.get(info.id);
       for (const link of cls.links.values()) {
         if (link.remote !== from) void this.exportTo(cls, link, info);
       }
-    });
-    room.once('close', () => this.detach(cls));
+    };
+    const closed = () => this.detach(cls);
+    // The pipes to the other nodes were on the dead home router: link again from the new one.
+    const moved = () => {
+      this.opts.logger.warn({ classId }, 'home router moved: linking the class again');
+      this.detach(cls);
+      void this.attach(classId, room, cls.hubOnly);
+    };
+    room.on('producerAdded', added);
+    room.on('producerImported', imported);
+    room.once('close', closed);
+    room.on('homeMoved', moved);
+    cls.unlisten = () => {
+      room.off('producerAdded', added);
+      room.off('producerImported', imported);
+      room.off('close', closed);
+      room.off('homeMoved', moved);
+    };
     return this.connect(cls);
   }
 
@@ -167,6 +192,7 @@ export class ClassMesh {
     };
     cls.links.get(remote)?.pipe.close();
     cls.links.set(remote, link);
+    cls.linked.add(remote);
     pipe.onClose(() => {
       if (cls.links.get(remote) === link) cls.links.delete(remote);
       if (cls.hubOnly && cls.links.size === 0 && !cls.room.isClosed) cls.room.close();
@@ -302,12 +328,13 @@ export class ClassMesh {
   private detach(cls: MeshedClass): void {
     if (this.classes.get(cls.classId) !== cls) return;
     this.classes.delete(cls.classId);
-    for (const link of [...cls.links.values()]) {
+    cls.unlisten();
+    for (const remote of cls.linked) {
       void this.opts.bus
-        .request(link.remote, 'pipe:close', { classId: cls.classId })
+        .request(remote, 'pipe:close', { classId: cls.classId })
         .catch(() => undefined);
-      link.pipe.close();
     }
+    for (const link of [...cls.links.values()]) link.pipe.close();
     if (cls.owner === this.nodeId) {
       this.opts.ownership.release(cls.classId).catch(() => undefined);
     }

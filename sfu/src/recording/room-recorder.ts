@@ -107,6 +107,9 @@ export class RoomRecorder {
   private readonly onProducerClosed = (e: { producerId: string }) => void this.end(e.producerId);
   private readonly onSpeaker = (e: { peerId: string }) => this.o.onActiveSpeaker?.(e.peerId);
   private readonly onRoomClosed = () => void this.stop();
+  private readonly onPeersLost = (e: { peerIds: string[] }) => {
+    if (e.peerIds.includes(this.peerId)) void this.rejoin();
+  };
   private peer!: RecorderPeer;
 
   private constructor(private readonly o: RoomRecorderOptions) {
@@ -131,6 +134,7 @@ export class RoomRecorder {
     o.room.on('consumerClosed', r.onConsumerClosed);
     o.room.on('activeSpeaker', r.onSpeaker);
     o.room.on('close', r.onRoomClosed);
+    o.room.on('peersLost', r.onPeersLost);
     for (const p of o.room.listProducers(r.peerId)) r.add(p);
     return r;
   }
@@ -157,6 +161,7 @@ export class RoomRecorder {
       room.off('consumerClosed', this.onConsumerClosed);
       room.off('activeSpeaker', this.onSpeaker);
       room.off('close', this.onRoomClosed);
+      room.off('peersLost', this.onPeersLost);
       await this.settled();
       await Promise.all([...this.tracks.keys()].map((id) => this.end(id)));
       room.leave(this.peerId);
@@ -265,6 +270,19 @@ export class RoomRecorder {
       }
       throw err;
     }
+  }
+
+  /**
+   * The recorder's router went with its worker while the room lives on (its home moved): the
+   * tracks end where the media stopped, and every producer still there starts a new track.
+   */
+  private async rejoin(): Promise<void> {
+    if (this.stopped) return;
+    this.log.warn({ tracks: this.tracks.size }, 'recorder lost its router: recording afresh');
+    await Promise.all([...this.tracks.keys()].map((id) => this.end(id)));
+    if (this.stopped) return;
+    this.peer = this.o.room.join(this.peerId, { takesAllCameras: true });
+    for (const p of this.o.room.listProducers(this.peerId)) this.add(p);
   }
 
   /** ffmpeg died under a live producer (crash, no key frame to start from): start afresh. */

@@ -10,6 +10,7 @@ import { PeerContext } from './PeerContext.js';
 import { pipeProducer, type PipedProducer } from './pipeProducer.js';
 import { ProducerDirectory, producerInfo, type RoomProducer } from './ProducerDirectory.js';
 import type { RoomShared } from './RoomContext.js';
+import type { ActiveSpeaker } from './ActiveSpeaker.js';
 import { RoomRouter } from './RoomRouter.js';
 import { isInternalPipe, RoomRouters } from './RoomRouters.js';
 import { VideoSelection } from './VideoSelection.js';
@@ -40,6 +41,12 @@ export type RoomEvents = {
    * and everyone else's media stay.
    */
   peersLost: [{ peerIds: string[]; workerIndex: number }];
+  /**
+   * The home router's worker died and another router of the room became home (after
+   * `peersLost` for the peers it held): what lived on home (pipes to other nodes, a recorder)
+   * must be set up again there.
+   */
+  homeMoved: [{ workerIndex: number }];
 };
 
 /**
@@ -88,7 +95,8 @@ export class Room extends EventEmitter<RoomEvents> {
     this.watchRouter(routers.home);
     routers.on('routerAdded', (router) => this.watchRouter(router));
     routers.on('homeLost', () => this.onWorkerClosed());
-    routers.on('routerLost', (event) => this.onRouterLost(event));
+    routers.on('routerLost', (event) => this.losePeers(event.peerIds, event.workerIndex));
+    routers.on('homeMoved', (event) => this.onHomeMoved(event));
   }
 
   /**
@@ -322,11 +330,7 @@ export class Room extends EventEmitter<RoomEvents> {
   }
 
   private watchRouter({ router, speaker }: RoomRouter): void {
-    speaker?.on('activeSpeaker', (event) => {
-      if (this.closed) return;
-      this.context.video.speaker(event.peerId);
-      this.emit('activeSpeaker', event);
-    });
+    if (speaker) this.watchSpeaker(speaker);
     // Pipes into breakouts and to other nodes consume here too, outside any peer: dynacast
     // must count them as watchers. Pipes between the room's own routers do not: the consumers
     // at their far end are counted themselves.
@@ -336,7 +340,29 @@ export class Room extends EventEmitter<RoomEvents> {
     });
   }
 
-  private onRouterLost({ peerIds, workerIndex }: { peerIds: string[]; workerIndex: number }) {
+  private watchSpeaker(speaker: ActiveSpeaker): void {
+    speaker.on('activeSpeaker', (event) => {
+      if (this.closed) return;
+      this.context.video.speaker(event.peerId);
+      this.emit('activeSpeaker', event);
+    });
+  }
+
+  /**
+   * Home moved to a surviving router: its peers are lost like any dead router's, and every
+   * microphone still on goes into the new home's speaker observer.
+   */
+  private onHomeMoved(event: { home: RoomRouter; workerIndex: number; peerIds: string[] }): void {
+    if (this.closed) return;
+    this.watchSpeaker(event.home.speaker!);
+    this.losePeers(event.peerIds, event.workerIndex);
+    for (const p of this.context.producers.list()) {
+      if (p.kind === 'audio' && p.source === 'mic') void this.routers.addSpeaker(p.id);
+    }
+    this.emit('homeMoved', { workerIndex: event.workerIndex });
+  }
+
+  private losePeers(peerIds: string[], workerIndex: number): void {
     if (this.closed) return;
     const lost: string[] = [];
     for (const peerId of peerIds) {

@@ -5,10 +5,15 @@
  * transports into UDP sockets, so what arrives (per SSRC) proves what flows across the workers.
  */
 import { createSocket, type Socket } from 'node:dgram';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { start, type Peer, type Room, type Sfu, type WorkerDiedEvent } from '../index.js';
+import { countPackets, listSegments } from '../recording/finalize-track.js';
+import { RoomRecorder } from '../recording/room-recorder.js';
 import { startSyntheticProducer, type SyntheticProducer } from '../recording/synthetic-producer.js';
 import { speechLevel, startLevelMicrophone, type LevelMicrophone } from './level-microphone.js';
 
@@ -248,6 +253,94 @@ it('loses only the peers of a worker that dies; the others keep their media', as
   const again = await receiver(back);
   const cam = await again.consume(teacherCam);
   await until('the teacher reaches bob again', async () =>
+    (await again.arriving(1000)).has(cam.ssrc),
+  );
+});
+
+it('moves home to another router when the home worker dies: only its peers are lost, the speaker observer and the recorder follow', async () => {
+  const died: WorkerDiedEvent[] = [];
+  sfu.pool.on('workerDied', (e) => died.push(e));
+  const lost: { peerIds: string[]; workerIndex: number }[] = [];
+  room.on('peersLost', (e) => lost.push(e));
+  const moved: { workerIndex: number }[] = [];
+  room.on('homeMoved', (e) => moved.push(e));
+  const speakers: string[] = [];
+  room.on('activeSpeaker', (e) => speakers.push(e.peerId));
+  let closed = false;
+  room.on('close', () => (closed = true));
+
+  const home = room.workerIndex;
+  const teacher = await place('teacher');
+  await place('alice');
+  const bob = await place('bob');
+  const carol = await place('carol');
+  const other = room.workerIndexOf('bob')!;
+  expect(other).not.toBe(home);
+  expect(room.workerIndexOf('carol')).toBe(other);
+  const bobCam = await camera(bob);
+  const carolView = await receiver(carol);
+  const fromBob = await carolView.consume(bobCam);
+  // Carol speaks on the other worker: her microphone is piped into the observer at home.
+  await mic(carol, 8888, 10);
+  await until('carol is the active speaker', () => speakers.at(-1) === 'carol');
+  const dir = await mkdtemp(join(tmpdir(), 'home-moves-'));
+  const recorder = RoomRecorder.start({
+    room,
+    dir,
+    ffmpegPath: 'ffmpeg',
+    logger,
+    segmentSeconds: 1,
+  });
+  await recorder.settled();
+  const bobTrack = () => recorder.activeTracks.find((t) => t.producerId === bobCam);
+  const firstTrack = bobTrack()!.trackId;
+  await until('everything flows', async () => (await carolView.arriving(1000)).has(fromBob.ssrc));
+
+  const spokenBefore = speakers.length;
+  process.kill(sfu.pool.workers[home]!.pid, 'SIGKILL');
+  await until('home moves', () => moved.length === 1);
+  expect(moved).toEqual([{ workerIndex: home }]);
+  expect(closed).toBe(false);
+  expect(room.workerIndex).toBe(other);
+  await until('the pool reports the death', () => died.length === 1);
+  expect(died[0]!.roomIds).toEqual(['class-1']);
+  // Lost: who was placed at home (the teacher, alice, the recorder), nobody else.
+  expect(lost).toHaveLength(1);
+  expect(lost[0]!.workerIndex).toBe(home);
+  expect(lost[0]!.peerIds.sort()).toEqual(['alice', recorder.peerId, 'teacher'].sort());
+  expect(room.peer('bob')).toBe(bob);
+  // Carol still receives bob's camera on the same consumer.
+  await until('bob still reaches carol', async () =>
+    (await carolView.arriving(1000)).has(fromBob.ssrc),
+  );
+  // The new home has a speaker observer with carol's microphone in it again.
+  await until('carol is named again on the new home', () =>
+    speakers.slice(spokenBefore).includes('carol'),
+  );
+  // The recorder records bob's camera again, in a new track on the new home.
+  await until('the recorder records bob again', () => {
+    const t = bobTrack();
+    return t !== undefined && t.trackId !== firstTrack;
+  });
+  await until('the new track writes segments', async () => {
+    const t = bobTrack()!;
+    return (await listSegments(join(dir, t.segmentsDir))).length >= 2;
+  });
+  const tracks = await recorder.stop();
+  const bobs = tracks.filter((t) => t.producerId === bobCam);
+  expect(bobs.map((t) => t.trackId)).toContain(firstTrack);
+  expect(bobs.length).toBe(2);
+  const second = bobs.find((t) => t.trackId !== firstTrack)!;
+  expect(
+    await countPackets('ffprobe', join(dir, `${second.trackId}.${second.finalExt}`)),
+  ).toBeGreaterThan(0);
+  await rm(dir, { recursive: true, force: true });
+
+  // The teacher comes back, on a live router, and receives bob again.
+  const back = room.join('teacher');
+  const again = await receiver(back);
+  const cam = await again.consume(bobCam);
+  await until('bob reaches the teacher again', async () =>
     (await again.arriving(1000)).has(cam.ssrc),
   );
 });

@@ -10,8 +10,14 @@ import { RoomRouter } from './RoomRouter.js';
 export type RoomRoutersEvents = {
   /** A router other than home went with its worker: the peers placed there lost their media. */
   routerLost: [{ workerIndex: number; peerIds: string[] }];
-  /** The home router went with its worker: the whole room is lost. */
+  /** The home router went with its worker and no other router was left: the room is lost. */
   homeLost: [];
+  /**
+   * The home router went with its worker and `home`, another router of the room, took its
+   * place (speaker observer made, no microphone in it yet): the peers placed on the old home
+   * lost their media; the others keep theirs.
+   */
+  homeMoved: [{ home: RoomRouter; workerIndex: number; peerIds: string[] }];
   /** A new router joined the room (its pipe transports must be watched like home's). */
   routerAdded: [RoomRouter];
 };
@@ -42,9 +48,13 @@ export class RoomRouters extends EventEmitter<RoomRoutersEvents> {
   /** Placements run one after another: two at once must not both open a router. */
   private placing: Promise<unknown> = Promise.resolve();
 
+  private homeRouter: RoomRouter;
+  /** Settles once a new home has its speaker observer (see watchLoss). */
+  private moving: Promise<unknown> = Promise.resolve();
+
   constructor(
     private readonly roomId: string,
-    readonly home: RoomRouter,
+    home: RoomRouter,
     /** The pool's least loaded worker; undefined: this room never leaves home. */
     private readonly leastLoaded: (() => PoolWorker) | undefined,
     private readonly options: ResolvedSfuOptions,
@@ -52,8 +62,14 @@ export class RoomRouters extends EventEmitter<RoomRoutersEvents> {
     private readonly logger: Logger,
   ) {
     super();
+    this.homeRouter = home;
     this.routers = [home];
     this.watchLoss(home);
+  }
+
+  /** Where the speaker observer, the recorder and the pipes to breakouts and nodes live. */
+  get home(): RoomRouter {
+    return this.homeRouter;
   }
 
   get all(): readonly RoomRouter[] {
@@ -120,13 +136,15 @@ export class RoomRouters extends EventEmitter<RoomRoutersEvents> {
    * the peers on home consume it anyway.
    */
   async addSpeaker(producerId: string): Promise<void> {
+    await this.moving;
+    const home = this.home;
     try {
-      await this.reach(producerId, this.home);
+      await this.reach(producerId, home);
     } catch (error) {
       this.logger.warn({ err: error, producerId }, 'microphone not piped to the speaker observer');
       return;
     }
-    await this.home.speaker?.add(producerId);
+    await home.speaker?.add(producerId);
   }
 
   /** Closes every router (their pipes close with them). */
@@ -166,7 +184,9 @@ export class RoomRouters extends EventEmitter<RoomRoutersEvents> {
 
   private watchLoss(router: RoomRouter): void {
     router.router.once('workerclose', () => {
-      if (router === this.home) {
+      const successor =
+        router === this.home ? this.routers.find((r) => r !== router && r.alive) : undefined;
+      if (router === this.home && !successor) {
         this.emit('homeLost');
         return;
       }
@@ -174,8 +194,34 @@ export class RoomRouters extends EventEmitter<RoomRoutersEvents> {
       for (const peerId of peerIds) this.placement.delete(peerId);
       router.peerIds.clear();
       this.remove(router);
-      this.emit('routerLost', { workerIndex: router.poolWorker.index, peerIds });
+      const workerIndex = router.poolWorker.index;
+      if (!successor) {
+        this.emit('routerLost', { workerIndex, peerIds });
+        return;
+      }
+      // Placements and speakers wait for the new home: nothing lands on a home half made.
+      this.homeRouter = successor;
+      const moved = this.moveHome(successor, workerIndex, peerIds);
+      this.moving = moved;
+      this.placing = this.placing.then(() => moved);
     });
+  }
+
+  private async moveHome(home: RoomRouter, workerIndex: number, peerIds: string[]) {
+    try {
+      await home.becomeHome(this.options, this.producers, this.logger);
+    } catch (error) {
+      // Its worker died too (or is dying): nothing of the room is left to keep.
+      this.logger.error({ err: error }, 'no router could take the room over');
+      // (A home whose worker died meanwhile was handed on, or the room lost, by its own watch.)
+      if (home === this.homeRouter && home.alive) this.emit('homeLost');
+      return;
+    }
+    this.logger.warn(
+      { from: workerIndex, to: home.poolWorker.index, lostPeers: peerIds },
+      'home worker died: the room moved home',
+    );
+    this.emit('homeMoved', { home, workerIndex, peerIds });
   }
 
   private remove(router: RoomRouter): void {

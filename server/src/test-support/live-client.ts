@@ -52,7 +52,7 @@ export class LiveClient {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.socket.offAny(listener);
-        reject(new Error(`no ${event} within ${ms} ms`));
+        reject(new Error(`no ${event} within ${ms} ms; ${this.describeReceived(from)}`));
       }, ms);
       const listener = (name: string, payload: T) => {
         if (name !== event || !pred(payload)) return;
@@ -77,6 +77,22 @@ export class LiveClient {
     ms = 20_000,
   ): Promise<T> {
     return this.next<T>(event, pred, ms, mark);
+  }
+
+  /**
+   * What arrived from `from` on (and the socket's state), for a timeout's message: a wait that
+   * fails in CI says whether the event came too early, under another name, or nothing came.
+   */
+  private describeReceived(from: number): string {
+    const brief = (r: { event: string; payload: unknown }) =>
+      `${r.event} ${JSON.stringify(r.payload ?? null).slice(0, 120)}`;
+    const before = this.received.slice(Math.max(0, from - 5), from).map(brief);
+    const since = this.received.slice(from).map(brief);
+    return [
+      `socket ${this.socket.connected ? 'connected' : 'disconnected'}`,
+      `the 5 events before the wait: [${before.join(' | ')}]`,
+      `${since.length} since: [${since.slice(-20).join(' | ')}]`,
+    ].join('; ');
   }
 
   seen(event: string): unknown[] {

@@ -94,6 +94,8 @@ export const timelineEventSchema = z.discriminatedUnion('type', [
     at,
     content: stageContentSchema.nullable(),
   }),
+  /** The whiteboard page the presenter shows (written when it changes, and at the start). */
+  z.object({ type: z.literal('page'), at, pageId: z.string() }),
   z.object({
     type: z.literal('poll'),
     at,

@@ -66,7 +66,7 @@ describe('activityToTimeline', () => {
     ).toBeNull();
   });
 
-  it('keeps what is put on stage and taken down (the export shows the board while presented)', () => {
+  it('keeps what is put on stage and taken down, and the page presented (the export shows them)', () => {
     const stage = (content: 'board' | 'notes' | null) => ({
       version: 1,
       content,
@@ -82,7 +82,8 @@ describe('activityToTimeline', () => {
     ].map((a, i) => activityToTimeline(a, 1000 + i));
     expect(events).toEqual([
       { type: 'stage', at: 1000, content: 'board' },
-      null,
+      // The presenter's view moves often: its page is kept (ClassRecordings drops repeats).
+      { type: 'page', at: 1001, pageId: 'page:1' },
       { type: 'stage', at: 1002, content: null },
       { type: 'stage', at: 1003, content: null },
     ]);

@@ -3,6 +3,7 @@ import type {
   ChatMessage,
   PollInfo,
   StageState,
+  StageView,
   TimelineEvent,
 } from '@educloud/protocol';
 import type { LiveActivity } from '@educloud/signaling';
@@ -40,6 +41,9 @@ export function activityToTimeline(a: LiveActivity, at: number): TimelineEvent |
     case 'stage:present':
     case 'stage:allowPresenter':
       return { type: 'stage', at, content: (a.result as StageState).content };
+    // The presenter's view of the board: the timeline keeps its page (see ClassRecordings).
+    case 'stage:view':
+      return { type: 'page', at, pageId: (a.payload as StageView).pageId };
     case 'poll:create': {
       const { poll } = a.result as { poll: PollInfo };
       return { type: 'poll', at, pollId: poll.id, state: 'opened', question: poll.question };

@@ -229,4 +229,84 @@ describe('MP4 export with the whiteboard', { timeout: 120_000 }, () => {
     const centre = colourName(await colourAt(join(dir, 'export.mp4'), drawn + 1.5, 'centre'));
     expect(centre).toBe('blue');
   });
+
+  it("follows the presenter's page: on the timeline once per page turned, and in the export", async () => {
+    const t = clients[0]!;
+    // A second, empty page beside the one with the red rectangle.
+    const doc = providers[0]!.doc;
+    doc.getMap('tldraw').set('page:two', {
+      id: 'page:two',
+      typeName: 'page',
+      name: 'Two',
+      index: 'a2',
+      meta: {},
+    });
+    await t.ok('stage:present', { content: 'board' });
+    const view = (pageId: string, x = 0) =>
+      t.ok('stage:view', { pageId, x, y: 0, w: 1600, h: 900 });
+    await view('page:page');
+    // Recording starts on the red page: the timeline opens with it.
+    const { recordingId } = await t.ok('recording:start', {});
+    const dir2 = join(s.dataDir, 'recordings', recordingId!);
+    const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    await until(
+      async () =>
+        (await readTimeline(join(dir2, TIMELINE_FILE))).some(
+          (e) => e.type === 'track' && e.state === 'started' && e.track.kind === 'video',
+        ),
+      60_000,
+      'the camera to be recorded',
+    );
+    await wait(1500);
+    await view('page:two');
+    // Panning on the same page is no page turned.
+    await view('page:two', 300);
+    await wait(3000);
+    await view('page:page');
+    await wait(3000);
+    await t.ok('recording:stop', {});
+
+    const path = `/api/classes/${classId}/recordings/${recordingId}/replay`;
+    const replay = await until(
+      async () => {
+        const r = await s.call('GET', path, { token: teacher });
+        return r.status === 200 ? (r.body as ClassReplayResponse) : null;
+      },
+      60_000,
+      'the replay',
+    );
+    const pages = replay.timeline.filter(
+      (e): e is Extract<TimelineEvent, { type: 'page' }> => e.type === 'page',
+    );
+    expect(pages.map((e) => e.pageId)).toEqual(['page:page', 'page:two', 'page:page']);
+    const sec = (at: number) => (at - replay.manifest.startedAt) / 1000;
+    expect(sec(pages[0]!.at)).toBe(0);
+    const [, turned, back] = pages.map((e) => sec(e.at)) as [number, number, number];
+
+    expect(
+      (await s.call('POST', path.replace(/replay$/, 'export'), { token: teacher })).status,
+    ).toBe(202);
+    await until(
+      async () => {
+        const e = ((await s.call('GET', path, { token: teacher })).body as ClassReplayResponse)
+          .export;
+        if (e.status === 'failed') throw new Error('the export failed');
+        return e.status === 'ready' ? e : null;
+      },
+      90_000,
+      'the export',
+    );
+    const mp4 = join(dir2, 'export.mp4');
+    // (A page turned shows from the next whole second of the recording.)
+    const shots = [
+      { at: turned - 0.7, centre: 'red' },
+      { at: turned + 1.5, centre: 'white' },
+      { at: back + 1.5, centre: 'red' },
+    ];
+    const seen = [];
+    for (const shot of shots) {
+      seen.push({ at: shot.at, centre: colourName(await colourAt(mp4, shot.at, 'centre')) });
+    }
+    expect(seen).toEqual(shots);
+  });
 });

@@ -39,7 +39,12 @@ function fakeDrawer() {
   };
 }
 
-async function run(states: [number, BoardRecord[]][], changes: number[], endedAt = T + 10_000) {
+async function run(
+  states: [number, BoardRecord[]][],
+  changes: number[],
+  endedAt = T + 10_000,
+  pages?: { at: number; pageId: string }[],
+) {
   const dir = await mkdtemp(join(os.tmpdir(), 'board-pictures-'));
   dirs.push(dir);
   const d = fakeDrawer();
@@ -53,6 +58,7 @@ async function run(states: [number, BoardRecord[]][], changes: number[], endedAt
     width: 1280,
     height: 720,
     draw: d.draw,
+    pages,
   });
   return { out, d, dir: join(dir, 'board') };
 }
@@ -109,5 +115,28 @@ describe('drawBoardPictures', () => {
     );
     // At the start: the page with the drawing; then the page of the group drawn in.
     expect(d.asked.map((r) => r.pageId)).toEqual([p1, p2, p2]);
+  });
+
+  it("shows the presenter's page, and draws a page turned without any drawing", async () => {
+    const [p1, p2] = ['page:1', 'page:2'];
+    const board = [page(p1), page(p2), shape('shape:a', p1), shape('shape:b', p2)];
+    const { d, out } = await run(
+      [
+        [T, board],
+        // Drawn on page 1 while page 2 is presented: page 2 stays on screen.
+        [T + 4_000, [...board, shape('shape:c', p1)]],
+      ],
+      [T + 4_000],
+      T + 10_000,
+      [
+        { at: T + 500, pageId: p1 },
+        { at: T + 2_500, pageId: p2 },
+        { at: T + 6_200, pageId: p1 },
+      ],
+    );
+    // The start (nothing presented yet: the drawn page), each page turned (at the next second),
+    // and the drawing on page 1 shown as page 2, the presented one.
+    expect(d.asked.map((r) => r.pageId)).toEqual([p1, p2, p2, p1]);
+    expect(out?.changes).toEqual([T + 500, T + 2_500, T + 4_000, T + 6_200]);
   });
 });

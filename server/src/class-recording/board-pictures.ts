@@ -33,6 +33,12 @@ const shown = (r: BoardRecord) =>
 export async function drawBoardPictures(o: {
   /** When the board changed (after startedAt, up to endedAt). */
   changes: number[];
+  /**
+   * The page the presenter showed from each moment on (the timeline's page events, in order):
+   * shown whatever is drawn elsewhere. Before the first, or without any, the page being drawn
+   * on is shown.
+   */
+  pages?: { at: number; pageId: string }[];
   /** The board's records at a moment. */
   recordsAt: (at: number) => Promise<BoardRecord[]>;
   startedAt: number;
@@ -45,7 +51,11 @@ export async function drawBoardPictures(o: {
   height: number;
 }): Promise<BoardPictures | null> {
   const { startedAt, endedAt } = o;
-  const { changes } = o;
+  const pages = o.pages ?? [];
+  // A page turned is a change of the picture too.
+  const changes = [...o.changes, ...pages.map((p) => p.at).filter((at) => at > startedAt)].sort(
+    (a, b) => a - b,
+  );
   const every = BOARD_PICTURE_EVERY_MS;
   const moments = [
     ...new Set([
@@ -70,13 +80,15 @@ export async function drawBoardPictures(o: {
     const byId = new Map(records.map((r) => [String(r.id), r]));
     const changed = [...now].filter(([id, json]) => before.get(id) !== json).map(([id]) => id);
     const removed = [...before.keys()].filter((id) => !now.has(id));
-    if (pictures.length > 0 && changed.length === 0 && removed.length === 0) continue;
-    // The page being drawn on is the one shown (the presenter's page is not on the timeline).
-    pageId =
-      mostCommon([
-        ...changed.map((id) => pageOf(id, byId)),
-        ...removed.map((id) => pageOf(id, beforeRecords)),
-      ]) ?? pageId;
+    const presented = pages.findLast((p) => p.at <= at)?.pageId;
+    const drawnOn = mostCommon([
+      ...changed.map((id) => pageOf(id, byId)),
+      ...removed.map((id) => pageOf(id, beforeRecords)),
+    ]);
+    const page = presented ?? drawnOn ?? pageId;
+    const same = changed.length === 0 && removed.length === 0 && page === pageId;
+    if (pictures.length > 0 && same) continue;
+    pageId = page;
     drawer ??= await o.draw();
     const png = await drawer.picture({ records, pageId, width: o.width, height: o.height });
     const file = `board-${String(pictures.length).padStart(5, '0')}.png`;

@@ -228,14 +228,19 @@ export class ClassExports {
     const stage = timeline.flatMap((e) =>
       e.type === 'stage' ? [{ at: e.at, content: e.content }] : [],
     );
+    const pages = timeline.flatMap((e) =>
+      e.type === 'page' ? [{ at: e.at, pageId: e.pageId }] : [],
+    );
     const boardDir = join(dir, BOARD_DIR);
     try {
-      const pictures = await this.boardPictures(id, manifest, boardDir).catch((err: unknown) => {
-        const why = err instanceof Error ? err.message : String(err);
-        state.warning = `The whiteboard is not in the export: ${why}`;
-        this.o.logger.warn({ err, recordingId: id }, 'the export goes without the whiteboard');
-        return null;
-      });
+      const pictures = await this.boardPictures(id, manifest, pages, boardDir).catch(
+        (err: unknown) => {
+          const why = err instanceof Error ? err.message : String(err);
+          state.warning = `The whiteboard is not in the export: ${why}`;
+          this.o.logger.warn({ err, recordingId: id }, 'the export goes without the whiteboard');
+          return null;
+        },
+      );
       const args = exportArgs(dir, manifest.tracks, manifest.startedAt, part, {
         endedAt: manifest.endedAt,
         speakers,
@@ -257,7 +262,12 @@ export class ClassExports {
   }
 
   /** The board's pictures through one headless page, closed when done; null: nothing drawn. */
-  private async boardPictures(id: string, manifest: ClassRecordingManifest, out: string) {
+  private async boardPictures(
+    id: string,
+    manifest: ClassRecordingManifest,
+    pages: { at: number; pageId: string }[],
+    out: string,
+  ) {
     const b = this.o.board;
     if (!b) return null;
     let renderer: BoardRenderer | undefined;
@@ -267,6 +277,7 @@ export class ClassExports {
       const pictures = await drawBoardPictures({
         changes: await boardChanges(b.db, docName, manifest.startedAt, manifest.endedAt),
         recordsAt: (at) => boardRecordsAt(b.db, docName, at),
+        pages,
         startedAt: manifest.startedAt,
         endedAt: manifest.endedAt,
         dir: out,

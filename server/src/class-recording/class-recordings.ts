@@ -58,6 +58,8 @@ interface Active {
   recorder: RoomRecorder;
   timeline: TimelineLog;
   names: Map<string, string>;
+  /** The board page last written: the presenter's view moves often, its page seldom. */
+  page: string | null;
   stopping?: Promise<void>;
 }
 
@@ -124,6 +126,7 @@ export class ClassRecordings implements ClassRecordingControl {
     }
     // Already presented: the replay and the export show it from the first second.
     if (at.onStage) timeline.append({ type: 'stage', at: startedAt, content: at.onStage });
+    if (at.page) timeline.append({ type: 'page', at: startedAt, pageId: at.page });
     const track = (t: RecordedTrackInfo): RecordingTrack => ({
       trackId: t.trackId,
       peerId: t.peerId,
@@ -152,7 +155,16 @@ export class ClassRecordings implements ClassRecordingControl {
         }),
       onActiveSpeaker: (peerId) => timeline.append({ type: 'speaker', at: Date.now(), peerId }),
     });
-    this.active.set(classId, { id, classId, startedAt, dir, recorder, timeline, names });
+    this.active.set(classId, {
+      id,
+      classId,
+      startedAt,
+      dir,
+      recorder,
+      timeline,
+      names,
+      page: at.page,
+    });
     this.refusals.delete(classId);
     this.log.info({ classId, recordingId: id, by: by.userId }, 'class recording started');
     return this.status(classId);
@@ -196,6 +208,10 @@ export class ClassRecordings implements ClassRecordingControl {
     const event: TimelineEvent | null = activityToTimeline(e, Date.now());
     if (!event) return;
     if (event.type === 'join') a.names.set(event.peerId, event.name);
+    if (event.type === 'page') {
+      if (event.pageId === a.page) return;
+      a.page = event.pageId;
+    }
     a.timeline.append(event);
   }
 

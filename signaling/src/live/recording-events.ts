@@ -27,9 +27,11 @@ export async function recordIfAutomatic(
 }
 
 async function classAtStart(d: Pick<ClassDeps, 'stage'>, room: LiveRoom): Promise<ClassAtStart> {
+  const stage = await d.stage.get(room.classId);
   return {
     participants: room.allPeers().map((p) => ({ peerId: p.peerId, name: p.name })),
-    onStage: (await d.stage.get(room.classId)).content,
+    onStage: stage.content,
+    page: stage.content === 'board' ? (stage.view?.pageId ?? null) : null,
   };
 }
 

@@ -10,6 +10,8 @@ export interface RecordingParticipant {
 export interface ClassAtStart {
   participants: RecordingParticipant[];
   onStage: StageContent | null;
+  /** The board page the presenter shows, when the board is presented. */
+  page: string | null;
 }
 
 /**

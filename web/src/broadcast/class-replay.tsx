@@ -52,6 +52,16 @@ declare global {
 const activeAt = (t: RecordingTrack, at: number) =>
   t.file !== null && t.startedAt <= at && (t.endedAt ?? Infinity) > at;
 
+/** The board page the presenter showed at `at` (null: none presented yet). */
+function presentedPageAt(timeline: TimelineEvent[], at: number): string | null {
+  let page: string | null = null;
+  for (const e of timeline) {
+    if (e.at > at) break;
+    if (e.type === 'page') page = e.pageId;
+  }
+  return page;
+}
+
 /** The speaker at `at`: the last active-speaker event before it, else the first camera. */
 function speakerAt(timeline: TimelineEvent[], at: number): string | null {
   let peer: string | null = null;
@@ -104,6 +114,8 @@ function ReplayBoard(props: {
   classId: string;
   rid: string;
   at: number;
+  /** The presenter's page then; null: the page the viewer is on stays. */
+  pageId: string | null;
   playing: boolean;
   onBoard: (b: ReplayBoardState) => void;
 }) {
@@ -111,7 +123,8 @@ function ReplayBoard(props: {
   const [editor, setEditor] = useState<Editor | null>(null);
   const [shapeIds, setShapeIds] = useState<string[]>([]);
   const [shownAt, setShownAt] = useState<number | null>(null);
-  const { classId, rid, at, playing, onBoard } = props;
+  const [shownPage, setShownPage] = useState<string | null>(null);
+  const { classId, rid, at, pageId, playing, onBoard } = props;
   const fetchAt = playing ? Math.floor(at / BOARD_REFRESH_MS) * BOARD_REFRESH_MS : Math.round(at);
   useEffect(() => {
     if (!editor) return;
@@ -132,12 +145,20 @@ function ReplayBoard(props: {
       cancelled = true;
     };
   }, [api, classId, rid, fetchAt, editor, onBoard]);
+  // The presenter's page, once the board shown has it (a page made later is not there yet).
+  useEffect(() => {
+    if (!editor || !pageId) return;
+    const page = editor.getPages().find((p) => p.id === pageId);
+    if (page && editor.getCurrentPageId() !== page.id) editor.setCurrentPage(page.id);
+    setShownPage(editor.getCurrentPageId());
+  }, [editor, pageId, shapeIds, shownAt]);
   return (
     <Box
       sx={{ height: 360, position: 'relative' }}
       data-testid="replay-board"
       data-shape-ids={shapeIds.join(',')}
       data-board-at={shownAt ?? ''}
+      data-page-id={shownPage ?? ''}
     >
       <Tldraw
         assetUrls={assetUrls}
@@ -253,7 +274,8 @@ export function ClassReplay({ classId, rid }: { classId: string; rid: string }) 
     const camera = cameras.find((t) => t.peerId === speaker) ?? cameras[0];
     const audio = tracks.filter((t) => t.kind === 'audio' && activeAt(t, at));
     const chat = replay.timeline.filter((e) => e.type === 'chat' && e.at <= at);
-    return { start, at, screen, camera, audio, chat };
+    const page = presentedPageAt(replay.timeline, at);
+    return { start, at, screen, camera, audio, chat, page };
   }, [replay, pos]);
 
   const chatEnd = useRef<HTMLDivElement>(null);
@@ -283,6 +305,7 @@ export function ClassReplay({ classId, rid }: { classId: string; rid: string }) 
     if (e.type === 'breakout' && (e.action === 'opened' || e.action === 'closed')) {
       return [{ value, label: e.action === 'opened' ? 'Breakouts' : 'Back' }];
     }
+    if (e.type === 'page') return [{ value, label: 'Page' }];
     if (e.type === 'chat') return [{ value }];
     return [];
   });
@@ -304,6 +327,7 @@ export function ClassReplay({ classId, rid }: { classId: string; rid: string }) 
             classId={classId}
             rid={rid}
             at={view.at}
+            pageId={view.page}
             playing={playing}
             onBoard={onBoard}
           />

@@ -165,6 +165,23 @@ it(
     await addShape(teacher, 'star', 500);
     await say(teacher, 'A message after the chosen moment');
     await expect.poll(async () => (await liveShapes(student)).length, { timeout: 30_000 }).toBe(3);
+    // The teacher presents the board and turns to a new page: the replay shows that page then.
+    await teacher.getByTestId('present-board').click();
+    await teacher.evaluate(() => {
+      const editor = window.educloudBoard!.editor;
+      const pid = 'page:recorded' as ReturnType<typeof editor.getCurrentPageId>;
+      if (!editor.getPage(pid)) editor.createPage({ id: pid, name: 'Recorded' });
+      editor.setCurrentPage(pid);
+    });
+    // The student follows: the server has the presenter's new page.
+    await expect
+      .poll(() => student.evaluate(() => window.educloudBoard?.editor.getCurrentPageId()), {
+        timeout: 30_000,
+      })
+      .toBe('page:recorded');
+    const turned = Date.now();
+    step('page turned while presenting');
+    await new Promise((r) => setTimeout(r, 1500));
 
     await teacher.getByTestId('stop-recording').click();
     const stoppedAt = Date.now();
@@ -297,6 +314,18 @@ it(
     ]);
     // The screen share was recorded and is shown.
     expect(await viewer.getByTestId('replay-screen').count()).toBe(1);
+    // After the page was turned, the replay's board shows the presenter's page, and the
+    // timeline marks the turn.
+    await viewer.evaluate(
+      (at) => window.educloudReplay!.seek(at - window.educloudReplay!.startedAt),
+      turned + 1000,
+    );
+    await viewer
+      .locator('[data-testid="replay-board"][data-page-id="page:recorded"]')
+      .waitFor({ timeout: 30_000 });
+    expect(
+      await viewer.locator('.MuiSlider-markLabel', { hasText: 'Page' }).count(),
+    ).toBeGreaterThanOrEqual(1);
     // The replay ran cleanly through playing, pausing and seeking back.
     expect(unexpectedPageErrors(viewerErrors)).toEqual([]);
   },

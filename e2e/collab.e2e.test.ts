@@ -15,6 +15,7 @@
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { TLGeoShape, TLImageShape, TLPageId, TLShapeId, TLShapePartial } from 'tldraw';
 import {
   launchBrowser,
   newContext,
@@ -206,8 +207,9 @@ it('turns a PDF into page backgrounds for both', async () => {
           const ids = [...editor.getPageShapeIds(p.id)];
           const bg = ids
             .map((id) => editor.getShape(id)!)
-            .find((s) => s.type === 'image' && s.isLocked && s.meta.pdfBackground);
-          const asset = bg ? editor.getAsset((bg.props as { assetId: never }).assetId) : null;
+            .find((s) => s.type === 'image' && s.isLocked && s.meta.pdfBackground) as
+            TLImageShape | undefined;
+          const asset = bg?.props.assetId ? editor.getAsset(bg.props.assetId) : null;
           const src = (asset?.props as { src?: string } | undefined)?.src ?? '';
           return { name: p.name, image: src.slice(0, 15) };
         })
@@ -248,7 +250,7 @@ it('adds an image as an inline asset the other member sees', async () => {
         student.evaluate(() =>
           window
             .educloudBoard!.editor.getAssets()
-            .filter((a) => a.props.name === 'dot.png')
+            .filter((a) => 'name' in a.props && a.props.name === 'dot.png')
             .map((a) => (a.props as { src?: string }).src?.slice(0, 15)),
         ),
       { timeout: 15_000 },
@@ -401,18 +403,20 @@ it('lets the teacher clear the board for everybody and undo it', async () => {
 
 it('builds only the shapes in view, and the others when the camera reaches them', async () => {
   // Far to the right of whatever the student's page shows.
-  const pageId = await student.evaluate(() => window.educloudBoard!.editor.getCurrentPageId());
+  // A plain string across evaluate: Playwright's argument types recurse too deep on tldraw's ids.
+  const pageId: string = await student.evaluate(() =>
+    String(window.educloudBoard!.editor.getCurrentPageId()),
+  );
   await teacher.evaluate((parentId) => {
-    window.educloudBoard!.editor.createShapes(
-      Array.from({ length: 40 }, (_, i) => ({
-        id: `shape:far-${i}` as const,
-        type: 'geo',
-        parentId,
-        x: 20_000 + (i % 10) * 120,
-        y: Math.floor(i / 10) * 100,
-        props: { geo: 'star', w: 100, h: 80 },
-      })),
-    );
+    const stars: TLShapePartial<TLGeoShape>[] = Array.from({ length: 40 }, (_, i) => ({
+      id: `shape:far-${i}` as TLShapeId,
+      type: 'geo',
+      parentId: parentId as TLPageId,
+      x: 20_000 + (i % 10) * 120,
+      y: Math.floor(i / 10) * 100,
+      props: { geo: 'star', w: 100, h: 80 },
+    }));
+    window.educloudBoard!.editor.createShapes(stars);
   }, pageId);
   // Mounted: tldraw's shape container; drawn: the shape's SVG in it.
   const far = () =>

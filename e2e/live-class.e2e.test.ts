@@ -27,6 +27,7 @@ const pageErrors: Record<string, string[]> = {};
 const sockets: Record<string, ReturnType<typeof watchSocketIo>> = {};
 
 interface Inbound {
+  consumerId: string;
   peerId: string;
   source: string;
   kind: string;

@@ -128,10 +128,16 @@ async function decodesNewVideo(
     );
   try {
     await expect
-      .poll(async () => fresh((last = await inbound(page))) !== undefined, {
-        timeout: ms,
-        interval: 200,
-      })
+      .poll(
+        async () => {
+          last = await inbound(page);
+          return fresh() !== undefined;
+        },
+        {
+          timeout: ms,
+          interval: 200,
+        },
+      )
       .toBe(true);
   } catch (err) {
     const state = await page.evaluate(() => {

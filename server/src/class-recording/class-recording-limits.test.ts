@@ -47,7 +47,7 @@ describe('starting a class recording', () => {
       freeDiskBytes: async () => 5 * 2 ** 20,
     });
     await expect(
-      rec.start('class-1', teacher, { participants: [], onStage: null }),
+      rec.start('class-1', teacher, { participants: [], onStage: null, page: null }),
     ).rejects.toMatchObject({
       code: 'conflict',
       message: expect.stringMatching(/disk is almost full \(5(\.0)? MiB free/),
@@ -67,7 +67,7 @@ describe('starting a class recording', () => {
       admit: async () => ({ message: 'The recordings of this teacher use 20 GiB of 20 GiB' }),
     });
     await expect(
-      rec.start('class-1', teacher, { participants: [], onStage: null }),
+      rec.start('class-1', teacher, { participants: [], onStage: null, page: null }),
     ).rejects.toMatchObject({
       code: 'conflict',
       message: expect.stringContaining('20 GiB of 20 GiB'),
@@ -86,14 +86,14 @@ describe('starting a class recording', () => {
       freeDiskBytes: async () => 5 * 2 ** 20,
       autoRecord: async () => true,
     });
-    expect(await rec.classStarted('class-1', teacher, { participants: [], onStage: null })).toEqual(
-      {
-        recording: false,
-        recordingId: null,
-        startedAt: null,
-        refused: { code: 'conflict', message: expect.stringMatching(/disk is almost full/) },
-      },
-    );
+    expect(
+      await rec.classStarted('class-1', teacher, { participants: [], onStage: null, page: null }),
+    ).toEqual({
+      recording: false,
+      recordingId: null,
+      startedAt: null,
+      refused: { code: 'conflict', message: expect.stringMatching(/disk is almost full/) },
+    });
     expect(await listRecordings(db, 'class-1')).toEqual([]);
   });
 

@@ -270,7 +270,7 @@ it('moves home to another router when the home worker dies: only its peers are l
   room.on('close', () => (closed = true));
 
   const home = room.workerIndex;
-  const teacher = await place('teacher');
+  await place('teacher');
   await place('alice');
   const bob = await place('bob');
   const carol = await place('carol');

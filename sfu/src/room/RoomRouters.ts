@@ -184,19 +184,19 @@ export class RoomRouters extends EventEmitter<RoomRoutersEvents> {
 
   private watchLoss(router: RoomRouter): void {
     router.router.once('workerclose', () => {
-      const successor =
-        router === this.home ? this.routers.find((r) => r !== router && r.alive) : undefined;
-      if (router === this.home && !successor) {
-        this.emit('homeLost');
-        return;
-      }
+      const wasHome = router === this.home;
       const peerIds = [...router.peerIds];
       for (const peerId of peerIds) this.placement.delete(peerId);
       router.peerIds.clear();
       this.remove(router);
       const workerIndex = router.poolWorker.index;
-      if (!successor) {
+      if (!wasHome) {
         this.emit('routerLost', { workerIndex, peerIds });
+        return;
+      }
+      const successor = this.routers.find((r) => r.alive);
+      if (!successor) {
+        this.emit('homeLost');
         return;
       }
       // Placements and speakers wait for the new home: nothing lands on a home half made.
@@ -211,9 +211,9 @@ export class RoomRouters extends EventEmitter<RoomRoutersEvents> {
     try {
       await home.becomeHome(this.options, this.producers, this.logger);
     } catch (error) {
-      // Its worker died too (or is dying): nothing of the room is left to keep.
-      this.logger.error({ err: error }, 'no router could take the room over');
-      // (A home whose worker died meanwhile was handed on, or the room lost, by its own watch.)
+      this.logger.error({ err: error }, 'the room could not move home');
+      // A successor whose own worker died meanwhile was handled by its own watch (handed on,
+      // or the room lost); one alive that refused the observer leaves the room without home.
       if (home === this.homeRouter && home.alive) this.emit('homeLost');
       return;
     }

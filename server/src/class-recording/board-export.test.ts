@@ -24,11 +24,16 @@ import { LiveClient } from '../test-support/live-client.js';
 import { startTestServer, type TestServer } from '../test-support/test-server.js';
 import { classWithStudents } from '../test-support/class-with-students.js';
 import { until } from '../test-support/until.js';
+import {
+  exportWhenReady,
+  replayPath as replayPathOf,
+  replayWhenReady,
+  videoTracksStarted,
+} from '../test-support/class-replay.js';
 import { colourName, frameColour } from '../test-support/frame-colour.js';
 import { signUp } from '../test-support/sign-up.js';
 import { ClassExports } from './class-export.js';
 import { BOARD_DRAWING_HOLD_MS } from './export-layout.js';
-import { readTimeline, TIMELINE_FILE } from './timeline-log.js';
 
 // The test server's default WEB_ROOT: the built web client.
 const webRoot = fileURLToPath(new URL('../../../web/dist', import.meta.url));
@@ -121,14 +126,7 @@ describe('MP4 export with the whiteboard', { timeout: 120_000 }, () => {
     const { recordingId } = await t.ok('recording:start', {});
     dir = join(s.dataDir, 'recordings', recordingId!);
     const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
-    await until(
-      async () =>
-        (await readTimeline(join(dir, TIMELINE_FILE))).some(
-          (e) => e.type === 'track' && e.state === 'started' && e.track.kind === 'video',
-        ),
-      60_000,
-      'the camera to be recorded',
-    );
+    await videoTracksStarted(dir);
     await wait(1500);
     // The empty board on stage, a large red rectangle drawn on it, the stage cleared: the board
     // stays while it is being drawn on, then the camera comes back.
@@ -141,15 +139,8 @@ describe('MP4 export with the whiteboard', { timeout: 120_000 }, () => {
     await wait(drawn + BOARD_DRAWING_HOLD_MS + 3000 - Date.now());
     await t.ok('recording:stop', {});
 
-    replayPath = `/api/classes/${classId}/recordings/${recordingId}/replay`;
-    const replay = await until(
-      async () => {
-        const r = await s.call('GET', replayPath, { token: teacher });
-        return r.status === 200 ? (r.body as ClassReplayResponse) : null;
-      },
-      60_000,
-      'the replay',
-    );
+    replayPath = replayPathOf(classId, recordingId!);
+    const replay = await replayWhenReady(s, replayPath, teacher);
     const stage = replay.timeline.filter(
       (e): e is Extract<TimelineEvent, { type: 'stage' }> => e.type === 'stage',
     );
@@ -165,18 +156,7 @@ describe('MP4 export with the whiteboard', { timeout: 120_000 }, () => {
     expect(Number(logged.at)).toBeGreaterThanOrEqual(drawn);
     drawn = sec(Number(logged.at));
 
-    const exportPath = replayPath.replace(/replay$/, 'export');
-    expect((await s.call('POST', exportPath, { token: teacher })).status).toBe(202);
-    const exp = await until(
-      async () => {
-        const r = await s.call('GET', replayPath, { token: teacher });
-        const e = (r.body as ClassReplayResponse).export;
-        if (e.status === 'failed') throw new Error('the export failed');
-        return e.status === 'ready' ? e : null;
-      },
-      90_000,
-      'the export',
-    );
+    const exp = await exportWhenReady(s, replayPath, teacher);
     expect(exp.warning).toBeNull();
 
     const mp4 = join(dir, 'export.mp4');
@@ -249,14 +229,7 @@ describe('MP4 export with the whiteboard', { timeout: 120_000 }, () => {
     const { recordingId } = await t.ok('recording:start', {});
     const dir2 = join(s.dataDir, 'recordings', recordingId!);
     const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
-    await until(
-      async () =>
-        (await readTimeline(join(dir2, TIMELINE_FILE))).some(
-          (e) => e.type === 'track' && e.state === 'started' && e.track.kind === 'video',
-        ),
-      60_000,
-      'the camera to be recorded',
-    );
+    await videoTracksStarted(dir2);
     await wait(1500);
     await view('page:two');
     // Panning on the same page is no page turned.
@@ -266,15 +239,8 @@ describe('MP4 export with the whiteboard', { timeout: 120_000 }, () => {
     await wait(3000);
     await t.ok('recording:stop', {});
 
-    const path = `/api/classes/${classId}/recordings/${recordingId}/replay`;
-    const replay = await until(
-      async () => {
-        const r = await s.call('GET', path, { token: teacher });
-        return r.status === 200 ? (r.body as ClassReplayResponse) : null;
-      },
-      60_000,
-      'the replay',
-    );
+    const path = replayPathOf(classId, recordingId!);
+    const replay = await replayWhenReady(s, path, teacher);
     const pages = replay.timeline.filter(
       (e): e is Extract<TimelineEvent, { type: 'page' }> => e.type === 'page',
     );
@@ -283,19 +249,7 @@ describe('MP4 export with the whiteboard', { timeout: 120_000 }, () => {
     expect(sec(pages[0]!.at)).toBe(0);
     const [, turned, back] = pages.map((e) => sec(e.at)) as [number, number, number];
 
-    expect(
-      (await s.call('POST', path.replace(/replay$/, 'export'), { token: teacher })).status,
-    ).toBe(202);
-    await until(
-      async () => {
-        const e = ((await s.call('GET', path, { token: teacher })).body as ClassReplayResponse)
-          .export;
-        if (e.status === 'failed') throw new Error('the export failed');
-        return e.status === 'ready' ? e : null;
-      },
-      90_000,
-      'the export',
-    );
+    await exportWhenReady(s, path, teacher);
     const mp4 = join(dir2, 'export.mp4');
     // (A page turned shows from the next whole second of the recording.)
     const shots = [

@@ -4,11 +4,11 @@
  * the breakouts, Socket.IO clients.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BreakoutState, ClassReplayResponse, TimelineEvent } from '@educloud/protocol';
+import type { BreakoutState, TimelineEvent } from '@educloud/protocol';
 import { LiveClient } from '../test-support/live-client.js';
 import { startTestServer, type TestServer } from '../test-support/test-server.js';
 import { classWithStudents } from '../test-support/class-with-students.js';
-import { until } from '../test-support/until.js';
+import { replayPath, replayWhenReady } from '../test-support/class-replay.js';
 import { signUp } from '../test-support/sign-up.js';
 
 let s: TestServer;
@@ -67,16 +67,7 @@ describe('breakouts on the recording timeline', { timeout: 120_000 }, () => {
     await t.ok('breakout:closeAll', {});
 
     await t.ok('recording:stop', {});
-    const replay = await until(
-      async () => {
-        const r = await s.call('GET', `/api/classes/${classId}/recordings/${recordingId}/replay`, {
-          token: teacher,
-        });
-        return r.status === 200 ? (r.body as ClassReplayResponse) : null;
-      },
-      60_000,
-      'the replay',
-    );
+    const replay = await replayWhenReady(s, replayPath(classId, recordingId!), teacher);
     const breakouts = replay.timeline.filter((e): e is BreakoutEvent => e.type === 'breakout');
     expect(breakouts.map((e) => e.action)).toEqual([
       'opened',

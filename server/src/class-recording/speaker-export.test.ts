@@ -6,14 +6,18 @@
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ClassReplayResponse, TimelineEvent } from '@educloud/protocol';
+import type { TimelineEvent } from '@educloud/protocol';
 import { startSyntheticProducer, type SyntheticProducer } from '@educloud/sfu';
 import { LiveClient } from '../test-support/live-client.js';
 import { startTestServer, type TestServer } from '../test-support/test-server.js';
 import { classWithStudents } from '../test-support/class-with-students.js';
-import { until } from '../test-support/until.js';
+import {
+  exportWhenReady,
+  replayPath,
+  replayWhenReady,
+  videoTracksStarted,
+} from '../test-support/class-replay.js';
 import { colourName, frameColour } from '../test-support/frame-colour.js';
-import { readTimeline, TIMELINE_FILE } from './timeline-log.js';
 import { signUp } from '../test-support/sign-up.js';
 
 let s: TestServer;
@@ -81,17 +85,7 @@ describe('MP4 export', { timeout: 180_000 }, () => {
     const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
     // Both cameras are being written (a track starts a second or more after "start"); then
     // the student speaks, then the teacher, then the student again.
-    await until(
-      async () => {
-        const events = await readTimeline(join(dir, TIMELINE_FILE));
-        const started = events.filter(
-          (e) => e.type === 'track' && e.state === 'started' && e.track.kind === 'video',
-        );
-        return started.length === 2;
-      },
-      60_000,
-      'both cameras to be recorded',
-    );
+    await videoTracksStarted(dir, 2);
     await wait(1500);
     // mediasoup's observer needs audio-level header extensions, which ffmpeg's RTP does not
     // send: its output event is raised on the room here.
@@ -105,15 +99,8 @@ describe('MP4 export', { timeout: 180_000 }, () => {
     await wait(3000);
     await t.c.ok('recording:stop', {});
 
-    const replayPath = `/api/classes/${classId}/recordings/${recordingId}/replay`;
-    const replay = await until(
-      async () => {
-        const r = await s.call('GET', replayPath, { token: teacher });
-        return r.status === 200 ? (r.body as ClassReplayResponse) : null;
-      },
-      60_000,
-      'the replay',
-    );
+    const path = replayPath(classId, recordingId!);
+    const replay = await replayWhenReady(s, path, teacher);
     const cams = replay.manifest.tracks.filter((x) => x.kind === 'video' && x.file);
     expect(cams).toHaveLength(2);
     const speakers = replay.timeline.filter(
@@ -128,25 +115,8 @@ describe('MP4 export', { timeout: 180_000 }, () => {
       expect((cam.endedAt! - replay.manifest.startedAt) / 1000).toBeGreaterThan(backToStudent);
     }
 
-    expect(
-      (
-        await s.call('POST', `${replayPath.replace(/replay$/, 'export')}`, {
-          token: teacher,
-        })
-      ).status,
-    ).toBe(202);
     const progress: number[] = [];
-    await until(
-      async () => {
-        const r = await s.call('GET', replayPath, { token: teacher });
-        const exp = (r.body as ClassReplayResponse).export;
-        progress.push(exp.progress);
-        if (exp.status === 'failed') throw new Error('the export failed');
-        return exp.status === 'ready';
-      },
-      120_000,
-      'the export',
-    );
+    await exportWhenReady(s, path, teacher, { seen: (e) => progress.push(e.progress) });
     expect(progress.at(-1)).toBe(1);
 
     const mp4 = join(dir, 'export.mp4');

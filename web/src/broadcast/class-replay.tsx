@@ -52,24 +52,22 @@ declare global {
 const activeAt = (t: RecordingTrack, at: number) =>
   t.file !== null && t.startedAt <= at && (t.endedAt ?? Infinity) > at;
 
-/** The board page the presenter showed at `at` (null: none presented yet). */
-function presentedPageAt(timeline: TimelineEvent[], at: number): string | null {
-  let page: string | null = null;
+/**
+ * What the last timeline event `pick` answers for (undefined: not its kind) says at `at`: the
+ * speaker, the presenter's page… null before any such event.
+ */
+function lastAt<T>(
+  timeline: TimelineEvent[],
+  at: number,
+  pick: (e: TimelineEvent) => T | null | undefined,
+): T | null {
+  let value: T | null = null;
   for (const e of timeline) {
     if (e.at > at) break;
-    if (e.type === 'page') page = e.pageId;
+    const v = pick(e);
+    if (v !== undefined) value = v;
   }
-  return page;
-}
-
-/** The speaker at `at`: the last active-speaker event before it, else the first camera. */
-function speakerAt(timeline: TimelineEvent[], at: number): string | null {
-  let peer: string | null = null;
-  for (const e of timeline) {
-    if (e.at > at) break;
-    if (e.type === 'speaker') peer = e.peerId;
-  }
-  return peer;
+  return value;
 }
 
 /** Keeps a media element on the replay clock: right source, position, rate, play state. */
@@ -267,14 +265,17 @@ export function ClassReplay({ classId, rid }: { classId: string; rid: string }) 
     const screen = tracks.find(
       (t) => t.kind === 'video' && t.source === 'screen' && activeAt(t, at),
     );
-    const speaker = speakerAt(replay.timeline, at);
+    // The last active speaker; with none yet, the first camera.
+    const speaker = lastAt(replay.timeline, at, (e) =>
+      e.type === 'speaker' ? e.peerId : undefined,
+    );
     const cameras = tracks.filter(
       (t) => t.kind === 'video' && t.source !== 'screen' && activeAt(t, at),
     );
     const camera = cameras.find((t) => t.peerId === speaker) ?? cameras[0];
     const audio = tracks.filter((t) => t.kind === 'audio' && activeAt(t, at));
     const chat = replay.timeline.filter((e) => e.type === 'chat' && e.at <= at);
-    const page = presentedPageAt(replay.timeline, at);
+    const page = lastAt(replay.timeline, at, (e) => (e.type === 'page' ? e.pageId : undefined));
     return { start, at, screen, camera, audio, chat, page };
   }, [replay, pos]);
 

@@ -18,7 +18,7 @@ import {
   updateRecording,
   type IngestDatabase,
 } from '@educloud/rtmp-ingest';
-import { RoomRecorder, type RecordedTrackInfo, type Sfu } from '@educloud/sfu';
+import { RoomRecorder, type RecordedTrackInfo, type Room, type Sfu } from '@educloud/sfu';
 import {
   AckError,
   type ClassAtStart,
@@ -64,6 +64,9 @@ interface Active {
 }
 
 const idle: ClassRecordingStatus = { recording: false, recordingId: null, startedAt: null };
+/** How long a recording waits for its class's room to be rebuilt after a worker died. */
+const FOLLOW_ATTEMPTS = 30;
+const FOLLOW_EVERY_MS = 1000;
 
 async function statfsFree(dir: string): Promise<number> {
   const s = await statfs(dir);
@@ -127,47 +130,75 @@ export class ClassRecordings implements ClassRecordingControl {
     // Already presented: the replay and the export show it from the first second.
     if (at.onStage) timeline.append({ type: 'stage', at: startedAt, content: at.onStage });
     if (at.page) timeline.append({ type: 'page', at: startedAt, pageId: at.page });
+    const room = await this.o.sfu.classRooms(classId).openMain();
+    // Its recorder is set at once below: record() needs the recording it writes to.
+    const a = { id, classId, startedAt, dir, timeline, names, page: at.page } as Active;
+    a.recorder = this.record(a, room);
+    this.active.set(classId, a);
+    this.refusals.delete(classId);
+    this.log.info({ classId, recordingId: id, by: by.userId }, 'class recording started');
+    return this.status(classId);
+  }
+
+  /** Records `room` for `a`; if the room's worker dies, the recording follows the class. */
+  private record(a: Active, room: Room, tracksBefore = 0): RoomRecorder {
     const track = (t: RecordedTrackInfo): RecordingTrack => ({
       trackId: t.trackId,
       peerId: t.peerId,
-      name: names.get(t.peerId) ?? '',
+      name: a.names.get(t.peerId) ?? '',
       kind: t.kind,
       source: t.source,
       startedAt: t.startedAt,
       endedAt: t.endedAt,
       file: `${t.trackId}.${t.finalExt}`,
     });
-    const room = await this.o.sfu.classRooms(classId).openMain();
     const recorder = RoomRecorder.start({
       room,
-      dir,
+      dir: a.dir,
       ffmpegPath: this.tools.ffmpegPath,
-      logger: this.log.child({ recordingId: id }),
+      logger: this.log.child({ recordingId: a.id }),
       segmentSeconds: this.o.segmentSeconds,
+      tracksBefore,
       onTrackStarted: (t) =>
-        timeline.append({ type: 'track', at: t.startedAt, state: 'started', track: track(t) }),
+        a.timeline.append({ type: 'track', at: t.startedAt, state: 'started', track: track(t) }),
       onTrackEnded: (t) =>
-        timeline.append({
+        a.timeline.append({
           type: 'track',
           at: t.endedAt ?? Date.now(),
           state: 'ended',
           track: track(t),
         }),
-      onActiveSpeaker: (peerId) => timeline.append({ type: 'speaker', at: Date.now(), peerId }),
+      onActiveSpeaker: (peerId) => a.timeline.append({ type: 'speaker', at: Date.now(), peerId }),
     });
-    this.active.set(classId, {
-      id,
-      classId,
-      startedAt,
-      dir,
-      recorder,
-      timeline,
-      names,
-      page: at.page,
+    room.once('close', ({ reason }) => {
+      if (reason === 'workerDied') void this.follow(a, recorder);
     });
-    this.refusals.delete(classId);
-    this.log.info({ classId, recordingId: id, by: by.userId }, 'class recording started');
-    return this.status(classId);
+    return recorder;
+  }
+
+  /**
+   * The class's room went with its worker (a class on one router: a spread class moves home
+   * instead). The room is rebuilt on a live worker, and the recording goes on there, its tracks
+   * numbered after the lost recorder's, until the teacher stops it.
+   */
+  private async follow(a: Active, lost: RoomRecorder): Promise<void> {
+    const log = this.log.child({ recordingId: a.id });
+    await lost.stop();
+    // A replacement worker takes a moment to start.
+    for (let attempt = 1; attempt <= FOLLOW_ATTEMPTS; attempt++) {
+      if (a.stopping || this.active.get(a.classId) !== a) return;
+      try {
+        const room = await this.o.sfu.classRooms(a.classId).openMain();
+        if (a.stopping || this.active.get(a.classId) !== a) return;
+        a.recorder = this.record(a, room, lost.tracksBegun);
+        log.warn({ attempt }, 'the class room was rebuilt after its worker died: recording there');
+        return;
+      } catch (err) {
+        log.debug({ err, attempt }, 'the class room is not back yet');
+        await new Promise((r) => setTimeout(r, FOLLOW_EVERY_MS));
+      }
+    }
+    log.error('the class room did not come back: the recording has no media from here on');
   }
 
   /** The class went live: recording starts if the class is set to record automatically. */

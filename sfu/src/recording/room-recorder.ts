@@ -59,6 +59,11 @@ export interface RoomRecorderOptions {
   ffmpegPath: string;
   logger: Logger;
   segmentSeconds?: number;
+  /**
+   * Tracks already in `dir` from an earlier recorder of the same recording (one whose room was
+   * lost): this one numbers its tracks after them.
+   */
+  tracksBefore?: number;
   /** Video key frames are asked for this often, so every segment can start on one. */
   keyFrameIntervalMs?: number;
   /** Producers' scores are looked at this often: a drop (packet loss) asks for a key frame. */
@@ -114,6 +119,7 @@ export class RoomRecorder {
 
   private constructor(private readonly o: RoomRecorderOptions) {
     this.log = o.logger.child({ recorder: this.peerId });
+    this.seq = o.tracksBefore ?? 0;
     this.segmentSeconds = o.segmentSeconds ?? 4;
     this.starts = new StartGate(o.startConcurrency ?? Math.max(2, availableParallelism()));
     const interval = o.keyFrameIntervalMs ?? this.segmentSeconds * 1000;
@@ -137,6 +143,11 @@ export class RoomRecorder {
     o.room.on('peersLost', r.onPeersLost);
     for (const p of o.room.listProducers(r.peerId)) r.add(p);
     return r;
+  }
+
+  /** Tracks begun so far, counting those of `tracksBefore`. */
+  get tracksBegun(): number {
+    return this.seq;
   }
 
   /** Tracks being written now. */
